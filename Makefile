@@ -1,0 +1,58 @@
+# Everything builds from nothing: `make demo` and `make test` create .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv demo test lint typecheck check-generated generate dist publish bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "==> installing development requirements into $(VENV)"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@$(BIN)/python -m pip install --quiet --no-build-isolation -e '.[sandbox]'
+	@touch $(STAMP)
+
+## The main job: the whole webhook flow, offline, against the bundled sandbox.
+demo: venv
+	@$(BIN)/faraday-webhooks demo
+
+## Everything CI runs: generated/ is fresh, lint, types, then the whole test suite.
+test: venv check-generated lint typecheck
+	@$(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
+	exit $$status
+
+check-generated: venv
+	@./generate.sh --check
+
+generate: venv
+	@./generate.sh
+
+lint: venv
+	@$(BIN)/ruff check overrides tests bench scripts
+	@$(BIN)/ruff format --check overrides tests bench scripts
+
+typecheck: venv
+	@$(BIN)/mypy
+
+## Build sdist and wheel, run twine check, and inspect the wheel's contents.
+dist: venv check-generated
+	@rm -rf dist
+	@$(BIN)/python -m build --no-isolation --outdir dist . >/dev/null
+	@$(BIN)/twine check --strict dist/*
+	@$(BIN)/python scripts/check_dist.py dist
+
+## Upload dist/ to $$FARADAY_INDEX_URL (refuses a dirty tree, a stale generated/, a version already there).
+publish: dist
+	@$(BIN)/python scripts/publish.py dist
+
+## Benchmarks, on demand (not part of `make test`).
+bench: venv
+	@$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) dist build .mypy_cache .ruff_cache

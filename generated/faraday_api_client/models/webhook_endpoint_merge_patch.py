@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.webhook_endpoint_status import WebhookEndpointStatus
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="WebhookEndpointMergePatch")
+
+
+@_attrs_define
+class WebhookEndpointMergePatch:
+    """A JSON merge patch (RFC 7396) of a webhook endpoint: only the fields present are changed.
+
+    Attributes:
+        enabled_events (list[str] | Unset): The event types to enable for this endpoint.
+        status (WebhookEndpointStatus | Unset): The status of the webhook. It can be either enabled or disabled.
+        url (str | Unset): The URL of the webhook endpoint. Example: https://hooks.slack.com/services/....
+    """
+
+    enabled_events: list[str] | Unset = UNSET
+    status: WebhookEndpointStatus | Unset = UNSET
+    url: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        enabled_events: list[str] | Unset = UNSET
+        if not isinstance(self.enabled_events, Unset):
+            enabled_events = self.enabled_events
+
+        status: str | Unset = UNSET
+        if not isinstance(self.status, Unset):
+            status = self.status.value
+
+        url = self.url
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if enabled_events is not UNSET:
+            field_dict["enabled_events"] = enabled_events
+        if status is not UNSET:
+            field_dict["status"] = status
+        if url is not UNSET:
+            field_dict["url"] = url
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        enabled_events = cast(list[str], d.pop("enabled_events", UNSET))
+
+        _status = d.pop("status", UNSET)
+        status: WebhookEndpointStatus | Unset
+        if isinstance(_status, Unset):
+            status = UNSET
+        else:
+            status = WebhookEndpointStatus(_status)
+
+        url = d.pop("url", UNSET)
+
+        webhook_endpoint_merge_patch = cls(
+            enabled_events=enabled_events,
+            status=status,
+            url=url,
+        )
+
+        webhook_endpoint_merge_patch.additional_properties = d
+        return webhook_endpoint_merge_patch
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

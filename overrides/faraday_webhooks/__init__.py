@@ -1,0 +1,85 @@
+"""faraday-webhooks: register Faraday webhook endpoints and trust what they deliver.
+
+Example::
+
+    from faraday_webhooks import Faraday, verify_webhook
+
+    with Faraday() as client:  # FARADAY_API_KEY from the environment
+        endpoint = client.webhooks.create(
+            url="https://example.com/hooks", enabled_events=["resource.ready_with_update"]
+        )
+
+    event = verify_webhook(raw_body, request_headers, endpoint.secret)
+"""
+
+from faraday_api_client.models import (
+    ValidationError,
+    WebhookEndpointStatus,
+    WebhookEventData,
+)
+
+from ._base_client import NOT_GIVEN
+from ._client import AsyncFaraday, Faraday
+from ._models import WebhookEndpoint, WebhookEvent
+from ._retries import RetryPolicy
+from ._version import __version__
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    ConfigurationError,
+    ConflictError,
+    ExpiredAPIKeyError,
+    FaradayError,
+    ForbiddenError,
+    InternalServerError,
+    InvalidAuthorizationError,
+    InvalidRequestError,
+    MalformedAPIKeyError,
+    MaxResourcesReachedError,
+    MissingAPIKeyError,
+    NotFoundError,
+    UnexpectedResponseError,
+    ValidationFailedError,
+    WebhookVerificationError,
+)
+from .verify import sign_webhook, verify_webhook
+
+__all__ = [
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AsyncFaraday",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "ConflictError",
+    "ExpiredAPIKeyError",
+    "Faraday",
+    "FaradayError",
+    "ForbiddenError",
+    "InternalServerError",
+    "InvalidAuthorizationError",
+    "InvalidRequestError",
+    "MalformedAPIKeyError",
+    "MaxResourcesReachedError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "RetryPolicy",
+    "UnexpectedResponseError",
+    "ValidationError",
+    "ValidationFailedError",
+    "WebhookEndpoint",
+    "WebhookEndpointStatus",
+    "WebhookEvent",
+    "WebhookEventData",
+    "WebhookVerificationError",
+    "__version__",
+    "sign_webhook",
+    "verify_webhook",
+]

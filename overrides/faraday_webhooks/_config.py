@@ -1,0 +1,125 @@
+"""Client configuration: API key, base URL, timeout and retries, from arguments or environment."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from ._redact import mask_secret
+from ._version import __version__
+from .errors import ConfigurationError
+
+API_KEY_ENV = "FARADAY_API_KEY"
+BASE_URL_ENV = "FARADAY_BASE_URL"
+DEFAULT_BASE_URL = "https://api.faraday.ai/v1"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0)
+DEFAULT_MAX_RETRIES = 2
+
+TimeoutTypes = float | int | httpx.Timeout
+
+
+def user_agent() -> str:
+    """The User-Agent every request carries: package, Python and httpx versions.
+
+    Example::
+
+        >>> user_agent().startswith("faraday-webhooks/")
+        True
+    """
+    python = ".".join(platform.python_version_tuple()[:2])
+    return f"faraday-webhooks/{__version__} python/{python} httpx/{httpx.__version__}"
+
+
+def resolve_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
+    """Seconds (applied to connect, read, write and pool) or an ``httpx.Timeout``."""
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ConfigurationError(
+            f"timeout must be a positive number of seconds or an httpx.Timeout, got {timeout!r}"
+        )
+    return httpx.Timeout(float(timeout))
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Everything a client needs to send a request, resolved once at construction.
+
+    ``repr()`` masks the API key.
+    """
+
+    api_key: str = field(repr=False)
+    base_url: str
+    timeout: httpx.Timeout
+    max_retries: int
+    default_headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (
+            f"ClientConfig(api_key={mask_secret(self.api_key)!r}, base_url={self.base_url!r}, "
+            f"timeout={self.timeout!r}, max_retries={self.max_retries!r})"
+        )
+
+    def url(self, path: str) -> str:
+        """The absolute URL of an API path such as ``/webhook_endpoints``."""
+        return self.base_url + path
+
+    def headers(self) -> dict[str, str]:
+        """Headers for every request; caller-supplied defaults cannot drop auth."""
+        return {
+            **self.default_headers,
+            "Authorization": f"Bearer {self.api_key}",
+            "User-Agent": user_agent(),
+            "Accept": "application/json",
+        }
+
+
+def resolve_config(
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    timeout: TimeoutTypes,
+    max_retries: int,
+    default_headers: Mapping[str, str] | None,
+    environ: Mapping[str, str] | None = None,
+) -> ClientConfig:
+    """Arguments win, then ``FARADAY_API_KEY`` / ``FARADAY_BASE_URL``, then defaults.
+
+    Example::
+
+        >>> resolve_config(api_key="k", base_url=None, timeout=5, max_retries=2,
+        ...                default_headers=None, environ={}).base_url
+        'https://api.faraday.ai/v1'
+    """
+    environ = os.environ if environ is None else environ
+    key = api_key if api_key is not None else environ.get(API_KEY_ENV)
+    if not key:
+        raise ConfigurationError(
+            f"No Faraday API key: pass api_key=... or set the {API_KEY_ENV} environment variable"
+        )
+    if not isinstance(key, str) or any(ch.isspace() or ord(ch) < 32 for ch in key):
+        # Never echo the key: it may be a real one with a stray newline.
+        raise ConfigurationError("The Faraday API key must be a string without spaces or newlines")
+
+    url = base_url if base_url is not None else environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(
+            f"base_url must be an absolute http(s) URL such as {DEFAULT_BASE_URL}, got {url!r}"
+        )
+
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ConfigurationError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
+
+    return ClientConfig(
+        api_key=key,
+        base_url=url.rstrip("/"),
+        timeout=resolve_timeout(timeout),
+        max_retries=max_retries,
+        default_headers=dict(default_headers or {}),
+    )

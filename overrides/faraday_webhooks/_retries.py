@@ -1,0 +1,114 @@
+"""When to retry a request, and how long to wait first.
+
+The rule that matters: a retry must never create a second webhook endpoint.
+A request that is not idempotent (POST) is retried only when the server surely
+did not act on it: no connection was made, the request was not fully written,
+or the server answered 429 / 503 (it refused the work). Idempotent requests
+(GET, PATCH, DELETE) may also be retried after read timeouts, dropped
+connections and 500 / 502 / 504.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from dataclasses import dataclass
+
+import httpx
+
+# Nothing reached the server's application: always safe to send again.
+_NOT_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+)
+# The request may have been acted on; only idempotent requests are sent again.
+_MAYBE_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
+    httpx.ReadTimeout,
+    httpx.ReadError,
+    httpx.RemoteProtocolError,
+)
+_REFUSED_STATUSES = frozenset({429, 503})
+_MAYBE_ACTED_STATUSES = frozenset({500, 502, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retry limits and backoff; ``delay`` is exponential with jitter, ``Retry-After`` wins.
+
+    Example::
+
+        >>> RetryPolicy(max_retries=0).should_retry_status(503, attempt=0, idempotent=False)
+        False
+    """
+
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    # A server asking for longer than this is waited on for this long, no more.
+    max_retry_after: float = 60.0
+
+    def should_retry_error(
+        self, error: httpx.TransportError, *, attempt: int, idempotent: bool
+    ) -> bool:
+        """Whether a transport error on attempt ``attempt`` (0-based) is worth another try."""
+        if attempt >= self.max_retries:
+            return False
+        if isinstance(error, _NOT_SENT_ERRORS):
+            return True
+        return idempotent and isinstance(error, _MAYBE_SENT_ERRORS)
+
+    def should_retry_status(self, status_code: int, *, attempt: int, idempotent: bool) -> bool:
+        """Whether an HTTP status on attempt ``attempt`` (0-based) is worth another try."""
+        if attempt >= self.max_retries:
+            return False
+        if status_code in _REFUSED_STATUSES:
+            return True
+        return idempotent and status_code in _MAYBE_ACTED_STATUSES
+
+    def delay(self, attempt: int, response: httpx.Response | None = None) -> float:
+        """Seconds to wait before retry number ``attempt + 1``."""
+        if response is not None:
+            requested = retry_after_seconds(response.headers)
+            if requested is not None:
+                return min(requested, self.max_retry_after)
+        backoff: float = min(self.initial_delay * (2.0**attempt), self.max_delay)
+        # Jitter spreads out clients that failed together.
+        return backoff * (0.5 + random.random() / 2)
+
+
+def retry_after_seconds(headers: httpx.Headers, *, now: float | None = None) -> float | None:
+    """The wait a response asks for in ``retry-after-ms`` or ``Retry-After`` (seconds or HTTP-date).
+
+    Example::
+
+        >>> retry_after_seconds(httpx.Headers({"Retry-After": "2"}))
+        2.0
+        >>> retry_after_seconds(httpx.Headers({"Retry-After": "soon"})) is None
+        True
+    """
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds is not None:
+        try:
+            value = float(milliseconds) / 1000
+        except ValueError:
+            value = -1.0
+        if value >= 0 and value == value:  # rejects NaN
+            return value
+    header = headers.get("retry-after")
+    if header is None:
+        return None
+    header = header.strip()
+    if header.isdigit():
+        return float(header)
+    try:
+        moment = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None  # pragma: no cover - older Pythons returned None
+    current = time.time() if now is None else now
+    return max(0.0, moment.timestamp() - current)

@@ -1,0 +1,121 @@
+"""Checks made on arguments before anything is sent.
+
+Each returns the value in the form the generated models want, or raises
+``InvalidRequestError`` naming the argument and the problem.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from faraday_api_client.models import WebhookEndpointStatus
+
+from .errors import InvalidRequestError
+
+MAX_URL_LENGTH = 2048
+
+
+def _has_control_or_space(text: str) -> bool:
+    return any(
+        character.isspace() or ord(character) < 32 or ord(character) == 127 for character in text
+    )
+
+
+def check_url(url: Any, *, name: str = "url") -> str:
+    """An absolute http(s) URL with a host, as a string.
+
+    Example::
+
+        >>> check_url("https://example.com/hooks")
+        'https://example.com/hooks'
+    """
+    if not isinstance(url, str):
+        raise InvalidRequestError(f"{name} must be a string, not {type(url).__name__}")
+    if not url:
+        raise InvalidRequestError(f"{name} must not be empty")
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidRequestError(f"{name} is longer than {MAX_URL_LENGTH} characters")
+    if _has_control_or_space(url):
+        raise InvalidRequestError(f"{name} must not contain spaces or control characters")
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        raise InvalidRequestError(f"{name} is not a valid URL: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InvalidRequestError(f"{name} must start with http:// or https://, got {url!r}")
+    if not parts.hostname:
+        raise InvalidRequestError(f"{name} must include a host, got {url!r}")
+    del port
+    return url
+
+
+def check_event_types(enabled_events: Any) -> list[str]:
+    """A non-empty list or tuple of non-empty event type strings, as a list.
+
+    Example::
+
+        >>> check_event_types(("resource.ready_with_update",))
+        ['resource.ready_with_update']
+    """
+    if isinstance(enabled_events, (str, bytes)):
+        raise InvalidRequestError(
+            "enabled_events must be a list of event types, not a single string: "
+            f"write [{enabled_events!r}]"
+        )
+    if not isinstance(enabled_events, (list, tuple)):
+        raise InvalidRequestError(
+            "enabled_events must be a list or tuple of strings, "
+            f"not {type(enabled_events).__name__}"
+        )
+    if not enabled_events:
+        raise InvalidRequestError("enabled_events must name at least one event type")
+    for position, event_type in enumerate(enabled_events):
+        if not isinstance(event_type, str):
+            raise InvalidRequestError(
+                f"enabled_events[{position}] must be a string, not {type(event_type).__name__}"
+            )
+        if not event_type or _has_control_or_space(event_type):
+            raise InvalidRequestError(
+                f"enabled_events[{position}] must be a non-empty event type without spaces, "
+                f"got {event_type!r}"
+            )
+    return list(enabled_events)
+
+
+def check_endpoint_id(value: Any, *, name: str = "webhook_endpoint_id") -> UUID:
+    """A webhook endpoint id as a UUID; a path is never built from anything else.
+
+    Example::
+
+        >>> check_endpoint_id("2c1881c4-a0c0-424d-89e1-b481f3cb118c")
+        UUID('2c1881c4-a0c0-424d-89e1-b481f3cb118c')
+    """
+    if isinstance(value, UUID):
+        return value
+    if not isinstance(value, str):
+        raise InvalidRequestError(f"{name} must be a UUID or a string, not {type(value).__name__}")
+    try:
+        return UUID(value)
+    except ValueError:
+        raise InvalidRequestError(f"{name} must be a UUID, got {value!r}") from None
+
+
+def check_endpoint_ids(values: Any) -> list[UUID]:
+    """A list or tuple of endpoint ids as UUIDs."""
+    if isinstance(values, (str, bytes, UUID)) or not isinstance(
+        values, (list, tuple, set, frozenset)
+    ):
+        raise InvalidRequestError("ids must be a list of webhook endpoint ids")
+    return [check_endpoint_id(value, name="ids item") for value in values]
+
+
+def check_status(value: Any) -> WebhookEndpointStatus:
+    """``"enabled"`` or ``"disabled"`` (or the enum member) as the generated enum."""
+    try:
+        return WebhookEndpointStatus(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in WebhookEndpointStatus)
+        raise InvalidRequestError(f"status must be one of {allowed}, got {value!r}") from None

@@ -1,0 +1,254 @@
+"""Every exception faraday-webhooks raises, under one root.
+
+    FaradayError                         anything this package raises
+    ├── ConfigurationError               no API key, a bad base URL or timeout
+    ├── InvalidRequestError (ValueError) bad input to a call; nothing was sent
+    ├── ClientClosedError                the client was used after close()
+    ├── APIConnectionError               no answer from Faraday (refused, reset, DNS)
+    │   └── APITimeoutError              ... because a timeout ran out
+    ├── UnexpectedResponseError          an answer openapi.yaml does not describe
+    ├── APIError                         Faraday answered with its error body
+    │   ├── BadRequestError              BAD_REQUEST
+    │   ├── ForbiddenError               FORBIDDEN
+    │   ├── MaxResourcesReachedError     MAX_RESOURCES_REACHED
+    │   ├── InternalServerError          INTERNAL_SERVER_ERROR
+    │   ├── NotFoundError                NOT_FOUND
+    │   ├── ValidationFailedError        VALIDATION_FAILED
+    │   ├── ConflictError                CONFLICT
+    │   └── AuthenticationError
+    │       ├── InvalidAuthorizationError  INVALID_AUTHORIZATION
+    │       ├── MalformedAPIKeyError       MALFORMED_API_KEY
+    │       ├── MissingAPIKeyError         MISSING_API_KEY
+    │       └── ExpiredAPIKeyError         EXPIRED_API_KEY
+    └── WebhookVerificationError         a delivery failed its signature checks
+
+An error code this package does not know yet raises plain ``APIError`` with
+``code`` kept, so a new Faraday code never crashes a client.
+
+Example::
+
+    try:
+        client.webhooks.create(url=url, enabled_events=["resource.ready_with_update"])
+    except faraday_webhooks.ValidationFailedError as err:
+        for problem in err.validation_errors:
+            print(problem.path, problem.message)
+    except faraday_webhooks.AuthenticationError:
+        rotate_key()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import httpx
+
+from ._redact import redact
+
+if TYPE_CHECKING:
+    from faraday_api_client.models import ValidationError
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "ConflictError",
+    "ExpiredAPIKeyError",
+    "FaradayError",
+    "ForbiddenError",
+    "InternalServerError",
+    "InvalidAuthorizationError",
+    "InvalidRequestError",
+    "MalformedAPIKeyError",
+    "MaxResourcesReachedError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "UnexpectedResponseError",
+    "ValidationFailedError",
+    "WebhookVerificationError",
+    "api_error_class",
+]
+
+# How much of an unexpected body an exception quotes.
+BODY_EXCERPT_CHARS = 300
+
+
+class FaradayError(Exception):
+    """Base class of every exception this package raises."""
+
+
+class ConfigurationError(FaradayError):
+    """The client cannot be built: no API key, a malformed base URL, a bad timeout."""
+
+
+class InvalidRequestError(FaradayError, ValueError):
+    """An argument failed the checks made before sending; no request was sent."""
+
+
+class ClientClosedError(FaradayError):
+    """The client (or the httpx client it was given) is closed."""
+
+
+class APIConnectionError(FaradayError):
+    """The request got no HTTP answer: refused, reset, closed mid-response, DNS failure."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        super().__init__(message)
+        self.request = request
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, write, read or pool timeout ran out."""
+
+
+class UnexpectedResponseError(FaradayError):
+    """Faraday (or something in between) answered in a way openapi.yaml does not describe.
+
+    An undocumented status, a body that is not JSON, or JSON that does not match
+    the schema. ``body_excerpt`` holds the start of the body, secrets masked.
+    """
+
+    def __init__(self, reason: str, *, response: httpx.Response, body_excerpt: str = "") -> None:
+        self.reason = reason
+        self.response = response
+        self.status_code = response.status_code
+        self.body_excerpt = body_excerpt
+        message = f"Unexpected response from Faraday: HTTP {self.status_code}: {reason}"
+        if body_excerpt:
+            message += f"; body starts: {body_excerpt!r}"
+        super().__init__(message)
+
+
+class APIError(FaradayError):
+    """Faraday answered with its documented error body.
+
+    Attributes mirror the body: ``code`` (for example ``"VALIDATION_FAILED"``),
+    ``error_id`` (quote it in bug reports), ``note`` and ``validation_errors``;
+    plus ``status_code`` and the ``response`` itself.
+    """
+
+    def __init__(
+        self,
+        *,
+        response: httpx.Response,
+        code: str,
+        error_id: str,
+        note: str,
+        validation_errors: Sequence[ValidationError] = (),
+    ) -> None:
+        self.response = response
+        self.status_code = response.status_code
+        self.code = code
+        self.error_id = error_id
+        self.note = note
+        self.validation_errors: list[ValidationError] = list(validation_errors)
+        super().__init__(self._describe())
+
+    @property
+    def request(self) -> httpx.Request:
+        """The request that failed (method and URL; headers include the key, so never log them)."""
+        return self.response.request
+
+    def _describe(self) -> str:
+        lines = [f"HTTP {self.status_code} {self.code}: {self.note} (error id {self.error_id})"]
+        for problem in self.validation_errors:
+            line = f"  - {problem.path}: {problem.message}"
+            suggestion = getattr(problem, "suggestion", None)
+            if isinstance(suggestion, str) and suggestion:
+                line += f" (suggestion: {suggestion})"
+            lines.append(line)
+        return redact("\n".join(lines))
+
+
+class AuthenticationError(APIError):
+    """The API key is missing, malformed, expired or not accepted."""
+
+
+class BadRequestError(APIError):
+    """BAD_REQUEST: the request could not be validated."""
+
+
+class ForbiddenError(APIError):
+    """FORBIDDEN: you do not have permission to access the specified resource."""
+
+
+class MaxResourcesReachedError(APIError):
+    """MAX_RESOURCES_REACHED: the account holds as many of these resources as it may."""
+
+
+class InternalServerError(APIError):
+    """INTERNAL_SERVER_ERROR: Faraday failed; quote ``error_id`` when reporting it."""
+
+
+class InvalidAuthorizationError(AuthenticationError):
+    """INVALID_AUTHORIZATION: the API key is well-formed but not accepted."""
+
+
+class NotFoundError(APIError):
+    """NOT_FOUND: the requested resource ID was not found."""
+
+
+class MalformedAPIKeyError(AuthenticationError):
+    """MALFORMED_API_KEY: the Authorization header is not ``Bearer <key>``."""
+
+
+class MissingAPIKeyError(AuthenticationError):
+    """MISSING_API_KEY: no API key was supplied."""
+
+
+class ExpiredAPIKeyError(AuthenticationError):
+    """EXPIRED_API_KEY: the API key has expired."""
+
+
+class ValidationFailedError(APIError):
+    """VALIDATION_FAILED: a parameter or the request body failed validation."""
+
+
+class ConflictError(APIError):
+    """CONFLICT: well-formed, but conflicts with an existing resource."""
+
+
+class WebhookVerificationError(FaradayError):
+    """A webhook delivery failed verification; ``reason`` names the check.
+
+    Reasons: ``missing_header``, ``invalid_timestamp``, ``timestamp_too_old``,
+    ``timestamp_too_new``, ``no_signature``, ``no_matching_signature``,
+    ``invalid_secret``, ``invalid_payload``.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+# Faraday error code -> exception class. Codes not listed raise plain APIError.
+ERROR_CLASSES: dict[str, type[APIError]] = {
+    "BAD_REQUEST": BadRequestError,
+    "FORBIDDEN": ForbiddenError,
+    "MAX_RESOURCES_REACHED": MaxResourcesReachedError,
+    "INTERNAL_SERVER_ERROR": InternalServerError,
+    "INVALID_AUTHORIZATION": InvalidAuthorizationError,
+    "NOT_FOUND": NotFoundError,
+    "MALFORMED_API_KEY": MalformedAPIKeyError,
+    "MISSING_API_KEY": MissingAPIKeyError,
+    "EXPIRED_API_KEY": ExpiredAPIKeyError,
+    "VALIDATION_FAILED": ValidationFailedError,
+    "CONFLICT": ConflictError,
+}
+
+
+def api_error_class(code: str) -> type[APIError]:
+    """The exception class for a Faraday error code; ``APIError`` for codes not known yet.
+
+    Example::
+
+        >>> api_error_class("CONFLICT").__name__
+        'ConflictError'
+        >>> api_error_class("SOMETHING_NEW").__name__
+        'APIError'
+    """
+    return ERROR_CLASSES.get(code, APIError)

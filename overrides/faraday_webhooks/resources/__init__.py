@@ -1,0 +1,5 @@
+"""Resource namespaces: ``client.webhooks``."""
+
+from .webhooks import AsyncWebhooks, Webhooks
+
+__all__ = ["AsyncWebhooks", "Webhooks"]

@@ -1,0 +1,22 @@
+"""Test helpers: a local Faraday sandbox, a verifying webhook receiver, a pytest fixture.
+
+Importing this package loads nothing heavy; the sandbox needs the ``sandbox``
+extra (``pip install 'faraday-webhooks[sandbox]'``) only when it serves.
+
+Example::
+
+    from faraday_webhooks.testing import Sandbox, WebhookReceiver
+"""
+
+from .receiver import ReceivedDelivery, WebhookReceiver
+from .sandbox import DEFAULT_API_KEY, FAULT_HEADER, Delivery, RecordedRequest, Sandbox
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "FAULT_HEADER",
+    "Delivery",
+    "ReceivedDelivery",
+    "RecordedRequest",
+    "Sandbox",
+    "WebhookReceiver",
+]

@@ -1,0 +1,95 @@
+"""The bundled openapi.yaml, loaded once, and JSON Schema validators built from it.
+
+Needs the ``sandbox`` extra (jsonschema, PyYAML).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import importlib.resources
+from typing import Any
+from urllib.parse import urlsplit
+
+SPEC_PACKAGE = "faraday_api_client"
+SPEC_FILE = "openapi.yaml"
+_SPEC_URI = "urn:faraday-webhooks:openapi"
+
+
+def _missing_extra(exc: ImportError) -> ImportError:
+    return ImportError(
+        f"The Faraday sandbox needs the 'sandbox' extra ({exc.name} is missing): "
+        "pip install 'faraday-webhooks[sandbox]'"
+    )
+
+
+@functools.cache
+def load_spec() -> dict[str, Any]:
+    """The OpenAPI document shipped inside the package (a copy ./generate.sh keeps in step)."""
+    try:
+        import yaml
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise _missing_extra(exc) from None
+    text = importlib.resources.files(SPEC_PACKAGE).joinpath(SPEC_FILE).read_text(encoding="utf-8")
+    spec: dict[str, Any] = yaml.safe_load(text)
+    return spec
+
+
+def _is_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    return bool(parts.scheme) and bool(parts.netloc or parts.path) and " " not in value
+
+
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return moment.tzinfo is not None
+
+
+@functools.cache
+def _validator_class_and_registry() -> tuple[Any, Any, Any]:
+    try:
+        import jsonschema
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise _missing_extra(exc) from None
+    registry = Registry().with_resource(
+        _SPEC_URI, Resource.from_contents(load_spec(), default_specification=DRAFT202012)
+    )
+    # jsonschema checks "uri" and "date-time" only with optional packages; do it here.
+    format_checker = jsonschema.FormatChecker()
+    format_checker.checks("uri")(_is_uri)
+    format_checker.checks("date-time")(_is_date_time)
+    return jsonschema.Draft202012Validator, registry, format_checker
+
+
+@functools.cache
+def validator_for(pointer: str) -> Any:
+    """A validator for the schema at a JSON pointer into openapi.yaml.
+
+    Example::
+
+        validator_for("/components/schemas/WebhookEndpointPost").is_valid({"url": 1})  # False
+    """
+    validator_class, registry, format_checker = _validator_class_and_registry()
+    return validator_class(
+        {"$ref": f"{_SPEC_URI}#{pointer}"}, registry=registry, format_checker=format_checker
+    )
+
+
+def schema_validator(name: str) -> Any:
+    """A validator for ``components/schemas/<name>``."""
+    return validator_for(f"/components/schemas/{name}")
+
+
+def operation(path: str, method: str) -> dict[str, Any]:
+    """The operation object for ``method`` on ``path`` in openapi.yaml."""
+    operation_object: dict[str, Any] = load_spec()["paths"][path][method.lower()]
+    return operation_object

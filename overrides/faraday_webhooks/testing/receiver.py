@@ -1,0 +1,174 @@
+"""A local webhook receiver that verifies every delivery: what ``faraday-webhooks listen`` runs.
+
+Example::
+
+    from faraday_webhooks.testing import WebhookReceiver
+
+    with WebhookReceiver(secret=endpoint.secret) as receiver:
+        client.webhooks.update(endpoint.id, url=receiver.url)
+        sandbox.trigger("resource.ready_with_update")
+        (result,) = receiver.wait_for(1)
+        assert result.event is not None
+"""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .._models import WebhookEvent
+from ..errors import WebhookVerificationError
+from ..verify import DEFAULT_TOLERANCE, verify_webhook
+
+__all__ = ["ReceivedDelivery", "WebhookReceiver"]
+
+
+@dataclass(frozen=True)
+class ReceivedDelivery:
+    """One delivery: the verified ``event``, or the ``error`` it was rejected with."""
+
+    message_id: str | None
+    event: WebhookEvent | None
+    error: WebhookVerificationError | None
+
+    @property
+    def verified(self) -> bool:
+        """The signature, timestamp and body all checked out."""
+        return self.event is not None
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], receiver: WebhookReceiver) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.receiver = receiver
+        super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        result = self.server.receiver._receive(body, self.headers)
+        status, reply = (204, b"") if result.verified else (400, str(result.error).encode())
+        self.send_response(status)
+        if reply:
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+
+class WebhookReceiver:
+    """An HTTP server on loopback that verifies deliveries with ``verify_webhook``.
+
+    ``secret`` is never shown by ``repr``; it may be ``None`` until known.
+
+    Verified deliveries are answered 204, rejected ones 400 with the reason.
+    """
+
+    def __init__(
+        self,
+        secret: str | None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tolerance: int = DEFAULT_TOLERANCE,
+        on_delivery: Callable[[ReceivedDelivery], None] | None = None,
+    ) -> None:
+        # May be set after start(): the secret exists only once the endpoint pointing here does.
+        self.secret = secret
+        self.host = host
+        self.port = port
+        self.tolerance = tolerance
+        self.on_delivery = on_delivery
+        self._deliveries: list[ReceivedDelivery] = []
+        self._arrived = threading.Condition()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        return f"WebhookReceiver({self.url if self._server else 'stopped'}, secret='whsec_***')"
+
+    @property
+    def url(self) -> str:
+        """Where to point a webhook endpoint: ``http://127.0.0.1:<port>/``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    @property
+    def deliveries(self) -> list[ReceivedDelivery]:
+        """Everything received so far, oldest first."""
+        with self._arrived:
+            return list(self._deliveries)
+
+    def start(self) -> WebhookReceiver:
+        """Bind and serve in a background thread; returns ``self``."""
+        if self._server is None:
+            self._server = _Server((self.host, self.port), self)
+            self.port = self._server.server_address[1]
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={
+                    "poll_interval": 0.05
+                },  # so stop() returns promptly name="faraday-receiver", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+
+    def __enter__(self) -> WebhookReceiver:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[ReceivedDelivery]:
+        """Wait until ``count`` deliveries arrived or ``timeout`` seconds passed; return all."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while len(self._deliveries) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._arrived.wait(remaining)
+            return list(self._deliveries)
+
+    def _receive(self, body: bytes, headers: Any) -> ReceivedDelivery:
+        message_id = headers.get("svix-id") or headers.get("webhook-id")
+        try:
+            if self.secret is None:
+                raise WebhookVerificationError("invalid_secret", "The receiver has no secret yet")
+            event = verify_webhook(body, headers, self.secret, tolerance=self.tolerance)
+            result = ReceivedDelivery(message_id, event, None)
+        except WebhookVerificationError as error:
+            result = ReceivedDelivery(message_id, None, error)
+        with self._arrived:
+            self._deliveries.append(result)
+            self._arrived.notify_all()
+        if self.on_delivery is not None:
+            self.on_delivery(result)
+        return result

@@ -1,0 +1,277 @@
+"""Fault injection over real sockets: exception type, requests the server saw, nothing lost or doubled."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from conftest import API_KEY, EVENT, FAST_RETRIES, Recorder, endpoint_body, error_body
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import faraday_webhooks as fw
+from faraday_webhooks.testing import Sandbox
+
+HOOK = "https://example.com/hooks"
+
+# fault header -> (exception or None for success, requests the sandbox sees, endpoints that exist after)
+POST_CASES: dict[str, tuple[type[Exception] | None, int, int]] = {
+    "503:0": (None, 2, 1),
+    "429:0": (None, 2, 1),
+    "503": (None, 2, 1),  # no Retry-After: backoff
+    "429:date+1": (None, 2, 1),  # HTTP-date form, capped by the policy
+    "503:86400": (None, 2, 1),  # a huge Retry-After is capped, not obeyed
+    "503,503,503": (fw.UnexpectedResponseError, 3, 0),  # retries run out
+    "500": (fw.InternalServerError, 1, 0),
+    "502": (fw.UnexpectedResponseError, 1, 0),
+    "504": (fw.UnexpectedResponseError, 1, 0),
+    "reset": (fw.APIConnectionError, 1, 0),
+    "reset-before-body": (fw.APIConnectionError, 1, 0),
+    "close-mid": (fw.APIConnectionError, 1, 0),
+    "truncated-chunked": (fw.APIConnectionError, 1, 0),
+    "html": (fw.UnexpectedResponseError, 1, 0),
+    "empty": (fw.UnexpectedResponseError, 1, 0),
+    "bad-json": (fw.UnexpectedResponseError, 1, 0),
+    "bad-schema": (fw.UnexpectedResponseError, 1, 0),
+    "oversized": (fw.UnexpectedResponseError, 1, 0),
+    "unknown-code": (fw.APIError, 1, 0),
+    # The server acted, but the answer was unusable: the endpoint exists, the client says so loudly.
+    "wrong-content-type": (fw.UnexpectedResponseError, 1, 1),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(POST_CASES))
+def test_create_under_each_fault(sandbox: Sandbox, client: fw.Faraday, fault: str) -> None:
+    expected, requests_seen, endpoints_after = POST_CASES[fault]
+    tag = f"{fault};{uuid.uuid4()}"
+    if expected is None:
+        client.webhooks.create(
+            url=HOOK, enabled_events=[EVENT], extra_headers={"X-Sandbox-Fail": tag}
+        )
+    else:
+        with pytest.raises(expected) as caught:
+            client.webhooks.create(
+                url=HOOK, enabled_events=[EVENT], extra_headers={"X-Sandbox-Fail": tag}
+            )
+        assert isinstance(caught.value, fw.FaradayError)
+        if fault == "unknown-code":
+            assert type(caught.value) is fw.APIError and caught.value.code == "SOMETHING_NEW"
+    assert len(sandbox.requests) == requests_seen
+    assert len(sandbox.endpoints) == endpoints_after
+
+
+def test_read_timeout_on_create_is_not_retried_because_the_server_may_have_acted(
+    sandbox: Sandbox,
+) -> None:
+    with fw.Faraday(
+        api_key=API_KEY, base_url=sandbox.base_url, timeout=0.3, retry_policy=FAST_RETRIES
+    ) as client:
+        with pytest.raises(fw.APITimeoutError, match="read timeout"):
+            client.webhooks.create(
+                url=HOOK, enabled_events=[EVENT], extra_headers={"X-Sandbox-Fail": "timeout:1"}
+            )
+        deadline = time.monotonic() + 5
+        while not sandbox.endpoints and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert len(sandbox.endpoints) == 1  # it did act: a retry would have made two
+    assert len(sandbox.requests) == 1
+
+
+def test_a_per_call_timeout_cuts_a_slow_answer_short(sandbox: Sandbox, client: fw.Faraday) -> None:
+    started = time.monotonic()
+    with pytest.raises(fw.APITimeoutError):
+        client.webhooks.create(
+            url=HOOK,
+            enabled_events=[EVENT],
+            timeout=0.2,
+            extra_headers={"X-Sandbox-Fail": "timeout:2"},
+        )
+    assert time.monotonic() - started < 1.9  # did not wait for the server's 2 s
+
+
+@pytest.mark.parametrize("fault", ["500", "502", "504", "timeout:1", "reset", "close-mid"])
+def test_idempotent_calls_recover_from_server_errors_and_timeouts(
+    sandbox: Sandbox, fault: str
+) -> None:
+    with fw.Faraday(
+        api_key=API_KEY, base_url=sandbox.base_url, timeout=0.3, retry_policy=FAST_RETRIES
+    ) as client:
+        endpoint = client.webhooks.create(url=HOOK, enabled_events=[EVENT])
+        before = len(sandbox.requests)
+        found = client.webhooks.retrieve(
+            endpoint.id, extra_headers={"X-Sandbox-Fail": f"{fault};{uuid.uuid4()}"}
+        )
+    assert found.id == endpoint.id
+    assert len(sandbox.requests) - before == 2
+
+
+def test_fail_next_queues_faults_for_any_client(sandbox: Sandbox, client: fw.Faraday) -> None:
+    sandbox.fail_next("503:0", "503:0")
+    client.webhooks.create(url=HOOK, enabled_events=[EVENT])
+    assert [r.status for r in sandbox.requests] == [503, 503, 201]
+
+
+def test_connection_refused_is_retried_then_raised() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with fw.Faraday(
+        api_key=API_KEY, base_url=f"http://127.0.0.1:{port}/v1", retry_policy=FAST_RETRIES
+    ) as client:
+        started = time.monotonic()
+        with pytest.raises(fw.APIConnectionError) as caught:
+            client.webhooks.create(url=HOOK, enabled_events=[EVENT])
+    assert not isinstance(caught.value, fw.APITimeoutError)
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("fault", ["503:0", "500", "reset", "html"])
+async def test_async_client_follows_the_same_policy(sandbox: Sandbox, fault: str) -> None:
+    expected, requests_seen, endpoints_after = POST_CASES[fault]
+    async with fw.AsyncFaraday(
+        api_key=API_KEY, base_url=sandbox.base_url, retry_policy=FAST_RETRIES
+    ) as client:
+        headers = {"X-Sandbox-Fail": f"{fault};{uuid.uuid4()}"}
+        if expected is None:
+            await client.webhooks.create(url=HOOK, enabled_events=[EVENT], extra_headers=headers)
+        else:
+            with pytest.raises(expected):
+                await client.webhooks.create(
+                    url=HOOK, enabled_events=[EVENT], extra_headers=headers
+                )
+    assert (len(sandbox.requests), len(sandbox.endpoints)) == (requests_seen, endpoints_after)
+
+
+def test_no_secret_reaches_logs_errors_or_reprs_with_debug_logging(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    texts: list[str] = []
+    with fw.Faraday(
+        api_key=API_KEY, base_url=sandbox.base_url, timeout=0.5, retry_policy=FAST_RETRIES
+    ) as client:
+        texts += [repr(client), str(client)]
+        created = client.webhooks.create(url=HOOK, enabled_events=[EVENT])
+        texts += [repr(created), str(created), repr(sandbox)]
+        for fault in [*POST_CASES, "timeout:1"]:
+            try:
+                result: Any = client.webhooks.create(
+                    url=HOOK,
+                    enabled_events=[EVENT],
+                    extra_headers={"X-Sandbox-Fail": f"{fault};{uuid.uuid4()}"},
+                )
+            except fw.FaradayError as error:
+                texts += [str(error), repr(error), repr(error.args)]
+            else:
+                texts += [repr(result), str(result)]
+    time.sleep(1.1)  # let the slow request finish so every endpoint exists
+    secrets = [API_KEY] + [e.secret for e in sandbox.endpoints if isinstance(e.secret, str)]
+    assert len(secrets) > 3
+    texts.append(caplog.text)
+    assert "HTTP Request: POST" in caplog.text  # httpx's own logging was captured too
+    for text in texts:
+        for secret in secrets:
+            assert secret not in text
+
+
+# -- property-based: any answer becomes one of our exceptions -------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+# Shapes close to the real ones, so parsing gets deep before it fails.
+near_valid = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.sampled_from([str(uuid.uuid4()), "x", 5, None]),
+        "url": st.sampled_from([HOOK, 5, None, []]),
+        "enabled_events": st.sampled_from([[EVENT], EVENT, [1], None]),
+        "status": st.sampled_from(["enabled", "disabled", "paused", 1]),
+        "created_at": st.sampled_from(["2024-09-26T14:27:05+00:00", "never", 0]),
+        "updated_at": st.sampled_from(["2024-09-26T14:27:05+00:00", "never", 0]),
+        "error": st.sampled_from(["CONFLICT", "NEW_CODE", 3, None]),
+        "note": st.sampled_from(["n", 1, None]),
+        "validationErrors": st.sampled_from(
+            [[], [{}], "x", [{"context": {}, "message": 1, "path": "p"}]]
+        ),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    status=st.sampled_from([200, 201, 204, 400, 401, 403, 404, 500]), body=json_values | near_valid
+)
+def test_any_json_body_for_any_documented_status_raises_only_our_exceptions(
+    status: int, body: Any
+) -> None:
+    recorder = Recorder(httpx.Response(status, json=body))
+    try:
+        recorder.client(max_retries=0).webhooks.create(url=HOOK, enabled_events=[EVENT])
+    except fw.FaradayError:
+        pass
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    status=st.sampled_from([200, 201, 400, 401, 403, 404, 500, 502]), body=st.binary(max_size=200)
+)
+def test_any_bytes_as_a_body_raise_only_our_exceptions(status: int, body: bytes) -> None:
+    recorder = Recorder(
+        httpx.Response(status, content=body, headers={"content-type": "application/json"})
+    )
+    for call in (
+        lambda c: c.webhooks.create(url=HOOK, enabled_events=[EVENT]),
+        lambda c: c.webhooks.list(),
+        lambda c: c.webhooks.delete(uuid.uuid4()),
+    ):
+        try:
+            call(recorder.client(retry_policy=fw.RetryPolicy(max_retries=0)))
+        except fw.FaradayError:
+            pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    url=st.one_of(
+        st.text(max_size=60),
+        st.from_regex(r"https?://[a-z0-9.\-\[\]:@%]{0,20}(/[^ ]{0,10})?", fullmatch=True),
+    ),
+    events=st.one_of(
+        st.text(max_size=10),
+        st.lists(st.text(max_size=10), max_size=3),
+        st.lists(st.integers(), max_size=2),
+    ),
+)
+def test_any_url_and_events_either_validate_or_raise_before_sending(url: str, events: Any) -> None:
+    recorder = Recorder(httpx.Response(201, json=endpoint_body()))
+    try:
+        recorder.client().webhooks.create(url=url, enabled_events=events)
+    except fw.InvalidRequestError:
+        assert recorder.requests == []
+    else:
+        assert len(recorder.requests) == 1
+        assert recorder.sent_json() == {"url": url, "enabled_events": list(events)}
+
+
+def test_error_body_property_sample_is_not_vacuous() -> None:
+    # The properties above must exercise both outcomes; check one of each by hand.
+    with pytest.raises(fw.ConflictError):
+        Recorder(httpx.Response(400, json=error_body("CONFLICT"))).client().webhooks.create(
+            url=HOOK, enabled_events=[EVENT]
+        )
+    assert (
+        Recorder(httpx.Response(201, json=endpoint_body()))
+        .client()
+        .webhooks.create(url=HOOK, enabled_events=[EVENT])
+    )

@@ -1,0 +1,80 @@
+"""openapi.yaml is a valid OpenAPI 3.1 document, faithful to the seed page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from openapi_spec_validator import validate
+
+from faraday_webhooks._responses import DOCUMENTED_ERROR_STATUSES
+from faraday_webhooks.errors import ERROR_CLASSES
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+
+
+def test_document_validates_as_openapi_3_1() -> None:
+    validate(SPEC)
+    assert SPEC["openapi"].startswith("3.1")
+
+
+def test_create_operation_matches_the_seed() -> None:
+    create = SPEC["paths"]["/webhook_endpoints"]["post"]
+    assert SPEC["servers"] == [{"url": "https://api.faraday.ai/v1"}]
+    assert create["operationId"] == "createWebhookEndpoint"
+    assert create["tags"] == ["webhooks"]
+    assert create["summary"] == "Create webhook endpoint"
+    assert create["description"] == "Add a new webhook endpoint"
+    assert create["security"] == [{"bearerAuth": []}]
+    assert SPEC["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": SPEC["components"]["securitySchemes"]["bearerAuth"]["description"],
+    }
+    assert sorted(create["responses"]) == ["201", "400", "401", "403", "404", "500"]
+
+
+def test_schemas_match_the_seed_field_by_field() -> None:
+    schemas = SPEC["components"]["schemas"]
+    post = schemas["WebhookEndpointPost"]
+    assert sorted(post["required"]) == ["enabled_events", "url"]
+    assert post["properties"]["url"]["format"] == "uri"
+    assert post["properties"]["enabled_events"]["items"] == {"type": "string"}
+
+    endpoint = schemas["WebhookEndpoint"]
+    assert sorted(endpoint["required"]) == sorted(
+        ["created_at", "enabled_events", "id", "status", "updated_at", "url"]
+    )
+    assert endpoint["properties"]["id"]["format"] == "uuid"
+    assert endpoint["properties"]["created_at"]["format"] == "date-time"
+    assert "secret" in endpoint["properties"] and "secret" not in endpoint["required"]
+    assert schemas["WebhookEndpointStatus"]["enum"] == ["enabled", "disabled"]
+
+    error = schemas["Error"]
+    assert sorted(error["required"]) == ["error", "id", "note"]
+    assert len(error["properties"]["error"]["enum"]) == 11
+    validation = schemas["ValidationError"]
+    assert sorted(validation["required"]) == ["context", "message", "path"]
+    assert validation["properties"]["context"]["required"] == ["errorType"]
+    assert "suggestion" in validation["properties"]
+
+
+def test_every_operation_documents_the_error_statuses_the_client_maps() -> None:
+    for path, item in SPEC["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            documented = {int(status) for status in operation["responses"] if int(status) >= 400}
+            assert documented == DOCUMENTED_ERROR_STATUSES, (method, path)
+
+
+def test_every_spec_error_code_has_its_own_exception_class() -> None:
+    assert set(SPEC["components"]["schemas"]["Error"]["properties"]["error"]["enum"]) == set(
+        ERROR_CLASSES
+    )
+
+
+def test_bundled_copy_of_the_spec_is_identical() -> None:
+    bundled = ROOT / "generated" / "faraday_api_client" / "openapi.yaml"
+    assert bundled.read_bytes() == (ROOT / "openapi.yaml").read_bytes()
