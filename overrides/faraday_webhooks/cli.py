@@ -78,9 +78,8 @@ def _show_table(endpoints: Sequence[WebhookEndpoint]) -> None:
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
     for row in rows:
-        _write(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + row[3]
-        )
+        padded = [cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)]
+        _write("  ".join([*padded, row[3]]))
 
 
 # -- commands ------------------------------------------------------------------

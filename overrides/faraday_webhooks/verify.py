@@ -38,8 +38,10 @@ def _signing_key(secret: str) -> bytes:
             "invalid_secret",
             "The webhook secret must start with 'whsec_' (use the endpoint's secret)",
         )
+    encoded = secret[len(SECRET_PREFIX) :]
     try:
-        key = base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
+        # Padding is optional in Standard Webhooks secrets; everything else must be base64.
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
     except (binascii.Error, ValueError):
         raise WebhookVerificationError(
             "invalid_secret", "The webhook secret is not valid base64 after 'whsec_'"

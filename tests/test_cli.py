@@ -1,0 +1,305 @@
+"""The faraday-webhooks command, run as users run it: a subprocess, real sockets, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import API_KEY, EVENT, EXPIRED_KEY
+
+from faraday_webhooks import sign_webhook
+from faraday_webhooks.testing import Sandbox
+
+COMMAND = str(Path(sys.executable).parent / "faraday-webhooks")
+HOOK = "https://example.com/hooks"
+
+
+def run(
+    *args: str, key: str | None = API_KEY, timeout: float = 60, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FARADAY_")}
+    if key is not None:
+        environment["FARADAY_API_KEY"] = key
+    environment.update(env)
+    return subprocess.run(
+        [COMMAND, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "",
+        "create",
+        "list",
+        "get",
+        "update",
+        "delete",
+        "disable",
+        "enable",
+        "sandbox",
+        "listen",
+        "trigger",
+        "demo",
+    ],
+)
+def test_help_on_every_command(command: str) -> None:
+    result = run(*([command] if command else []), "--help")
+    assert result.returncode == 0
+    assert "usage: faraday-webhooks" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["create", "--event", EVENT],
+        ["create", "--url", HOOK],
+        ["frobnicate"],
+        ["listen"],
+        ["list", "--timeout", "soon"],
+        [],
+    ],
+)
+def test_bad_flags_are_one_line_and_exit_2(args: list[str]) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    line = assert_one_line_error(result)
+    assert "error:" in line and "--help" in line
+
+
+def test_create_prints_the_endpoint_and_labels_the_secret(sandbox: Sandbox) -> None:
+    result = run(
+        "create",
+        "--url",
+        HOOK,
+        "--event",
+        EVENT,
+        "--event",
+        "resource.errored",
+        "--base-url",
+        sandbox.base_url,
+    )
+    assert result.returncode == 0, result.stderr
+    (endpoint,) = sandbox.endpoints
+    assert f"Created webhook endpoint {endpoint.id}" in result.stdout
+    assert f"signing secret: {endpoint.secret}" in result.stdout
+    assert "shown only now" in result.stdout
+    assert "resource.ready_with_update, resource.errored" in result.stdout
+
+
+def test_create_json_is_machine_readable(sandbox: Sandbox) -> None:
+    result = run(
+        "create",
+        "--url",
+        HOOK,
+        "--event",
+        EVENT,
+        "--json",
+        base_url=sandbox.base_url,
+        FARADAY_BASE_URL=sandbox.base_url,
+    )
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert (
+        payload["url"] == HOOK
+        and payload["status"] == "enabled"
+        and payload["secret"].startswith("whsec_")
+    )
+
+
+def test_api_failure_prints_code_note_and_error_id_without_traceback(sandbox: Sandbox) -> None:
+    result = run(
+        "create", "--url", HOOK, "--event", EVENT, "--base-url", sandbox.base_url, key=EXPIRED_KEY
+    )
+    assert result.returncode == 1
+    line = assert_one_line_error(result)
+    assert "401 EXPIRED_API_KEY" in line and re.search(r"error id [0-9a-f-]{36}", line)
+    assert EXPIRED_KEY not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "key", "expected"),
+    [
+        (["create", "--url", "not-a-url", "--event", EVENT], API_KEY, "url must start with http"),
+        (["create", "--url", HOOK, "--event", ""], API_KEY, "enabled_events[0]"),
+        (["create", "--url", HOOK, "--event", EVENT], None, "FARADAY_API_KEY"),
+        (["get", "not-a-uuid"], API_KEY, "must be a UUID"),
+        (["list", "--timeout", "-1"], API_KEY, "timeout must be a positive"),
+        (["listen", "--port", "0"], API_KEY, "FARADAY_WEBHOOK_SECRET"),
+        (["listen", "--port", "0", "--secret", "whsec_***"], API_KEY, "not valid base64"),
+    ],
+)
+def test_user_mistakes_are_one_line_errors(
+    sandbox: Sandbox, args: list[str], key: str | None, expected: str
+) -> None:
+    result = run(*args, key=key, FARADAY_BASE_URL=sandbox.base_url)
+    assert result.returncode == 1
+    assert expected in assert_one_line_error(result)
+    assert sandbox.requests == []  # nothing was sent
+
+
+def test_nothing_listening_is_a_one_line_connection_error() -> None:
+    result = run("list", "--base-url", f"http://127.0.0.1:{free_port()}/v1", "--max-retries", "0")
+    assert "no answer from Faraday" in assert_one_line_error(result)
+
+
+def test_manage_an_endpoint_from_the_command_line(sandbox: Sandbox) -> None:
+    env = {"FARADAY_BASE_URL": sandbox.base_url}
+    created = json.loads(run("create", "--url", HOOK, "--event", EVENT, "--json", **env).stdout)
+    endpoint_id = created["id"]
+
+    table = run("list", **env)
+    assert table.returncode == 0
+    header, row = table.stdout.strip().splitlines()
+    assert header.split() == ["ID", "STATUS", "URL", "EVENTS"]
+    assert row.split() == [endpoint_id, "enabled", HOOK, EVENT]
+
+    assert json.loads(run("disable", endpoint_id, "--json", **env).stdout)["status"] == "disabled"
+    assert "status:         enabled" in run("enable", endpoint_id, **env).stdout
+    updated = json.loads(
+        run("update", endpoint_id, "--event", "resource.errored", "--json", **env).stdout
+    )
+    assert updated["enabled_events"] == ["resource.errored"] and "secret" not in updated
+    assert f"Webhook endpoint {endpoint_id}" in run("get", endpoint_id, **env).stdout
+    assert (
+        run("delete", endpoint_id, **env).stdout.strip()
+        == f"Deleted webhook endpoint {endpoint_id}"
+    )
+    assert run("list", **env).stdout.strip() == "No webhook endpoints."
+    missing = run("get", endpoint_id, **env)
+    assert "404 NOT_FOUND" in assert_one_line_error(missing)
+
+
+def test_listen_verifies_triggered_deliveries_and_rejects_tampered_ones(sandbox: Sandbox) -> None:
+    port = free_port()
+    from faraday_webhooks import Faraday
+
+    with Faraday(api_key=API_KEY, base_url=sandbox.base_url) as client:
+        endpoint = client.webhooks.create(url=f"http://127.0.0.1:{port}/", enabled_events=[EVENT])
+    assert isinstance(endpoint.secret, str)
+    listener = subprocess.Popen(
+        [COMMAND, "listen", "--port", str(port), "--max-deliveries", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "FARADAY_WEBHOOK_SECRET": endpoint.secret},
+    )
+    try:
+        assert listener.stdout is not None
+        assert "Listening for Faraday webhooks" in listener.stdout.readline()
+        triggered = run(
+            "trigger", "--base-url", sandbox.base_url, EVENT, "--resource-type", "streams"
+        )
+        assert triggered.returncode == 0, triggered.stderr
+        assert f"delivered http://127.0.0.1:{port}/ (HTTP 204)" in triggered.stdout
+
+        body = b'{"timestamp": "2024-09-26T14:27:05+00:00", "type": "resource.errored", "data": {}}'
+        headers = sign_webhook(body, endpoint.secret)
+        forged = httpx.post(
+            f"http://127.0.0.1:{port}/",
+            content=body.replace(b"errored", b"erroreD"),
+            headers=headers,
+        )
+        assert forged.status_code == 400
+        out, err = listener.communicate(timeout=20)
+    finally:
+        listener.kill()
+    assert listener.returncode == 0, err
+    verified, rejected = out.strip().splitlines()
+    assert verified.startswith("verified  msg_") and f"{EVENT}  streams/" in verified
+    assert rejected.startswith("rejected  msg_") and "no_matching_signature" in rejected
+    assert endpoint.secret not in out + err
+
+
+def test_trigger_with_no_subscriber_and_with_no_sandbox(sandbox: Sandbox) -> None:
+    quiet = run(
+        "trigger", "--base-url", sandbox.base_url, "resource.errored", key=None
+    )  # sandbox default key
+    assert quiet.returncode == 1 or "no enabled endpoint" in quiet.stdout
+    nobody = run("trigger", "--base-url", f"http://127.0.0.1:{free_port()}/v1", EVENT)
+    assert "no sandbox answered" in assert_one_line_error(nobody)
+
+
+def test_sandbox_command_serves_until_interrupted() -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [COMMAND, "sandbox", "--port", str(port), "--api-key", API_KEY],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert f"http://127.0.0.1:{port}/v1" in process.stdout.readline()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/_sandbox/health").status_code == 200:
+                    break
+            except httpx.ConnectError:
+                time.sleep(0.05)
+        created = run(
+            "create", "--url", HOOK, "--event", EVENT, "--base-url", f"http://127.0.0.1:{port}/v1"
+        )
+        assert created.returncode == 0, created.stderr
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert "Traceback" not in err
+    assert "sandbox: POST /v1/webhook_endpoints -> 201" in out
+
+
+def test_sandbox_command_reports_a_busy_port_in_one_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = run("sandbox", "--port", str(taken.getsockname()[1]))
+    assert "cannot listen on 127.0.0.1" in assert_one_line_error(result)
+
+
+@pytest.mark.slow
+def test_the_demo_runs_the_whole_flow_offline() -> None:
+    result = run("demo", key=None, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line[:5] for line in lines[:6]] == [f"[{n}/6]" for n in range(1, 7)]
+    assert "Created webhook endpoint" in lines[2] and "whsec_***" in lines[2]
+    assert "receiver answered HTTP 204" in lines[3]
+    assert (
+        "Receiver verified delivery msg_" in lines[4]
+        and "type=resource.ready_with_update" in lines[4]
+    )
+    assert "Receiver rejected a tampered copy (HTTP 400" in lines[5]
+    assert lines[-1] == "Demo complete: sandbox and receiver stopped."
+    assert not re.search(r"whsec_[A-Za-z0-9+/]{8}", result.stdout)

@@ -1,0 +1,395 @@
+"""Webhook verification: interoperable with the standardwebhooks package, strict on every check."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import time
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from standardwebhooks.webhooks import Webhook
+
+import faraday_webhooks as fw
+from faraday_webhooks import WebhookVerificationError, sign_webhook, verify_webhook
+
+SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()
+NOW = 1_727_360_825
+
+
+def event_body(**overrides: Any) -> bytes:
+    event: dict[str, Any] = {
+        "timestamp": "2024-09-26T14:27:05.944507+00:00",
+        "type": "resource.ready_with_update",
+        "data": {
+            "account_id": "6f1b9a36-4f3e-4ae4-9b4b-1f1c7b0e5a11",
+            "resource_id": "2c1881c4-a0c0-424d-89e1-b481f3cb118c",
+            "resource_type": "cohorts",
+        },
+    }
+    event.update(overrides)
+    return json.dumps(event).encode()
+
+
+def their_headers(
+    secret: str, msg_id: str, timestamp: int, body: bytes, family: str = "webhook"
+) -> dict[str, str]:
+    signature = Webhook(secret).sign(
+        msg_id, datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC), body.decode()
+    )
+    return {
+        f"{family}-id": msg_id,
+        f"{family}-timestamp": str(timestamp),
+        f"{family}-signature": signature,
+    }
+
+
+def as_webhook_family(headers: dict[str, str]) -> dict[str, str]:
+    return {name.replace("svix-", "webhook-"): value for name, value in headers.items()}
+
+
+# -- interoperability, generated ------------------------------------------------
+
+secrets_strategy = st.binary(min_size=16, max_size=64).map(
+    lambda raw: "whsec_" + base64.b64encode(raw).decode()
+)
+ids = st.text(
+    alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="."),
+    min_size=1,
+    max_size=40,
+)
+payloads = st.builds(
+    lambda kind, resource_type, extra: event_body(
+        type=kind,
+        data={
+            "account_id": str(uuid.UUID(int=extra[0])),
+            "resource_id": str(uuid.UUID(int=extra[1])),
+            "resource_type": resource_type,
+        },
+        **extra[2],
+    ),
+    kind=st.text(min_size=1, max_size=30),
+    resource_type=st.text(max_size=20),
+    extra=st.tuples(
+        st.integers(0, 2**128 - 1),
+        st.integers(0, 2**128 - 1),
+        st.dictionaries(
+            st.text(min_size=1, max_size=8).filter(
+                lambda k: k not in ("type", "data", "timestamp")
+            ),
+            st.text(max_size=30),
+            max_size=3,
+        ),
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    secret=secrets_strategy,
+    msg_id=ids,
+    body=payloads,
+    skew=st.integers(-300, 300),
+    family=st.sampled_from(["webhook", "svix"]),
+)
+def test_signed_by_standardwebhooks_verified_by_us(
+    secret: str, msg_id: str, body: bytes, skew: int, family: str
+) -> None:
+    headers = their_headers(secret, msg_id, NOW + skew, body, family)
+    event = verify_webhook(body, headers, secret, now=NOW)
+    parsed = json.loads(body)
+    assert event.type == parsed["type"]
+    assert event.data.resource_type == parsed["data"]["resource_type"]
+    assert str(event.data.resource_id) == parsed["data"]["resource_id"]
+    for key, value in parsed.items():
+        if key not in ("type", "data", "timestamp"):
+            assert event[key] == value  # unknown fields are kept
+
+
+@settings(max_examples=200, deadline=None)
+@given(secret=secrets_strategy, msg_id=ids, body=payloads)
+def test_signed_by_us_verified_by_standardwebhooks(secret: str, msg_id: str, body: bytes) -> None:
+    headers = sign_webhook(body, secret, msg_id=msg_id)
+    assert set(headers) == {"svix-id", "svix-timestamp", "svix-signature"}
+    assert Webhook(secret).verify(body, as_webhook_family(headers)) == json.loads(body)
+    assert verify_webhook(body.decode(), headers, secret).type == json.loads(body)["type"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    secrets=st.lists(secrets_strategy, min_size=2, max_size=4, unique=True),
+    which=st.integers(0, 3),
+    body=payloads,
+)
+def test_rotation_lists_any_matching_entry_is_enough(
+    secrets: list[str], which: int, body: bytes
+) -> None:
+    signatures = [their_headers(s, "msg_1", NOW, body)["webhook-signature"] for s in secrets]
+    headers = {
+        "webhook-id": "msg_1",
+        "webhook-timestamp": str(NOW),
+        "webhook-signature": " ".join(["v2,abc", *signatures]),
+    }
+    verify_webhook(body, headers, secrets[which % len(secrets)], now=NOW)
+    assert (
+        Webhook(secrets[which % len(secrets)]).sign(
+            "msg_1", datetime.datetime.fromtimestamp(NOW, tz=datetime.UTC), body.decode()
+        )
+        in signatures
+    )
+
+
+# -- boundaries -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("skew", "outcome"),
+    [(-300, None), (-301, "timestamp_too_old"), (300, None), (301, "timestamp_too_new"), (0, None)],
+)
+def test_timestamp_tolerance_is_inclusive_both_ways(skew: int, outcome: str | None) -> None:
+    body = event_body()
+    headers = their_headers(SECRET, "msg_b", NOW + skew, body)
+    if outcome is None:
+        verify_webhook(body, headers, SECRET, now=NOW)
+    else:
+        with pytest.raises(WebhookVerificationError) as caught:
+            verify_webhook(body, headers, SECRET, now=NOW)
+        assert caught.value.reason == outcome
+
+
+def test_custom_tolerance() -> None:
+    body = event_body()
+    headers = sign_webhook(body, SECRET, timestamp=NOW - 20)
+    verify_webhook(body, headers, SECRET, now=NOW, tolerance=20)
+    with pytest.raises(WebhookVerificationError, match="older"):
+        verify_webhook(body, headers, SECRET, now=NOW, tolerance=19)
+
+
+# -- every rejection path --------------------------------------------------------
+
+GOOD = sign_webhook(event_body(), SECRET, msg_id="msg_good", timestamp=NOW)
+
+
+def without(name: str) -> dict[str, str]:
+    return {k: v for k, v in GOOD.items() if k != name}
+
+
+REJECTIONS: list[tuple[str, Any, Any, str, str]] = [
+    ("no id", event_body(), without("svix-id"), SECRET, "missing_header"),
+    ("no timestamp", event_body(), without("svix-timestamp"), SECRET, "missing_header"),
+    ("no signature", event_body(), without("svix-signature"), SECRET, "missing_header"),
+    ("empty signature", event_body(), {**GOOD, "svix-signature": ""}, SECRET, "missing_header"),
+    ("no headers", event_body(), {}, SECRET, "missing_header"),
+    (
+        "text timestamp",
+        event_body(),
+        {**GOOD, "svix-timestamp": "yesterday"},
+        SECRET,
+        "invalid_timestamp",
+    ),
+    (
+        "float timestamp",
+        event_body(),
+        {**GOOD, "svix-timestamp": f"{NOW}.5"},
+        SECRET,
+        "invalid_timestamp",
+    ),
+    (
+        "negative timestamp",
+        event_body(),
+        {**GOOD, "svix-timestamp": f"-{NOW}"},
+        SECRET,
+        "invalid_timestamp",
+    ),
+    (
+        "unicode digits",
+        event_body(),
+        {**GOOD, "svix-timestamp": "١٢٣"},
+        SECRET,
+        "invalid_timestamp",
+    ),
+    (
+        "old",
+        event_body(),
+        sign_webhook(event_body(), SECRET, timestamp=NOW - 3600),
+        SECRET,
+        "timestamp_too_old",
+    ),
+    (
+        "future",
+        event_body(),
+        sign_webhook(event_body(), SECRET, timestamp=NOW + 3600),
+        SECRET,
+        "timestamp_too_new",
+    ),
+    ("only v2", event_body(), {**GOOD, "svix-signature": "v2,abc"}, SECRET, "no_signature"),
+    ("no comma", event_body(), {**GOOD, "svix-signature": "v1abc"}, SECRET, "no_signature"),
+    (
+        "garbage",
+        event_body(),
+        {**GOOD, "svix-signature": "v1,%%% v1,"},
+        SECRET,
+        "no_matching_signature",
+    ),
+    (
+        "wrong secret",
+        event_body(),
+        GOOD,
+        "whsec_" + base64.b64encode(b"x" * 32).decode(),
+        "no_matching_signature",
+    ),
+    ("no prefix", event_body(), GOOD, SECRET.removeprefix("whsec_"), "invalid_secret"),
+    ("not base64", event_body(), GOOD, "whsec_not*base64!", "invalid_secret"),
+    ("empty key", event_body(), GOOD, "whsec_", "invalid_secret"),
+    ("secret not str", event_body(), GOOD, b"whsec_abc", "invalid_secret"),
+    ("payload not bytes", 42, GOOD, SECRET, "invalid_payload"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "headers", "secret", "reason"), REJECTIONS, ids=[r[0] for r in REJECTIONS]
+)
+def test_each_rejection_names_its_check(
+    name: str, body: Any, headers: dict[str, str], secret: Any, reason: str
+) -> None:
+    with pytest.raises(WebhookVerificationError) as caught:
+        verify_webhook(body, headers, secret, now=NOW)
+    assert caught.value.reason == reason
+    assert isinstance(caught.value, fw.FaradayError)
+    for leaked in (SECRET, SECRET.removeprefix("whsec_"), "not*base64"):
+        assert leaked not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("not json", b"hello"),
+        ("json but not an event", b'{"hello": 1}'),
+        (
+            "resource id not a uuid",
+            event_body(
+                data={
+                    "account_id": str(uuid.uuid4()),
+                    "resource_id": "x",
+                    "resource_type": "cohorts",
+                }
+            ),
+        ),
+        ("type not a string", event_body(type=5)),
+        ("bad timestamp", event_body(timestamp="noon")),
+        ("an array", b"[1]"),
+        ("invalid utf-8", b"\xff\xfe"),
+    ],
+)
+def test_correctly_signed_bodies_that_are_not_events_are_rejected(name: str, body: bytes) -> None:
+    headers = sign_webhook(body, SECRET, timestamp=NOW)
+    with pytest.raises(WebhookVerificationError) as caught:
+        verify_webhook(body, headers, SECRET, now=NOW)
+    assert caught.value.reason == "invalid_payload"
+
+
+def test_a_one_byte_change_anywhere_is_rejected() -> None:
+    body = event_body()
+    headers = sign_webhook(body, SECRET, msg_id="msg_2Kx9", timestamp=NOW)
+    verify_webhook(body, headers, SECRET, now=NOW)
+    tried = 0
+    for position in range(len(body)):
+        changed = bytearray(body)
+        changed[position] ^= 0x01
+        with pytest.raises(WebhookVerificationError):
+            verify_webhook(bytes(changed), headers, SECRET, now=NOW)
+        tried += 1
+    for position in range(len(headers["svix-id"])):
+        msg_id = bytearray(headers["svix-id"].encode())
+        msg_id[position] ^= 0x01
+        with pytest.raises(WebhookVerificationError, match="No signature matches"):
+            verify_webhook(body, {**headers, "svix-id": msg_id.decode()}, SECRET, now=NOW)
+        tried += 1
+    for delta in (-1, 1, 10):
+        with pytest.raises(WebhookVerificationError, match="No signature matches"):
+            verify_webhook(body, {**headers, "svix-timestamp": str(NOW + delta)}, SECRET, now=NOW)
+        tried += 1
+    assert tried == len(body) + len(headers["svix-id"]) + 3
+
+
+def test_headers_are_read_case_insensitively_from_any_mapping() -> None:
+    body = event_body()
+    headers = sign_webhook(body, SECRET, timestamp=NOW)
+    shouted = {name.upper(): value for name, value in headers.items()}
+    verify_webhook(body, shouted, SECRET, now=NOW)
+    verify_webhook(body, httpx.Headers(headers), SECRET, now=NOW)
+    verify_webhook(body, list(headers.items()), SECRET, now=NOW)
+    verify_webhook(body, {k.encode(): v.encode() for k, v in headers.items()}, SECRET, now=NOW)
+
+
+def test_unknown_event_and_resource_types_parse_and_extra_fields_are_kept() -> None:
+    body = event_body(
+        type="enrichment_job.succeeded",
+        data={
+            "account_id": str(uuid.uuid4()),
+            "resource_id": str(uuid.uuid4()),
+            "resource_type": "galaxies",
+            "shard": 3,
+        },
+        delivery_attempt=2,
+    )
+    event = verify_webhook(body, sign_webhook(body, SECRET, timestamp=NOW), SECRET, now=NOW)
+    assert event.type == "enrichment_job.succeeded" and event.type_ == event.type
+    assert event.data.resource_type == "galaxies"
+    assert event.data["shard"] == 3 and event["delivery_attempt"] == 2
+    assert event.timestamp == datetime.datetime(2024, 9, 26, 14, 27, 5, 944507, tzinfo=datetime.UTC)
+
+
+def test_sign_webhook_defaults_to_now_and_a_fresh_message_id() -> None:
+    first, second = sign_webhook(b"{}", SECRET), sign_webhook(b"{}", SECRET)
+    assert first["svix-id"] != second["svix-id"] and first["svix-id"].startswith("msg_")
+    assert abs(int(first["svix-timestamp"]) - time.time()) < 5
+
+
+def test_unpadded_secrets_work_like_the_reference_library() -> None:
+    raw = base64.b64encode(b"twenty-five bytes of key!").decode()
+    unpadded = "whsec_" + raw.rstrip("=")
+    assert raw != raw.rstrip("=")
+    body = event_body()
+    headers = their_headers(unpadded, "msg_u", NOW, body)
+    verify_webhook(body, headers, unpadded, now=NOW)
+
+
+# -- fuzz: nothing but WebhookVerificationError ----------------------------------
+
+header_values = st.text(max_size=80) | st.sampled_from(
+    [GOOD["svix-signature"], str(NOW), "v1,", "v1, v1,x", "  "]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    body=st.binary(max_size=200) | st.text(max_size=200),
+    headers=st.dictionaries(
+        st.sampled_from(
+            [
+                "svix-id",
+                "svix-timestamp",
+                "svix-signature",
+                "webhook-id",
+                "webhook-timestamp",
+                "webhook-signature",
+                "x",
+            ]
+        ),
+        header_values,
+    ),
+    secret=st.text(max_size=60) | st.just(SECRET),
+)
+def test_fuzzed_headers_bodies_and_secrets_raise_only_verification_errors(
+    body: Any, headers: dict[str, str], secret: str
+) -> None:
+    try:
+        verify_webhook(body, headers, secret, now=NOW)
+    except WebhookVerificationError:
+        pass
