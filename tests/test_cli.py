@@ -241,10 +241,14 @@ def test_listen_verifies_triggered_deliveries_and_rejects_tampered_ones(sandbox:
 
 
 def test_trigger_with_no_subscriber_and_with_no_sandbox(sandbox: Sandbox) -> None:
-    quiet = run(
-        "trigger", "--base-url", sandbox.base_url, "resource.errored", key=None
-    )  # sandbox default key
-    assert quiet.returncode == 1 or "no enabled endpoint" in quiet.stdout
+    quiet = run("trigger", "--base-url", sandbox.base_url, "resource.errored")
+    assert quiet.returncode == 0
+    assert (
+        quiet.stdout.strip()
+        == "Triggered resource.errored: no enabled endpoint is subscribed to it."
+    )
+    refused = run("trigger", "--base-url", sandbox.base_url, EVENT, key="sk_wrong")
+    assert "refused the trigger: HTTP 401" in assert_one_line_error(refused)
     nobody = run("trigger", "--base-url", f"http://127.0.0.1:{free_port()}/v1", EVENT)
     assert "no sandbox answered" in assert_one_line_error(nobody)
 
