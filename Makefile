@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml requirements-dev.txt
 	@$(BIN)/python -m pip install --quiet --upgrade pip
 	@$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@$(BIN)/python -m pip install --quiet --no-build-isolation -e '.[sandbox]'
+	@$(BIN)/python scripts/runtime_wheelhouse.py
 	@touch $(STAMP)
 
 ## The main job: the whole webhook flow, offline, against the bundled sandbox.

@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from faraday_webhooks import Faraday, RetryPolicy
 from faraday_webhooks.testing import Sandbox
 

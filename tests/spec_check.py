@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import httpx
-
 from faraday_webhooks.testing._spec import load_spec, validator_for
 
 _TEMPLATE_PATHS = [
@@ -22,11 +21,8 @@ def _pointer_escape(text: str) -> str:
 def response_schema_pointer(method: str, path: str, status: int) -> str | None:
     """The JSON pointer of the response schema, or None for a documented empty response."""
     spec = load_spec()
-    for pattern, template in _TEMPLATE_PATHS:
-        if pattern.match(path):
-            break
-    else:
-        raise AssertionError(f"no path in openapi.yaml matches {path}")
+    template = next((name for pattern, name in _TEMPLATE_PATHS if pattern.match(path)), None)
+    assert template is not None, f"no path in openapi.yaml matches {path}"
     operation = spec["paths"][template][method.lower()]
     assert str(status) in operation["responses"], f"{method} {template} does not document {status}"
     response: Any = operation["responses"][str(status)]
@@ -42,7 +38,7 @@ def response_schema_pointer(method: str, path: str, status: int) -> str | None:
 
 
 def assert_matches_spec(response: httpx.Response) -> None:
-    """Fail unless the response's status and body are what openapi.yaml documents for its request."""
+    """Fail unless the status and body are what openapi.yaml documents for the request."""
     path = response.request.url.path.removeprefix("/v1")
     pointer = response_schema_pointer(response.request.method, path, response.status_code)
     if pointer is None:

@@ -15,7 +15,6 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import API_KEY, EVENT, EXPIRED_KEY
-
 from faraday_webhooks import sign_webhook
 from faraday_webhooks.testing import Sandbox
 
@@ -93,7 +92,8 @@ def test_bad_flags_are_one_line_and_exit_2(args: list[str]) -> None:
     result = run(*args)
     assert result.returncode == 2
     line = assert_one_line_error(result)
-    assert "error:" in line and "--help" in line
+    assert "error:" in line
+    assert "--help" in line
 
 
 def test_create_prints_the_endpoint_and_labels_the_secret(sandbox: Sandbox) -> None:
@@ -129,11 +129,9 @@ def test_create_json_is_machine_readable(sandbox: Sandbox) -> None:
     )
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    assert (
-        payload["url"] == HOOK
-        and payload["status"] == "enabled"
-        and payload["secret"].startswith("whsec_")
-    )
+    assert payload["url"] == HOOK
+    assert payload["status"] == "enabled"
+    assert payload["secret"].startswith("whsec_")
 
 
 def test_api_failure_prints_code_note_and_error_id_without_traceback(sandbox: Sandbox) -> None:
@@ -142,7 +140,8 @@ def test_api_failure_prints_code_note_and_error_id_without_traceback(sandbox: Sa
     )
     assert result.returncode == 1
     line = assert_one_line_error(result)
-    assert "401 EXPIRED_API_KEY" in line and re.search(r"error id [0-9a-f-]{36}", line)
+    assert "401 EXPIRED_API_KEY" in line
+    assert re.search(r"error id [0-9a-f-]{36}", line)
     assert EXPIRED_KEY not in result.stderr + result.stdout
 
 
@@ -188,7 +187,8 @@ def test_manage_an_endpoint_from_the_command_line(sandbox: Sandbox) -> None:
     updated = json.loads(
         run("update", endpoint_id, "--event", "resource.errored", "--json", **env).stdout
     )
-    assert updated["enabled_events"] == ["resource.errored"] and "secret" not in updated
+    assert updated["enabled_events"] == ["resource.errored"]
+    assert "secret" not in updated
     assert f"Webhook endpoint {endpoint_id}" in run("get", endpoint_id, **env).stdout
     assert (
         run("delete", endpoint_id, **env).stdout.strip()
@@ -235,8 +235,10 @@ def test_listen_verifies_triggered_deliveries_and_rejects_tampered_ones(sandbox:
         listener.kill()
     assert listener.returncode == 0, err
     verified, rejected = out.strip().splitlines()
-    assert verified.startswith("verified  msg_") and f"{EVENT}  streams/" in verified
-    assert rejected.startswith("rejected  msg_") and "no_matching_signature" in rejected
+    assert verified.startswith("verified  msg_")
+    assert f"{EVENT}  streams/" in verified
+    assert rejected.startswith("rejected  msg_")
+    assert "no_matching_signature" in rejected
     assert endpoint.secret not in out + err
 
 
@@ -298,12 +300,11 @@ def test_the_demo_runs_the_whole_flow_offline() -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert [line[:5] for line in lines[:6]] == [f"[{n}/6]" for n in range(1, 7)]
-    assert "Created webhook endpoint" in lines[2] and "whsec_***" in lines[2]
+    assert "Created webhook endpoint" in lines[2]
+    assert "whsec_***" in lines[2]
     assert "receiver answered HTTP 204" in lines[3]
-    assert (
-        "Receiver verified delivery msg_" in lines[4]
-        and "type=resource.ready_with_update" in lines[4]
-    )
+    assert "Receiver verified delivery msg_" in lines[4]
+    assert "type=resource.ready_with_update" in lines[4]
     assert "Receiver rejected a tampered copy (HTTP 400" in lines[5]
     assert lines[-1] == "Demo complete: sandbox and receiver stopped."
     assert not re.search(r"whsec_[A-Za-z0-9+/]{8}", result.stdout)

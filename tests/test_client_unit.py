@@ -1,4 +1,4 @@
-"""Pure mapping logic over httpx.MockTransport: statuses, codes, malformed answers, inputs, config."""
+"""Pure mapping logic over httpx.MockTransport: statuses, codes, bad answers, inputs, config."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 from typing import Any
 from uuid import UUID
 
+import faraday_webhooks as fw
 import httpx
 import pytest
 from conftest import (
@@ -19,8 +20,6 @@ from conftest import (
     error_body,
     json_response,
 )
-
-import faraday_webhooks as fw
 from faraday_webhooks import errors
 
 ALL_CODES = {
@@ -82,7 +81,8 @@ def test_unknown_extra_fields_and_new_event_types_do_not_break_parsing() -> None
 
 def test_repr_of_an_endpoint_masks_the_secret_but_the_attribute_keeps_it() -> None:
     endpoint = create(Recorder(json_response(201, endpoint_body())).client())
-    assert "whsec_MfKQ" not in repr(endpoint) and "whsec_MfKQ" not in str(endpoint)
+    assert "whsec_MfKQ" not in repr(endpoint)
+    assert "whsec_MfKQ" not in str(endpoint)
     assert "whsec_***" in repr(endpoint)
     assert endpoint.secret.startswith("whsec_MfKQ")
 
@@ -105,7 +105,8 @@ def test_every_documented_status_and_code_raises_its_exception(status: int, code
     with pytest.raises(ALL_CODES[code]) as caught:
         create(recorder.client(max_retries=0))
     error = caught.value
-    assert isinstance(error, fw.APIError) and isinstance(error, fw.FaradayError)
+    assert isinstance(error, fw.APIError)
+    assert isinstance(error, fw.FaradayError)
     assert (error.status_code, error.code, error.error_id, error.note) == (
         status,
         code,
@@ -331,7 +332,8 @@ def test_default_timeout_is_30_seconds_and_per_call_timeout_overrides_it() -> No
     timeouts = [request.extensions["timeout"] for request in recorder.requests]
     assert timeouts[0] == {"connect": 30.0, "read": 30.0, "write": 30.0, "pool": 30.0}
     assert timeouts[1] == {"connect": 2.5, "read": 2.5, "write": 2.5, "pool": 2.5}
-    assert timeouts[2]["connect"] == 0.5 and timeouts[2]["read"] == 1.0
+    assert timeouts[2]["connect"] == 0.5
+    assert timeouts[2]["read"] == 1.0
 
 
 def test_extra_and_default_headers_are_sent_but_cannot_replace_authorization() -> None:
@@ -339,7 +341,8 @@ def test_extra_and_default_headers_are_sent_but_cannot_replace_authorization() -
     client = recorder.client(default_headers={"X-Team": "billing", "Authorization": "Bearer wrong"})
     create(client, extra_headers={"X-Trace": "abc"})
     headers = recorder.requests[0].headers
-    assert headers["x-team"] == "billing" and headers["x-trace"] == "abc"
+    assert headers["x-team"] == "billing"
+    assert headers["x-trace"] == "abc"
     assert headers["authorization"] == f"Bearer {API_KEY}"
 
 

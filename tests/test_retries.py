@@ -5,11 +5,10 @@ from __future__ import annotations
 import email.utils
 import time
 
+import faraday_webhooks as fw
 import httpx
 import pytest
 from conftest import ENDPOINT_ID, EVENT, Recorder, endpoint_body, error_body, json_response
-
-import faraday_webhooks as fw
 from faraday_webhooks._retries import RetryPolicy, retry_after_seconds
 
 POLICY = RetryPolicy(max_retries=2)

@@ -7,13 +7,12 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import faraday_webhooks as fw
 import httpx
 import pytest
 from conftest import API_KEY, EVENT, EXPIRED_KEY, FAST_RETRIES
-from spec_check import assert_matches_spec
-
-import faraday_webhooks as fw
 from faraday_webhooks.testing import Sandbox, WebhookReceiver
+from spec_check import assert_matches_spec
 
 HOOK = "https://example.com/hooks"
 
@@ -81,8 +80,10 @@ def test_a_valid_key_creates_an_endpoint_with_a_real_signing_secret(
     endpoint = client.webhooks.create(url=HOOK, enabled_events=[EVENT, "resource.errored"])
     assert endpoint.status is fw.WebhookEndpointStatus.ENABLED
     assert endpoint.enabled_events == [EVENT, "resource.errored"]
-    assert endpoint.created_at == endpoint.updated_at and endpoint.created_at.tzinfo is not None
-    assert isinstance(endpoint.secret, str) and endpoint.secret.startswith("whsec_")
+    assert endpoint.created_at == endpoint.updated_at
+    assert endpoint.created_at.tzinfo is not None
+    assert isinstance(endpoint.secret, str)
+    assert endpoint.secret.startswith("whsec_")
     import base64
 
     assert len(base64.b64decode(endpoint.secret.removeprefix("whsec_"), validate=True)) >= 24
@@ -263,10 +264,13 @@ def test_create_list_disable_trigger_enable_trigger_delete_list(
 
         assert client.webhooks.enable(endpoint.id).status is fw.WebhookEndpointStatus.ENABLED
         (delivery,) = sandbox.trigger(EVENT, resource_type="datasets")
-        assert delivery.ok and delivery.status_code == 204
+        assert delivery.ok
+        assert delivery.status_code == 204
         (received,) = receiver.wait_for(1)
-        assert received.verified and received.event is not None
-        assert received.event.type == EVENT and received.event.data.resource_type == "datasets"
+        assert received.verified
+        assert received.event is not None
+        assert received.event.type == EVENT
+        assert received.event.data.resource_type == "datasets"
 
         assert sandbox.trigger("resource.errored") == []  # not subscribed
 
@@ -285,7 +289,8 @@ def test_update_changes_only_the_given_fields(client: fw.Faraday) -> None:
         endpoint.status,
     )
     moved = client.webhooks.update(str(endpoint.id), url=HOOK + "/v2")
-    assert moved.enabled_events == ["resource.errored"] and moved.url == HOOK + "/v2"
+    assert moved.enabled_events == ["resource.errored"]
+    assert moved.url == HOOK + "/v2"
     assert client.webhooks.retrieve(endpoint.id).url == HOOK + "/v2"
     assert [e.id for e in client.webhooks.list(ids=[endpoint.id])] == [endpoint.id]
     assert client.webhooks.list(ids=[uuid.uuid4()]) == []
@@ -299,7 +304,8 @@ def test_failed_deliveries_are_reported_not_dropped(client: fw.Faraday, sandbox:
         deliveries = sandbox.trigger(EVENT)
     by_url = {d.url: d for d in deliveries}
     assert len(deliveries) == 3
-    assert by_url[wrong_secret.url].status_code == 400 and not by_url[wrong_secret.url].ok
+    assert by_url[wrong_secret.url].status_code == 400
+    assert not by_url[wrong_secret.url].ok
     assert by_url["http://127.0.0.1:9/nothing-listens"].error is not None
     assert "loopback" in (by_url["https://example.com/far-away"].error or "")
 

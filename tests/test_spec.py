@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from openapi_spec_validator import validate
-
 from faraday_webhooks._responses import DOCUMENTED_ERROR_STATUSES
 from faraday_webhooks.errors import ERROR_CLASSES
+from openapi_spec_validator import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text())
@@ -48,7 +47,8 @@ def test_schemas_match_the_seed_field_by_field() -> None:
     )
     assert endpoint["properties"]["id"]["format"] == "uuid"
     assert endpoint["properties"]["created_at"]["format"] == "date-time"
-    assert "secret" in endpoint["properties"] and "secret" not in endpoint["required"]
+    assert "secret" in endpoint["properties"]
+    assert "secret" not in endpoint["required"]
     assert schemas["WebhookEndpointStatus"]["enum"] == ["enabled", "disabled"]
 
     error = schemas["Error"]

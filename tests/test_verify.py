@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import json
 import time
 import uuid
 from typing import Any
 
+import faraday_webhooks as fw
 import httpx
 import pytest
+from faraday_webhooks import WebhookVerificationError, sign_webhook, verify_webhook
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from standardwebhooks.webhooks import Webhook
-
-import faraday_webhooks as fw
-from faraday_webhooks import WebhookVerificationError, sign_webhook, verify_webhook
 
 SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()
 NOW = 1_727_360_825
@@ -339,15 +339,18 @@ def test_unknown_event_and_resource_types_parse_and_extra_fields_are_kept() -> N
         delivery_attempt=2,
     )
     event = verify_webhook(body, sign_webhook(body, SECRET, timestamp=NOW), SECRET, now=NOW)
-    assert event.type == "enrichment_job.succeeded" and event.type_ == event.type
+    assert event.type == "enrichment_job.succeeded"
+    assert event.type_ == event.type
     assert event.data.resource_type == "galaxies"
-    assert event.data["shard"] == 3 and event["delivery_attempt"] == 2
+    assert event.data["shard"] == 3
+    assert event["delivery_attempt"] == 2
     assert event.timestamp == datetime.datetime(2024, 9, 26, 14, 27, 5, 944507, tzinfo=datetime.UTC)
 
 
 def test_sign_webhook_defaults_to_now_and_a_fresh_message_id() -> None:
     first, second = sign_webhook(b"{}", SECRET), sign_webhook(b"{}", SECRET)
-    assert first["svix-id"] != second["svix-id"] and first["svix-id"].startswith("msg_")
+    assert first["svix-id"] != second["svix-id"]
+    assert first["svix-id"].startswith("msg_")
     assert abs(int(first["svix-timestamp"]) - time.time()) < 5
 
 
@@ -389,7 +392,5 @@ header_values = st.text(max_size=80) | st.sampled_from(
 def test_fuzzed_headers_bodies_and_secrets_raise_only_verification_errors(
     body: Any, headers: dict[str, str], secret: str
 ) -> None:
-    try:
+    with contextlib.suppress(WebhookVerificationError):
         verify_webhook(body, headers, secret, now=NOW)
-    except WebhookVerificationError:
-        pass

@@ -66,7 +66,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        result = self.server.receiver._receive(body, self.headers)
+        receiver = self.server.receiver
+        result = receiver._verify(body, self.headers)
         status, reply = (204, b"") if result.verified else (400, str(result.error).encode())
         self.send_response(status)
         if reply:
@@ -74,6 +75,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(reply)))
         self.end_headers()
         self.wfile.write(reply)
+        self.wfile.flush()
+        # Counted only once answered: whoever waits on it may stop the server next.
+        receiver._record(result)
 
 
 class WebhookReceiver:
@@ -157,7 +161,7 @@ class WebhookReceiver:
                 self._arrived.wait(remaining)
             return list(self._deliveries)
 
-    def _receive(self, body: bytes, headers: Any) -> ReceivedDelivery:
+    def _verify(self, body: bytes, headers: Any) -> ReceivedDelivery:
         message_id = headers.get("svix-id") or headers.get("webhook-id")
         try:
             if self.secret is None:
@@ -166,9 +170,11 @@ class WebhookReceiver:
             result = ReceivedDelivery(message_id, event, None)
         except WebhookVerificationError as error:
             result = ReceivedDelivery(message_id, None, error)
+        return result
+
+    def _record(self, result: ReceivedDelivery) -> None:
         with self._arrived:
             self._deliveries.append(result)
             self._arrived.notify_all()
         if self.on_delivery is not None:
             self.on_delivery(result)
-        return result

@@ -91,6 +91,7 @@ class RecordedRequest:
     path: str
     status: int | None
     fault: str | None
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         fault = sandbox._take_fault(self.headers.get(FAULT_HEADER))
         # Recorded on arrival, so a test that got its answer always sees the request.
-        self._record_index = sandbox._record(RecordedRequest(method, path, None, fault))
+        self._record_index = sandbox._record(
+            RecordedRequest(method, path, None, fault, self.headers.get("User-Agent"))
+        )
         try:
             if fault is not None:
                 self._apply_fault_before_body(fault)
@@ -198,8 +201,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except _Fault:
             pass
         if sandbox.verbose:
-            status = sandbox.requests[self._record_index].status
-            print(f"sandbox: {method} {path} -> {status or 'no answer'}", flush=True)
+            answered = sandbox.requests[self._record_index].status
+            print(f"sandbox: {method} {path} -> {answered or 'no answer'}", flush=True)
 
     def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)

@@ -1,0 +1,272 @@
+"""Release end to end: make publish to a real pypiserver on 127.0.0.1, install from it, use it.
+
+Nothing here reaches the internet: dependencies come from .wheelhouse/, which
+`make venv` fills from the package registry at install time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import faraday_webhooks
+import httpx
+import pytest
+from passlib.apache import HtpasswdFile
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+UPLOADER, PASSWORD = "release-bot", "upload-pw-7c1e9b"
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def clean_clone(destination: Path) -> Path:
+    """The working tree as a fresh commit: what CI or a release manager would publish from."""
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)  # keeps mtimes, so make does not rebuild .venv
+    (destination / ".venv").symlink_to(ROOT / ".venv")
+    git = ["git", "-c", "user.name=release-test", "-c", "user.email=release@test.invalid"]
+    subprocess.run(["git", "init", "-q"], cwd=destination, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=destination, check=True)
+    subprocess.run([*git, "commit", "-qm", "release"], cwd=destination, check=True)
+    return destination
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[str]:
+    packages = tmp_path / "packages"
+    packages.mkdir()
+    passwords = HtpasswdFile(str(tmp_path / "htpasswd"), new=True)
+    passwords.set_password(UPLOADER, PASSWORD)
+    passwords.save()
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(BIN / "pypi-server"),
+            "run",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-P",
+            str(tmp_path / "htpasswd"),
+            "-a",
+            "update",
+            "--disable-fallback",
+            str(packages),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url + "simple/", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "pypiserver did not start"
+            assert server.poll() is None, "pypiserver exited"
+            time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def publish(checkout: Path, index_url: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TWINE_", "FARADAY_"))}
+    environment.update(
+        FARADAY_INDEX_URL=index_url, TWINE_USERNAME=UPLOADER, TWINE_PASSWORD=PASSWORD
+    )
+    return subprocess.run(
+        ["make", "-s", "publish"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+        check=False,
+    )
+
+
+CONSUMER = textwrap.dedent(
+    """
+    import json, sys
+    import faraday_webhooks
+    from faraday_webhooks import Faraday
+    from faraday_webhooks.testing import Sandbox
+    assert not any(part.startswith(ROOT) for part in sys.path if part), sys.path
+    with Sandbox(api_keys=["sk_consumer"]) as sandbox:
+        with Faraday(api_key="sk_consumer", base_url=sandbox.base_url) as client:
+            events = ["resource.errored"]
+            url = "https://example.com/hooks"
+            endpoint = client.webhooks.create(url=url, enabled_events=events)
+        print(json.dumps({
+            "version": faraday_webhooks.__version__,
+            "file": faraday_webhooks.__file__,
+            "user_agent": sandbox.requests[0].user_agent,
+            "secret_ok": endpoint.secret.startswith("whsec_"),
+        }))
+    """
+)
+
+
+def test_publish_install_and_use_from_a_real_index(tmp_path: Path, index: str) -> None:
+    checkout = clean_clone(tmp_path / "checkout")
+
+    first = publish(checkout, index)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "check_dist: faraday_webhooks-" in first.stdout
+    assert "publish: uploaded" in first.stdout
+    assert PASSWORD not in first.stdout + first.stderr
+    listing = httpx.get(index + "simple/faraday-webhooks/").text
+    version = faraday_webhooks.__version__
+    assert f"faraday_webhooks-{version}-py3-none-any.whl" in listing
+    assert f"faraday_webhooks-{version}.tar.gz" in listing
+
+    # The wheel that was published holds exactly what it should.
+    (wheel,) = (checkout / "dist").glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert {n.split("/")[0] for n in names} == {
+        "faraday_webhooks",
+        "faraday_api_client",
+        f"faraday_webhooks-{version}.dist-info",
+    }
+    for required in [
+        "faraday_webhooks/py.typed",
+        "faraday_api_client/py.typed",
+        "faraday_api_client/openapi.yaml",
+        "faraday_webhooks/testing/sandbox.py",
+        "faraday_webhooks/cli.py",
+    ]:
+        assert required in names
+    assert not any(n.startswith(("tests/", ".venv/")) or "__pycache__" in n for n in names)
+
+    # The same version again is refused cleanly, before uploading.
+    again = publish(checkout, index)
+    assert again.returncode != 0
+    assert "already exist on the index" in again.stderr
+    assert "Traceback" not in again.stderr
+
+    # A brand-new environment installs from the index alone (plus the local wheelhouse).
+    consumer = tmp_path / "consumer"
+    subprocess.run([sys.executable, "-m", "venv", str(consumer)], check=True, timeout=120)
+    quiet_env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
+    quiet_env["PIP_CONFIG_FILE"] = os.devnull  # no machine-wide indexes or find-links
+    installed = subprocess.run(
+        [
+            str(consumer / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            "--index-url",
+            index + "simple/",
+            "--find-links",
+            str(ROOT / ".wheelhouse"),
+            "faraday-webhooks[sandbox]",
+        ],
+        capture_output=True,
+        text=True,
+        env=quiet_env,
+        timeout=300,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+
+    used = subprocess.run(
+        [str(consumer / "bin" / "python"), "-c", f"ROOT = {str(ROOT)!r}\n" + CONSUMER],
+        capture_output=True,
+        text=True,
+        env=quiet_env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert used.returncode == 0, used.stderr
+    report = json.loads(used.stdout)
+    assert report["version"] == version
+    assert report["file"].startswith(str(consumer))
+    assert report["user_agent"].startswith(f"faraday-webhooks/{version} python/3.")
+    assert " httpx/" in report["user_agent"]
+    assert report["secret_ok"]
+
+    command = subprocess.run(
+        [str(consumer / "bin" / "faraday-webhooks"), "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert command.stdout.strip() == f"faraday-webhooks {version}"
+
+
+def test_publish_refuses_a_dirty_tree_a_stale_generated_and_a_missing_index(
+    tmp_path: Path, index: str
+) -> None:
+    checkout = clean_clone(tmp_path / "checkout")
+    readme = checkout / "README.md"
+    readme.write_text(readme.read_text() + "\nedited\n")
+    dirty = publish(checkout, index)
+    assert dirty.returncode != 0
+    assert "uncommitted changes" in dirty.stderr
+
+    subprocess.run(["git", "checkout", "-q", "README.md"], cwd=checkout, check=True)
+    spec = checkout / "openapi.yaml"
+    spec.write_text(
+        spec.read_text().replace("enum: [enabled, disabled]", "enum: [enabled, disabled, paused]")
+    )
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-qam", "spec"],
+        cwd=checkout,
+        check=True,
+    )
+    stale = publish(checkout, index)
+    assert stale.returncode != 0
+    assert "generated/ is stale" in stale.stderr
+
+    missing = subprocess.run(
+        [sys.executable, str(checkout / "scripts" / "publish.py"), str(checkout / "dist")],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "FARADAY_INDEX_URL"},
+        check=False,
+    )
+    assert missing.returncode == 1
+    assert "set FARADAY_INDEX_URL" in missing.stderr
+    assert httpx.get(index + "simple/faraday-webhooks/").status_code == 404  # nothing was uploaded
