@@ -11,6 +11,7 @@ import faraday_webhooks as fw
 import httpx
 import pytest
 from conftest import API_KEY, EVENT, EXPIRED_KEY, FAST_RETRIES
+from faraday_webhooks._base_client import APICall
 from faraday_webhooks.testing import Sandbox, WebhookReceiver
 from spec_check import assert_matches_spec
 
@@ -144,7 +145,15 @@ def test_the_client_surfaces_validation_errors_with_path_and_message(sandbox: Sa
     # see how a server-side validation failure reaches the user.
     with fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url) as client:
         call = fw.resources.webhooks.create_call(HOOK, [EVENT])
-        bad = type(call)(**{**call.__dict__, "json": {"url": HOOK, "enabled_events": [1]}})
+        bad = APICall(
+            method=call.method,
+            path=call.path,
+            success_status=201,
+            parse=call.parse,
+            idempotent=False,
+            json={"url": HOOK, "enabled_events": [1]},
+            headers=call.headers,
+        )
         with pytest.raises(fw.ValidationFailedError) as caught:
             client.request(bad)
     assert caught.value.validation_errors[0].path == "body/enabled_events/0"

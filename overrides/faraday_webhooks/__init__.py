@@ -12,6 +12,8 @@ Example::
     event = verify_webhook(raw_body, request_headers, endpoint.secret)
 """
 
+from typing import TYPE_CHECKING, Any
+
 from faraday_api_client.models import (
     ValidationError,
     WebhookEndpointStatus,
@@ -46,7 +48,19 @@ from .errors import (
     ValidationFailedError,
     WebhookVerificationError,
 )
-from .verify import sign_webhook, verify_webhook
+
+if TYPE_CHECKING:
+    from .verify import sign_webhook, verify_webhook
+
+
+def __getattr__(name: str) -> Any:
+    # Verification loads hmac and friends on first use: a client-only program skips them.
+    if name in ("sign_webhook", "verify_webhook"):
+        from . import verify
+
+        return getattr(verify, name)
+    raise AttributeError(f"module 'faraday_webhooks' has no attribute {name!r}")
+
 
 __all__ = [
     "NOT_GIVEN",

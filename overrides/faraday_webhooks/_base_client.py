@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -41,18 +40,46 @@ class NotGiven:
 NOT_GIVEN = NotGiven()
 
 
-@dataclass(frozen=True)
 class APICall(Generic[T]):
-    """One operation, as data: what to send and how to read the answer."""
+    """One operation, as data: what to send and how to read the answer.
 
-    method: str
-    path: str
-    success_status: int
-    parse: Callable[[Any], T] | None
-    idempotent: bool
-    json: Any = None
-    params: Mapping[str, Any] | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
+    A plain slotted class: one is built per call, so it should cost nothing.
+    """
+
+    __slots__ = (
+        "headers",
+        "idempotent",
+        "json",
+        "method",
+        "params",
+        "parse",
+        "path",
+        "success_status",
+    )
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        path: str,
+        success_status: int,
+        parse: Callable[[Any], T] | None,
+        idempotent: bool,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.success_status = success_status
+        self.parse = parse
+        self.idempotent = idempotent
+        self.json = json
+        self.params = params
+        self.headers: Mapping[str, str] = headers or {}
+
+    def __repr__(self) -> str:
+        return f"APICall({self.method} {self.path} -> {self.success_status})"
 
     @classmethod
     def from_generated(

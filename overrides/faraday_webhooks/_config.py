@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-import platform
+import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
@@ -31,7 +30,7 @@ def user_agent() -> str:
         >>> user_agent().startswith("faraday-webhooks/")
         True
     """
-    python = ".".join(platform.python_version_tuple()[:2])
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
     return f"faraday-webhooks/{__version__} python/{python} httpx/{httpx.__version__}"
 
 
@@ -46,18 +45,31 @@ def resolve_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
     return httpx.Timeout(float(timeout))
 
 
-@dataclass(frozen=True)
+USER_AGENT = user_agent()
+
+
 class ClientConfig:
     """Everything a client needs to send a request, resolved once at construction.
 
     ``repr()`` masks the API key.
     """
 
-    api_key: str = field(repr=False)
-    base_url: str
-    timeout: httpx.Timeout
-    max_retries: int
-    default_headers: Mapping[str, str] = field(default_factory=dict)
+    __slots__ = ("api_key", "base_url", "default_headers", "max_retries", "timeout")
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str,
+        timeout: httpx.Timeout,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.api_key = api_key
+        self.base_url = base_url
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.default_headers: Mapping[str, str] = dict(default_headers or {})
 
     def __repr__(self) -> str:
         return (
@@ -74,7 +86,7 @@ class ClientConfig:
         return {
             **self.default_headers,
             "Authorization": f"Bearer {self.api_key}",
-            "User-Agent": user_agent(),
+            "User-Agent": USER_AGENT,
             "Accept": "application/json",
         }
 

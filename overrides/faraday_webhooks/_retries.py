@@ -10,11 +10,9 @@ connections and 500 / 502 / 504.
 
 from __future__ import annotations
 
-import email.utils
-import random
 import time
-from dataclasses import dataclass
 
+import attrs
 import httpx
 
 # Nothing reached the server's application: always safe to send again.
@@ -35,7 +33,7 @@ _REFUSED_STATUSES = frozenset({429, 503})
 _MAYBE_ACTED_STATUSES = frozenset({500, 502, 504})
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class RetryPolicy:
     """Retry limits and backoff; ``delay`` is exponential with jitter, ``Retry-After`` wins.
 
@@ -77,6 +75,8 @@ class RetryPolicy:
                 return min(requested, self.max_retry_after)
         backoff: float = min(self.initial_delay * (2.0**attempt), self.max_delay)
         # Jitter spreads out clients that failed together.
+        import random  # loaded on the first retry, not at import
+
         return backoff * (0.5 + random.random() / 2)
 
 
@@ -104,6 +104,8 @@ def retry_after_seconds(headers: httpx.Headers, *, now: float | None = None) -> 
     header = header.strip()
     if header.isdigit():
         return float(header)
+    import email.utils
+
     try:
         moment = email.utils.parsedate_to_datetime(header)
     except (TypeError, ValueError, IndexError):

@@ -6,6 +6,7 @@ Each returns the value in the form the generated models want, or raises
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -17,10 +18,11 @@ from .errors import InvalidRequestError
 MAX_URL_LENGTH = 2048
 
 
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
 def _has_control_or_space(text: str) -> bool:
-    return any(
-        character.isspace() or ord(character) < 32 or ord(character) == 127 for character in text
-    )
+    return _SPACE_OR_CONTROL.search(text) is not None
 
 
 def check_url(url: Any, *, name: str = "url") -> str:

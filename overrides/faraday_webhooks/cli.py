@@ -167,7 +167,7 @@ def _command_sandbox(args: argparse.Namespace) -> int:
         api_keys=keys,
         host=args.host,
         port=args.port,
-        max_endpoints=args.max_endpoints,
+        max_endpoints=args.max_endpoints or None,
         reject_duplicate_urls=args.reject_duplicate_urls,
         verbose=True,
     )
@@ -355,7 +355,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--api-key", action="append", help="an accepted key (repeat; default sk_sandbox_local)"
     )
     sandbox.add_argument(
-        "--max-endpoints", type=int, default=1000, help="MAX_RESOURCES_REACHED after this many"
+        "--max-endpoints",
+        type=int,
+        default=1000,
+        help="MAX_RESOURCES_REACHED after this many (0: no limit)",
     )
     sandbox.add_argument(
         "--reject-duplicate-urls", action="store_true", help="a second same url is a CONFLICT"

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import json
-import secrets
+import os
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -27,9 +26,26 @@ __all__ = ["DEFAULT_TOLERANCE", "sign_webhook", "verify_webhook"]
 DEFAULT_TOLERANCE = 300  # seconds either side of now, as the specification recommends
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 _HEADER_FAMILIES = ("svix", "webhook")
+_HEADER_PARTS = ("id", "timestamp", "signature")
+
+
+# Decoded keys of recently used secrets: a receiver verifies many deliveries
+# with the same secret. Small and bounded; holds nothing the caller does not.
+_KEY_CACHE: dict[str, bytes] = {}
+_KEY_CACHE_SIZE = 32
 
 
 def _signing_key(secret: str) -> bytes:
+    key = _KEY_CACHE.get(secret) if isinstance(secret, str) else None
+    if key is None:
+        key = _decode_secret(secret)
+        if len(_KEY_CACHE) >= _KEY_CACHE_SIZE:
+            _KEY_CACHE.clear()
+        _KEY_CACHE[secret] = key
+    return key
+
+
+def _decode_secret(secret: str) -> bytes:
     # Messages name the problem, never the secret.
     if not isinstance(secret, str):
         raise WebhookVerificationError("invalid_secret", "The webhook secret must be a string")
@@ -64,6 +80,23 @@ def _as_bytes(payload: bytes | bytearray | memoryview | str) -> bytes:
     )
 
 
+def _header_values(headers: Any) -> tuple[str, dict[str, str]]:
+    """The header family in use and its id, timestamp and signature values (missing: absent)."""
+    getter = getattr(headers, "get", None)
+    if getter is not None:
+        # Fast path: lowercase names in a dict, or any case-insensitive mapping
+        # (httpx, Starlette, Werkzeug, Django headers).
+        for family in _HEADER_FAMILIES:
+            values = {part: getter(f"{family}-{part}") for part in _HEADER_PARTS}
+            if all(isinstance(value, str) and value for value in values.values()):
+                return family, values
+    found = _lowercase_headers(headers)
+    family = next((name for name in _HEADER_FAMILIES if f"{name}-id" in found), _HEADER_FAMILIES[0])
+    return family, {
+        part: found[f"{family}-{part}"] for part in _HEADER_PARTS if f"{family}-{part}" in found
+    }
+
+
 def _lowercase_headers(headers: Any) -> dict[str, str]:
     items = headers.items() if hasattr(headers, "items") else headers
     lowered: dict[str, str] = {}
@@ -82,7 +115,7 @@ def _lowercase_headers(headers: Any) -> dict[str, str]:
 
 def _signature(key: bytes, msg_id: str, timestamp: str, body: bytes) -> bytes:
     signed = b"%s.%s.%s" % (msg_id.encode(), timestamp.encode(), body)
-    return base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
+    return base64.b64encode(hmac.digest(key, signed, "sha256"))
 
 
 def verify_webhook(
@@ -108,17 +141,14 @@ def verify_webhook(
     """
     key = _signing_key(secret)
     body = _as_bytes(payload)
-    found = _lowercase_headers(headers)
-
-    family = next((name for name in _HEADER_FAMILIES if f"{name}-id" in found), _HEADER_FAMILIES[0])
-    values = {}
-    for part in ("id", "timestamp", "signature"):
-        header = f"{family}-{part}"
-        if not found.get(header):
+    family, values = _header_values(headers)
+    for part in _HEADER_PARTS:
+        value = values.get(part)
+        if not isinstance(value, str) or not value:
+            header = f"{family}-{part}"
             raise WebhookVerificationError(
                 "missing_header", f"The {header} header is missing or empty"
             )
-        values[part] = found[header]
 
     timestamp_text = values["timestamp"].strip()
     if not timestamp_text.isascii() or not timestamp_text.isdigit():
@@ -161,7 +191,7 @@ def verify_webhook(
 
 def _parse_event(body: bytes) -> WebhookEvent:
     try:
-        event = WebhookEvent.from_dict(json.loads(body))
+        event = WebhookEvent.from_dict(json.loads(body.decode("utf-8")))
         check_model(event)
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError, ModelMismatch) as exc:
         what = (
@@ -193,7 +223,7 @@ def sign_webhook(
     """
     key = _signing_key(secret)
     body = _as_bytes(payload)
-    message_id = msg_id if msg_id is not None else "msg_" + secrets.token_hex(12)
+    message_id = msg_id if msg_id is not None else "msg_" + os.urandom(12).hex()
     sent_at = str(int(time.time()) if timestamp is None else int(timestamp))
     signature = _signature(key, message_id, sent_at, body).decode()
     return {"svix-id": message_id, "svix-timestamp": sent_at, "svix-signature": f"v1,{signature}"}

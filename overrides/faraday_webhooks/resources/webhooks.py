@@ -11,13 +11,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-from faraday_api_client.api.webhooks import (
-    create_webhook_endpoint,
-    delete_webhook_endpoint,
-    get_webhook_endpoint,
-    get_webhook_endpoints,
-    update_webhook_endpoint,
-)
 from faraday_api_client.models import (
     WebhookEndpointMergePatch,
     WebhookEndpointPost,
@@ -55,6 +48,10 @@ def _parse_endpoint_list(body: Any) -> list[WebhookEndpoint]:
 
 def create_call(url: str, enabled_events: Sequence[str]) -> APICall[WebhookEndpoint]:
     """The checked ``POST /webhook_endpoints`` call."""
+    # Each generated endpoint module is imported where its operation is built, so a
+    # program pays the import cost of only the operations it uses.
+    from faraday_api_client.api.webhooks import create_webhook_endpoint
+
     body = WebhookEndpointPost(enabled_events=check_event_types(enabled_events), url=check_url(url))
     return APICall.from_generated(
         create_webhook_endpoint._get_kwargs(body=body), success_status=201, parse=_parse_endpoint
@@ -63,6 +60,8 @@ def create_call(url: str, enabled_events: Sequence[str]) -> APICall[WebhookEndpo
 
 def list_call(ids: Sequence[str | UUID] | None) -> APICall[list[WebhookEndpoint]]:
     """The checked ``GET /webhook_endpoints`` call."""
+    from faraday_api_client.api.webhooks import get_webhook_endpoints
+
     kwargs = (
         get_webhook_endpoints._get_kwargs()
         if ids is None
@@ -73,6 +72,8 @@ def list_call(ids: Sequence[str | UUID] | None) -> APICall[list[WebhookEndpoint]
 
 def retrieve_call(endpoint_id: str | UUID) -> APICall[WebhookEndpoint]:
     """The checked ``GET /webhook_endpoints/{id}`` call."""
+    from faraday_api_client.api.webhooks import get_webhook_endpoint
+
     kwargs = get_webhook_endpoint._get_kwargs(check_endpoint_id(endpoint_id))
     return APICall.from_generated(kwargs, success_status=200, parse=_parse_endpoint)
 
@@ -85,6 +86,8 @@ def update_call(
     status: str | WebhookEndpointStatus | NotGiven,
 ) -> APICall[WebhookEndpoint]:
     """The checked ``PATCH /webhook_endpoints/{id}`` merge patch: only the fields given."""
+    from faraday_api_client.api.webhooks import update_webhook_endpoint
+
     checked_id = check_endpoint_id(endpoint_id)
     if all(isinstance(value, NotGiven) for value in (url, enabled_events, status)):
         raise InvalidRequestError("update needs at least one of url, enabled_events or status")
@@ -101,6 +104,8 @@ def update_call(
 
 def delete_call(endpoint_id: str | UUID) -> APICall[None]:
     """The checked ``DELETE /webhook_endpoints/{id}`` call."""
+    from faraday_api_client.api.webhooks import delete_webhook_endpoint
+
     kwargs = delete_webhook_endpoint._get_kwargs(check_endpoint_id(endpoint_id))
     return APICall.from_generated(kwargs, success_status=204, parse=None)
 

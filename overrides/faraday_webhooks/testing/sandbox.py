@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import dataclasses
 import datetime
 import email.utils
 import http.server
@@ -59,10 +58,11 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import attrs
 
 from .._models import WebhookEndpoint
 from ..verify import sign_webhook
@@ -83,7 +83,7 @@ _BEARER = re.compile(r"^Bearer (\S+)$")
 _MAX_REQUEST_BYTES = 1024 * 1024
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class RecordedRequest:
     """One request the sandbox received: what a test asserts request counts on."""
 
@@ -94,7 +94,7 @@ class RecordedRequest:
     user_agent: str | None = None
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class Delivery:
     """The outcome of sending one event to one endpoint."""
 
@@ -103,7 +103,7 @@ class Delivery:
     event_type: str
     status_code: int | None
     error: str | None = None
-    body: bytes = field(default=b"", repr=False)
+    body: bytes = attrs.field(default=b"", repr=False)
 
     @property
     def ok(self) -> bool:
@@ -159,6 +159,9 @@ class _Server(http.server.ThreadingHTTPServer):
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's
+    # algorithm and the peer's delayed ACK stall every keep-alive response ~40 ms.
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -201,7 +204,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except _Fault:
             pass
         if sandbox.verbose:
-            answered = sandbox.requests[self._record_index].status
+            answered = sandbox._status_of(self._record_index)
             print(f"sandbox: {method} {path} -> {answered or 'no answer'}", flush=True)
 
     def _read_body(self) -> bytes:
@@ -509,10 +512,14 @@ class Sandbox:
             self._requests.append(request)
             return len(self._requests) - 1
 
+    def _status_of(self, index: int) -> int | None:
+        with self._lock:
+            return self._requests[index].status if index < len(self._requests) else None
+
     def _set_status(self, index: int, status: int) -> None:
         with self._lock:
             if index < len(self._requests):  # reset() may have cleared the log
-                self._requests[index] = dataclasses.replace(self._requests[index], status=status)
+                self._requests[index] = attrs.evolve(self._requests[index], status=status)
 
     def _take_fault(self, header_value: str | None) -> str | None:
         with self._lock:

@@ -1,0 +1,404 @@
+"""Benchmarks, run on demand (`make bench`): each figure is a ratio to a baseline in the same run.
+
+    python bench/run.py                 # all of them
+    python bench/run.py overhead verify # some of them
+
+Absolute times on shared machines are noise, so each benchmark alternates
+ours and the baseline over several rounds and reports medians and their ratio.
+Prints a Markdown table to paste into the README.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gc
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import faraday_webhooks as fw
+import httpx
+from faraday_webhooks.testing import Sandbox
+
+ROUNDS = 7
+EVENT = "resource.ready_with_update"
+BODY = {
+    "created_at": "2024-09-26T14:27:05.944507+00:00",
+    "updated_at": "2024-09-26T14:27:05.944507+00:00",
+    "enabled_events": [EVENT],
+    "id": "2c1881c4-a0c0-424d-89e1-b481f3cb118c",
+    "status": "enabled",
+    "url": "https://example.com/hooks",
+    "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+}
+rows: list[tuple[str, str, str, str, str]] = []
+
+
+def per_call(function: Callable[[], Any], calls: int) -> float:
+    gc.collect()
+    started = time.perf_counter()
+    for _ in range(calls):
+        function()
+    return (time.perf_counter() - started) / calls
+
+
+def alternate(
+    ours: Callable[[], float], baseline: Callable[[], float], rounds: int = ROUNDS
+) -> tuple[float, float]:
+    mine, theirs = [], []
+    for _ in range(rounds):
+        theirs.append(baseline())
+        mine.append(ours())
+    return statistics.median(mine), statistics.median(theirs)
+
+
+def record(name: str, ours: float, baseline: float, unit: str, goal: str) -> None:
+    ratio = ours / baseline
+    rows.append((name, f"{ours:.4g} {unit}", f"{baseline:.4g} {unit}", f"{ratio:.2f}x", goal))
+    print(
+        f"{name}: ours {ours:.4g} {unit}, baseline {baseline:.4g} {unit}, "
+        f"ratio {ratio:.2f}x (goal {goal})",
+        flush=True,
+    )
+
+
+def bench_overhead() -> None:
+    payload = json.dumps(BODY).encode()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(201, content=payload, headers={"content-type": "application/json"})
+
+    raw = httpx.Client(
+        transport=httpx.MockTransport(answer), base_url="https://api.faraday.test/v1"
+    )
+    client = fw.Faraday(
+        api_key="sk_bench",
+        base_url="https://api.faraday.test/v1",
+        http_client=httpx.Client(transport=httpx.MockTransport(answer)),
+    )
+    body = {"url": "https://example.com/hooks", "enabled_events": [EVENT]}
+    headers = {"Authorization": "Bearer sk_bench"}
+
+    def raw_call() -> Any:
+        return raw.post("/webhook_endpoints", json=body, headers=headers).json()
+
+    def our_call() -> Any:
+        return client.webhooks.create(url="https://example.com/hooks", enabled_events=[EVENT])
+
+    calls = 2000
+    per_call(raw_call, 200), per_call(our_call, 200)  # warm up
+    ours, baseline = alternate(lambda: per_call(our_call, calls), lambda: per_call(raw_call, calls))
+    record(
+        "1. create() vs raw httpx.Client.post().json(), MockTransport",
+        ours * 1e6,
+        baseline * 1e6,
+        "µs/call",
+        "≤ 1.20x",
+    )
+
+    async def async_round(function: Callable[[], Any]) -> float:
+        started = time.perf_counter()
+        for _ in range(calls):
+            await function()
+        return (time.perf_counter() - started) / calls
+
+    async def run_async() -> tuple[float, float]:
+        raw_async = httpx.AsyncClient(
+            transport=httpx.MockTransport(answer), base_url="https://api.faraday.test/v1"
+        )
+        async_client = fw.AsyncFaraday(
+            api_key="sk_bench",
+            base_url="https://api.faraday.test/v1",
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(answer)),
+        )
+
+        async def raw_async_call() -> Any:
+            return (await raw_async.post("/webhook_endpoints", json=body, headers=headers)).json()
+
+        async def our_async_call() -> Any:
+            return await async_client.webhooks.create(
+                url="https://example.com/hooks", enabled_events=[EVENT]
+            )
+
+        await async_round(raw_async_call), await async_round(our_async_call)
+        mine, theirs = [], []
+        for _ in range(ROUNDS):
+            theirs.append(await async_round(raw_async_call))
+            mine.append(await async_round(our_async_call))
+        return statistics.median(mine), statistics.median(theirs)
+
+    ours, baseline = asyncio.run(run_async())
+    record(
+        "1b. async create() vs raw httpx.AsyncClient, MockTransport",
+        ours * 1e6,
+        baseline * 1e6,
+        "µs/call",
+        "≤ 1.20x",
+    )
+
+
+def bench_import() -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPROFILEIMPORTTIME"}
+
+    def cost(module: str) -> float:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", f"import {module}"], check=True, env=environment)
+        return time.perf_counter() - started
+
+    cost("faraday_webhooks"), cost("httpx")  # warm the file cache
+    ours, baseline = alternate(lambda: cost("faraday_webhooks"), lambda: cost("httpx"), rounds=15)
+    record(
+        "2. python -c 'import faraday_webhooks' vs 'import httpx'",
+        ours * 1e3,
+        baseline * 1e3,
+        "ms",
+        "≤ 1.5x",
+    )
+    heavy = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, faraday_webhooks; print(sorted(m for m in ('jsonschema', 'yaml', "
+            "'faraday_webhooks.testing', 'faraday_webhooks.cli', 'argparse') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    print(f"   heavy modules loaded by the import: {heavy}")
+
+
+def open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def bench_concurrency() -> None:
+    total, in_flight = 2000, 100
+    body = {"url": "https://example.com/hooks", "enabled_events": [EVENT]}
+
+    async def run(sandbox: Sandbox) -> tuple[float, float, int, int]:
+        limits = httpx.Limits(max_connections=in_flight, max_keepalive_connections=in_flight)
+
+        async def drive(send: Callable[[], Any]) -> tuple[float, int]:
+            semaphore = asyncio.Semaphore(in_flight)
+            failures = 0
+
+            async def one() -> None:
+                nonlocal failures
+                async with semaphore:
+                    try:
+                        await send()
+                    except Exception:
+                        failures += 1
+
+            started = time.perf_counter()
+            await asyncio.wait_for(asyncio.gather(*(one() for _ in range(total))), timeout=300)
+            return total / (time.perf_counter() - started), failures
+
+        ours_rates, raw_rates, failures = [], [], 0
+        for _ in range(3):
+            async with httpx.AsyncClient(limits=limits, timeout=60) as raw:
+                rate, failed = await drive(lambda: _raw_create(raw, sandbox, body))
+                raw_rates.append(rate)
+                failures += failed
+            sandbox.reset()
+            async with fw.AsyncFaraday(
+                api_key="sk_bench",
+                base_url=sandbox.base_url,
+                timeout=60,
+                http_client=httpx.AsyncClient(limits=limits),
+            ) as client:
+                rate, failed = await drive(lambda: client.webhooks.create(**body))
+                ours_rates.append(rate)
+                failures += failed
+                await client._http_client.aclose()
+            sandbox.reset()
+        return statistics.median(ours_rates), statistics.median(raw_rates), failures, 0
+
+    # The sandbox runs in its own process: sharing this one's GIL with 100 server threads
+    # would measure thread contention, not the client.
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "faraday-webhooks"),
+            "sandbox",
+            "--port",
+            str(port),
+            "--api-key",
+            "sk_bench",
+            "--max-endpoints",
+            "0",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        remote = _RemoteSandbox(f"http://127.0.0.1:{port}")
+        remote.wait_ready()
+        before = open_descriptors()
+        ours, raw, failures, _ = asyncio.run(run(remote))  # type: ignore[arg-type]
+        time.sleep(0.2)
+        after = open_descriptors()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    record(
+        "3. 2,000 async creates, 100 in flight, sandbox over loopback (throughput)",
+        ours,
+        raw,
+        "req/s",
+        "≥ 0.9x",
+    )
+    print(f"   errors: {failures}; open file descriptors before {before}, after {after}")
+    rows.append(
+        ("5. sandbox: valid creates served over loopback", f"{raw:.0f} req/s", "—", "—", "state it")
+    )
+    rows.append(
+        (
+            "3b. errors / leaked descriptors in 3.",
+            f"{failures} / {after - before}",
+            "—",
+            "—",
+            "0 / 0",
+        )
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class _RemoteSandbox:
+    """Just what the concurrency benchmark needs from a sandbox in another process."""
+
+    def __init__(self, url: str) -> None:
+        self.base_url = url + "/v1"
+        self.url = url
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/_sandbox/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError("the sandbox did not start")
+
+    def reset(self) -> None:
+        pass  # no endpoint limit, so nothing to clear
+
+
+async def _raw_create(raw: httpx.AsyncClient, sandbox: Sandbox, body: dict[str, Any]) -> Any:
+    response = await raw.post(
+        sandbox.base_url + "/webhook_endpoints",
+        json=body,
+        headers={"Authorization": "Bearer sk_bench"},
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def bench_verify() -> None:
+    from standardwebhooks.webhooks import Webhook
+
+    secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+    reference = Webhook(secret)
+    for size_name, size in (("1 KiB", 1024), ("64 KiB", 64 * 1024)):
+        _verify_case(size_name, size, secret, reference)
+
+
+def _verify_case(size_name: str, size: int, secret: str, reference: Any) -> None:
+    event: dict[str, Any] = {
+        "timestamp": "2024-09-26T14:27:05.944507+00:00",
+        "type": EVENT,
+        "data": {
+            "account_id": "6f1b9a36-4f3e-4ae4-9b4b-1f1c7b0e5a11",
+            "resource_id": "2c1881c4-a0c0-424d-89e1-b481f3cb118c",
+            "resource_type": "cohorts",
+        },
+        "padding": "",
+    }
+    event["padding"] = "x" * (size - len(json.dumps(event)))
+    body = json.dumps(event).encode()
+    assert len(body) == size
+    headers = fw.sign_webhook(body, secret)
+    their_headers = {name.replace("svix-", "webhook-"): value for name, value in headers.items()}
+    assert fw.verify_webhook(body, headers, secret).type == EVENT
+    assert reference.verify(body, their_headers)["type"] == EVENT
+    calls = 3000 if size == 1024 else 600
+
+    def ours() -> float:
+        return 1 / per_call(lambda: fw.verify_webhook(body, headers, secret), calls)
+
+    def theirs() -> float:
+        return 1 / per_call(lambda: reference.verify(body, their_headers), calls)
+
+    mine, baseline = alternate(ours, theirs)
+    record(
+        f"4. verify_webhook vs standardwebhooks, {size_name} body",
+        mine,
+        baseline,
+        "verifications/s",
+        "≥ 1.0x",
+    )
+
+    # The same checks without building the typed WebhookEvent (UUIDs, datetime, schema
+    # check), which standardwebhooks does not do: it returns a plain dict.
+    from faraday_webhooks import verify as verify_module
+
+    typed_parse = verify_module._parse_event
+    verify_module._parse_event = json.loads  # type: ignore[assignment]
+    try:
+        mine, baseline = alternate(ours, theirs)
+    finally:
+        verify_module._parse_event = typed_parse
+    record(
+        f"4b. the same, returning a plain dict as theirs does, {size_name}",
+        mine,
+        baseline,
+        "verifications/s",
+        "(context)",
+    )
+
+
+BENCHMARKS = {
+    "overhead": bench_overhead,
+    "import": bench_import,
+    "concurrency": bench_concurrency,
+    "verify": bench_verify,
+}
+
+
+def main(names: list[str]) -> int:
+    chosen = names or list(BENCHMARKS)
+    for name in chosen:
+        BENCHMARKS[name]()
+    print()
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, "
+        f"httpx {httpx.__version__}; {time.strftime('%Y-%m-%d')}"
+    )
+    print()
+    print("| benchmark | ours | baseline | ratio | goal |")
+    print("|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
