@@ -29,7 +29,7 @@ import faraday_webhooks as fw
 import httpx
 from faraday_webhooks.testing import Sandbox
 
-ROUNDS = 7
+ROUNDS = 15
 EVENT = "resource.ready_with_update"
 BODY = {
     "created_at": "2024-09-26T14:27:05.944507+00:00",
@@ -44,11 +44,13 @@ rows: list[tuple[str, str, str, str, str]] = []
 
 
 def per_call(function: Callable[[], Any], calls: int) -> float:
+    # CPU time of this process: in-process work is what these benchmarks compare, and
+    # other tenants of a shared machine disturb it far less than wall-clock time.
     gc.collect()
-    started = time.perf_counter()
+    started = time.process_time()
     for _ in range(calls):
         function()
-    return (time.perf_counter() - started) / calls
+    return (time.process_time() - started) / calls
 
 
 def alternate(
@@ -94,7 +96,7 @@ def bench_overhead() -> None:
     def our_call() -> Any:
         return client.webhooks.create(url="https://example.com/hooks", enabled_events=[EVENT])
 
-    calls = 2000
+    calls = 1000
     per_call(raw_call, 200), per_call(our_call, 200)  # warm up
     ours, baseline = alternate(lambda: per_call(our_call, calls), lambda: per_call(raw_call, calls))
     record(
@@ -106,10 +108,10 @@ def bench_overhead() -> None:
     )
 
     async def async_round(function: Callable[[], Any]) -> float:
-        started = time.perf_counter()
+        started = time.process_time()
         for _ in range(calls):
             await function()
-        return (time.perf_counter() - started) / calls
+        return (time.process_time() - started) / calls
 
     async def run_async() -> tuple[float, float]:
         raw_async = httpx.AsyncClient(
@@ -260,9 +262,6 @@ def bench_concurrency() -> None:
     )
     print(f"   errors: {failures}; open file descriptors before {before}, after {after}")
     rows.append(
-        ("5. sandbox: valid creates served over loopback", f"{raw:.0f} req/s", "—", "—", "state it")
-    )
-    rows.append(
         (
             "3b. errors / leaked descriptors in 3.",
             f"{failures} / {after - before}",
@@ -374,11 +373,75 @@ def _verify_case(size_name: str, size: int, secret: str, reference: Any) -> None
     )
 
 
+def bench_sandbox() -> None:
+    """Valid creates per second the sandbox serves: 8 client threads, own connections."""
+    import threading
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "faraday-webhooks"),
+            "sandbox",
+            "--port",
+            str(port),
+            "--api-key",
+            "sk_bench",
+            "--max-endpoints",
+            "0",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    threads, per_thread = 8, 250
+    body = {"url": "https://example.com/hooks", "enabled_events": [EVENT]}
+    failures: list[int] = []
+
+    def worker() -> None:
+        with httpx.Client(timeout=30) as http:
+            for _ in range(per_thread):
+                response = http.post(
+                    f"http://127.0.0.1:{port}/v1/webhook_endpoints",
+                    json=body,
+                    headers={"Authorization": "Bearer sk_bench"},
+                )
+                if response.status_code != 201:
+                    failures.append(response.status_code)
+
+    try:
+        _RemoteSandbox(f"http://127.0.0.1:{port}").wait_ready()
+        rates = []
+        for _ in range(3):
+            workers = [threading.Thread(target=worker) for _ in range(threads)]
+            started = time.perf_counter()
+            for thread in workers:
+                thread.start()
+            for thread in workers:
+                thread.join()
+            rates.append(threads * per_thread / (time.perf_counter() - started))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    rate = statistics.median(rates)
+    print(
+        f"5. sandbox: {rate:.0f} valid creates/s (8 sync client threads); failures {len(failures)}"
+    )
+    rows.append(
+        (
+            "5. sandbox: valid creates served, 8 client threads, loopback",
+            f"{rate:.0f} req/s",
+            "—",
+            "—",
+            "state it",
+        )
+    )
+
+
 BENCHMARKS = {
     "overhead": bench_overhead,
     "import": bench_import,
     "concurrency": bench_concurrency,
     "verify": bench_verify,
+    "sandbox": bench_sandbox,
 }
 
 

@@ -187,7 +187,10 @@ class BaseClient:
         timeout: TimeoutTypes | NotGiven,
         extra_headers: Mapping[str, str] | None,
     ) -> httpx.Request:
-        headers = {**self._config.headers(), **call.headers, **(extra_headers or {})}
+        headers = self._config.headers()
+        headers.update(call.headers)
+        if extra_headers:
+            headers.update(extra_headers)
         chosen = self._config.timeout if isinstance(timeout, NotGiven) else resolve_timeout(timeout)
         return http_client.build_request(
             call.method,

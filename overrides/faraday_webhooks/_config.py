@@ -54,7 +54,7 @@ class ClientConfig:
     ``repr()`` masks the API key.
     """
 
-    __slots__ = ("api_key", "base_url", "default_headers", "max_retries", "timeout")
+    __slots__ = ("_headers", "api_key", "base_url", "default_headers", "max_retries", "timeout")
 
     def __init__(
         self,
@@ -70,6 +70,13 @@ class ClientConfig:
         self.timeout = timeout
         self.max_retries = max_retries
         self.default_headers: Mapping[str, str] = dict(default_headers or {})
+        # Built once: every request sends these, and callers' defaults cannot drop auth.
+        self._headers = {
+            **self.default_headers,
+            "Authorization": f"Bearer {api_key}",
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+        }
 
     def __repr__(self) -> str:
         return (
@@ -82,13 +89,8 @@ class ClientConfig:
         return self.base_url + path
 
     def headers(self) -> dict[str, str]:
-        """Headers for every request; caller-supplied defaults cannot drop auth."""
-        return {
-            **self.default_headers,
-            "Authorization": f"Bearer {self.api_key}",
-            "User-Agent": USER_AGENT,
-            "Accept": "application/json",
-        }
+        """Headers for every request (a copy); caller-supplied defaults cannot drop auth."""
+        return dict(self._headers)
 
 
 def resolve_config(
