@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed
 
 .PHONY: venv demo test lint typecheck check-generated generate dist publish bench clean
@@ -23,7 +24,7 @@ demo: venv
 
 ## Everything CI runs: generated/ is fresh, lint, types, then the whole test suite.
 test: venv check-generated lint typecheck
-	@$(BIN)/python -m pytest; status=$$?; \
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	exit $$status
 
