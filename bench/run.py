@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import gc
 import json
 import os
@@ -21,16 +22,16 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import faraday_webhooks as fw
 import httpx
-from faraday_webhooks.testing import Sandbox
 
 ROUNDS = 15
 EVENT = "resource.ready_with_update"
+HOOK_URL = "https://example.com/hooks"
 BODY = {
     "created_at": "2024-09-26T14:27:05.944507+00:00",
     "updated_at": "2024-09-26T14:27:05.944507+00:00",
@@ -187,7 +188,7 @@ def bench_concurrency() -> None:
     total, in_flight = 2000, 100
     body = {"url": "https://example.com/hooks", "enabled_events": [EVENT]}
 
-    async def run(sandbox: Sandbox) -> tuple[float, float, int, int]:
+    async def run(sandbox: _RemoteSandbox) -> tuple[float, float, int]:
         limits = httpx.Limits(max_connections=in_flight, max_keepalive_connections=in_flight)
 
         async def drive(send: Callable[[], Any]) -> tuple[float, int]:
@@ -219,40 +220,22 @@ def bench_concurrency() -> None:
                 timeout=60,
                 http_client=httpx.AsyncClient(limits=limits),
             ) as client:
-                rate, failed = await drive(lambda: client.webhooks.create(**body))
+                rate, failed = await drive(
+                    lambda: client.webhooks.create(url=HOOK_URL, enabled_events=[EVENT])
+                )
                 ours_rates.append(rate)
                 failures += failed
                 await client._http_client.aclose()
             sandbox.reset()
-        return statistics.median(ours_rates), statistics.median(raw_rates), failures, 0
+        return statistics.median(ours_rates), statistics.median(raw_rates), failures
 
     # The sandbox runs in its own process: sharing this one's GIL with 100 server threads
     # would measure thread contention, not the client.
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "faraday-webhooks"),
-            "sandbox",
-            "--port",
-            str(port),
-            "--api-key",
-            "sk_bench",
-            "--max-endpoints",
-            "0",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        remote = _RemoteSandbox(f"http://127.0.0.1:{port}")
-        remote.wait_ready()
+    with sandbox_process() as url:
         before = open_descriptors()
-        ours, raw, failures, _ = asyncio.run(run(remote))  # type: ignore[arg-type]
+        ours, raw, failures = asyncio.run(run(_RemoteSandbox(url)))
         time.sleep(0.2)
         after = open_descriptors()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     record(
         "3. 2,000 async creates, 100 in flight, sandbox over loopback (throughput)",
         ours,
@@ -279,6 +262,30 @@ def _free_port() -> int:
         return port
 
 
+@contextlib.contextmanager
+def sandbox_process() -> Iterator[str]:
+    """`faraday-webhooks sandbox` in its own process, with no endpoint limit; yields its URL."""
+    port = _free_port()
+    command = [
+        str(Path(sys.executable).parent / "faraday-webhooks"),
+        "sandbox",
+        "--port",
+        str(port),
+        "--api-key",
+        "sk_bench",
+        "--max-endpoints",
+        "0",
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _RemoteSandbox(url).wait_ready()
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 class _RemoteSandbox:
     """Just what the concurrency benchmark needs from a sandbox in another process."""
 
@@ -300,7 +307,7 @@ class _RemoteSandbox:
         pass  # no endpoint limit, so nothing to clear
 
 
-async def _raw_create(raw: httpx.AsyncClient, sandbox: Sandbox, body: dict[str, Any]) -> Any:
+async def _raw_create(raw: httpx.AsyncClient, sandbox: _RemoteSandbox, body: dict[str, Any]) -> Any:
     response = await raw.post(
         sandbox.base_url + "/webhook_endpoints",
         json=body,
@@ -377,50 +384,31 @@ def bench_sandbox() -> None:
     """Valid creates per second the sandbox serves: 8 client threads, own connections."""
     import threading
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "faraday-webhooks"),
-            "sandbox",
-            "--port",
-            str(port),
-            "--api-key",
-            "sk_bench",
-            "--max-endpoints",
-            "0",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     threads, per_thread = 8, 250
     body = {"url": "https://example.com/hooks", "enabled_events": [EVENT]}
     failures: list[int] = []
 
-    def worker() -> None:
+    def worker(url: str) -> None:
         with httpx.Client(timeout=30) as http:
             for _ in range(per_thread):
                 response = http.post(
-                    f"http://127.0.0.1:{port}/v1/webhook_endpoints",
+                    f"{url}/v1/webhook_endpoints",
                     json=body,
                     headers={"Authorization": "Bearer sk_bench"},
                 )
                 if response.status_code != 201:
                     failures.append(response.status_code)
 
-    try:
-        _RemoteSandbox(f"http://127.0.0.1:{port}").wait_ready()
+    with sandbox_process() as url:
         rates = []
         for _ in range(3):
-            workers = [threading.Thread(target=worker) for _ in range(threads)]
+            workers = [threading.Thread(target=worker, args=(url,)) for _ in range(threads)]
             started = time.perf_counter()
             for thread in workers:
                 thread.start()
             for thread in workers:
                 thread.join()
             rates.append(threads * per_thread / (time.perf_counter() - started))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     rate = statistics.median(rates)
     print(
         f"5. sandbox: {rate:.0f} valid creates/s (8 sync client threads); failures {len(failures)}"

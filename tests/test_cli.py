@@ -23,12 +23,15 @@ HOOK = "https://example.com/hooks"
 
 
 def run(
-    *args: str, key: str | None = API_KEY, timeout: float = 60, **env: str
+    *args: str,
+    key: str | None = API_KEY,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("FARADAY_")}
     if key is not None:
         environment["FARADAY_API_KEY"] = key
-    environment.update(env)
+    environment.update(env or {})
     return subprocess.run(
         [COMMAND, *args],
         capture_output=True,
@@ -124,8 +127,7 @@ def test_create_json_is_machine_readable(sandbox: Sandbox) -> None:
         "--event",
         EVENT,
         "--json",
-        base_url=sandbox.base_url,
-        FARADAY_BASE_URL=sandbox.base_url,
+        env={"FARADAY_BASE_URL": sandbox.base_url},
     )
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
@@ -160,7 +162,7 @@ def test_api_failure_prints_code_note_and_error_id_without_traceback(sandbox: Sa
 def test_user_mistakes_are_one_line_errors(
     sandbox: Sandbox, args: list[str], key: str | None, expected: str
 ) -> None:
-    result = run(*args, key=key, FARADAY_BASE_URL=sandbox.base_url)
+    result = run(*args, key=key, env={"FARADAY_BASE_URL": sandbox.base_url})
     assert result.returncode == 1
     assert expected in assert_one_line_error(result)
     assert sandbox.requests == []  # nothing was sent
@@ -173,29 +175,29 @@ def test_nothing_listening_is_a_one_line_connection_error() -> None:
 
 def test_manage_an_endpoint_from_the_command_line(sandbox: Sandbox) -> None:
     env = {"FARADAY_BASE_URL": sandbox.base_url}
-    created = json.loads(run("create", "--url", HOOK, "--event", EVENT, "--json", **env).stdout)
+    created = json.loads(run("create", "--url", HOOK, "--event", EVENT, "--json", env=env).stdout)
     endpoint_id = created["id"]
 
-    table = run("list", **env)
+    table = run("list", env=env)
     assert table.returncode == 0
     header, row = table.stdout.strip().splitlines()
     assert header.split() == ["ID", "STATUS", "URL", "EVENTS"]
     assert row.split() == [endpoint_id, "enabled", HOOK, EVENT]
 
-    assert json.loads(run("disable", endpoint_id, "--json", **env).stdout)["status"] == "disabled"
-    assert "status:         enabled" in run("enable", endpoint_id, **env).stdout
+    assert json.loads(run("disable", endpoint_id, "--json", env=env).stdout)["status"] == "disabled"
+    assert "status:         enabled" in run("enable", endpoint_id, env=env).stdout
     updated = json.loads(
-        run("update", endpoint_id, "--event", "resource.errored", "--json", **env).stdout
+        run("update", endpoint_id, "--event", "resource.errored", "--json", env=env).stdout
     )
     assert updated["enabled_events"] == ["resource.errored"]
     assert "secret" not in updated
-    assert f"Webhook endpoint {endpoint_id}" in run("get", endpoint_id, **env).stdout
+    assert f"Webhook endpoint {endpoint_id}" in run("get", endpoint_id, env=env).stdout
     assert (
-        run("delete", endpoint_id, **env).stdout.strip()
+        run("delete", endpoint_id, env=env).stdout.strip()
         == f"Deleted webhook endpoint {endpoint_id}"
     )
-    assert run("list", **env).stdout.strip() == "No webhook endpoints."
-    missing = run("get", endpoint_id, **env)
+    assert run("list", env=env).stdout.strip() == "No webhook endpoints."
+    missing = run("get", endpoint_id, env=env)
     assert "404 NOT_FOUND" in assert_one_line_error(missing)
 
 

@@ -84,6 +84,7 @@ def test_repr_of_an_endpoint_masks_the_secret_but_the_attribute_keeps_it() -> No
     assert "whsec_MfKQ" not in repr(endpoint)
     assert "whsec_MfKQ" not in str(endpoint)
     assert "whsec_***" in repr(endpoint)
+    assert isinstance(endpoint.secret, str)
     assert endpoint.secret.startswith("whsec_MfKQ")
 
 

@@ -7,6 +7,7 @@ import logging
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import faraday_webhooks as fw
@@ -233,11 +234,12 @@ def test_any_bytes_as_a_body_raise_only_our_exceptions(status: int, body: bytes)
     recorder = Recorder(
         httpx.Response(status, content=body, headers={"content-type": "application/json"})
     )
-    for call in (
+    calls: list[Callable[[fw.Faraday], object]] = [
         lambda c: c.webhooks.create(url=HOOK, enabled_events=[EVENT]),
         lambda c: c.webhooks.list(),
         lambda c: c.webhooks.delete(uuid.uuid4()),
-    ):
+    ]
+    for call in calls:
         with contextlib.suppress(fw.FaradayError):
             call(recorder.client(retry_policy=fw.RetryPolicy(max_retries=0)))
 

@@ -84,7 +84,9 @@ def test_retry_after_forms(headers: dict[str, str], expected: float | None) -> N
 def test_retry_after_http_date_and_caps() -> None:
     now = time.time()
     date = email.utils.formatdate(now + 10, usegmt=True)
-    assert 8.0 <= retry_after_seconds(httpx.Headers({"Retry-After": date}), now=now) <= 10.0
+    waited = retry_after_seconds(httpx.Headers({"Retry-After": date}), now=now)
+    assert waited is not None
+    assert 8.0 <= waited <= 10.0
     past = email.utils.formatdate(now - 100, usegmt=True)
     assert retry_after_seconds(httpx.Headers({"Retry-After": past}), now=now) == 0.0
     huge = httpx.Response(503, headers={"Retry-After": "86400"})

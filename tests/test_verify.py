@@ -179,7 +179,7 @@ def without(name: str) -> dict[str, str]:
     return {k: v for k, v in GOOD.items() if k != name}
 
 
-REJECTIONS: list[tuple[str, Any, Any, str, str]] = [
+REJECTIONS: list[tuple[str, Any, Any, Any, str]] = [
     ("no id", event_body(), without("svix-id"), SECRET, "missing_header"),
     ("no timestamp", event_body(), without("svix-timestamp"), SECRET, "missing_header"),
     ("no signature", event_body(), without("svix-signature"), SECRET, "missing_header"),

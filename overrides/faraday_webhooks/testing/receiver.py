@@ -13,8 +13,6 @@ Example::
 
 from __future__ import annotations
 
-import http.server
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +23,7 @@ import attrs
 from .._models import WebhookEvent
 from ..errors import WebhookVerificationError
 from ..verify import DEFAULT_TOLERANCE, verify_webhook
+from ._server import LoopbackHTTPServer, QuietHandler
 
 __all__ = ["ReceivedDelivery", "WebhookReceiver"]
 
@@ -43,29 +42,14 @@ class ReceivedDelivery:
         return self.event is not None
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
+class _Server(LoopbackHTTPServer):
     def __init__(self, address: tuple[str, int], receiver: WebhookReceiver) -> None:
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
         self.receiver = receiver
         super().__init__(address, _Handler)
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
 
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's
-    # algorithm and the peer's delayed ACK stall every keep-alive response ~40 ms.
-    disable_nagle_algorithm = True
+class _Handler(QuietHandler):
     server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -131,22 +115,15 @@ class WebhookReceiver:
         """Bind and serve in a background thread; returns ``self``."""
         if self._server is None:
             self._server = _Server((self.host, self.port), self)
-            self.port = self._server.server_address[1]
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={
-                    "poll_interval": 0.05
-                },  # so stop() returns promptly name="faraday-receiver", daemon=True
-            )
-            self._thread.start()
+            self.port = self._server.port
+            self._server.start_in_background("faraday-receiver")
         return self
 
     def stop(self) -> None:
         """Stop serving."""
         server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
+            server.stop()
 
     def __enter__(self) -> WebhookReceiver:
         return self.start()

@@ -44,10 +44,8 @@ add ``;tag`` to start a fresh sequence, for example ``503,503;test-7``.
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime
 import email.utils
-import http.server
 import ipaddress
 import json
 import re
@@ -66,6 +64,7 @@ import attrs
 
 from .._models import WebhookEndpoint
 from ..verify import sign_webhook
+from ._server import LoopbackHTTPServer, QuietHandler
 from ._spec import operation, validator_for
 
 # What http.server hands a handler: a case-insensitive header lookup.
@@ -129,43 +128,14 @@ def _is_loopback(url: str) -> bool:
         return False
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 256
-
+class _Server(LoopbackHTTPServer):
     def __init__(self, address: tuple[str, int], sandbox: Sandbox) -> None:
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
         self.sandbox = sandbox
-        self.open_connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self.connections_lock:
-            self.open_connections.add(request)
-        super().process_request(request, client_address)
 
-    def shutdown_request(self, request: Any) -> None:
-        with self.connections_lock:
-            self.open_connections.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # Injected resets and clients that hang up are expected; stay quiet.
-        pass
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's
-    # algorithm and the peer's delayed ACK stall every keep-alive response ~40 ms.
-    disable_nagle_algorithm = True
+class _Handler(QuietHandler):
     server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     # One method per verb, all through the same path.
     def do_GET(self) -> None:
@@ -210,9 +180,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         if length > _MAX_REQUEST_BYTES:
-            self._send(
-                *self.server.sandbox._error(400, "BAD_REQUEST", "The request body is too large")
-            )
+            # The unread body is still on the socket: answer, and say this connection ends.
+            error = self.server.sandbox._error(400, "BAD_REQUEST", "The request body is too large")
+            self._send(*error, {"Connection": "close"})
             self.close_connection = True
             raise _Fault()
         return self.rfile.read(length) if length else b""
@@ -301,7 +271,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             raise _Fault()
         else:
             self._send(*sandbox._error(400, "BAD_REQUEST", f"Unknown {FAULT_HEADER} value"))
-        self.close_connection = True
+        # Each answer above is a complete HTTP message, so the connection stays usable.
         raise _Fault()
 
 
@@ -357,31 +327,16 @@ class Sandbox:
             return self
         self._stopping.clear()
         self._server = _Server((self.host, self.port), self)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={
-                "poll_interval": 0.05
-            },  # so stop() returns promptly name="faraday-sandbox", daemon=True
-        )
-        self._thread.start()
+        self.port = self._server.port
+        self._server.start_in_background("faraday-sandbox")
         return self
 
     def stop(self) -> None:
         """Stop serving and close every open connection."""
         server, self._server = self._server, None
-        if server is None:
-            return
-        self._stopping.set()
-        server.shutdown()
-        with server.connections_lock:
-            connections = list(server.open_connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if server is not None:
+            self._stopping.set()  # wakes handlers sleeping in an injected timeout
+            server.stop()
 
     def __enter__(self) -> Sandbox:
         return self.start()
