@@ -332,3 +332,24 @@ async def test_async_client_against_the_sandbox(sandbox: Sandbox) -> None:
         await client.webhooks.delete(endpoint.id)
         with pytest.raises(fw.NotFoundError):
             await client.webhooks.delete(endpoint.id)
+
+
+def test_the_pytest_fixture_users_get_is_a_running_sandbox(faraday_sandbox: Sandbox) -> None:
+    with fw.Faraday(api_key=faraday_sandbox.api_key, base_url=faraday_sandbox.base_url) as client:
+        endpoint = client.webhooks.create(url=HOOK, enabled_events=[EVENT])
+    assert [e.id for e in faraday_sandbox.endpoints] == [endpoint.id]
+    assert faraday_sandbox.api_key == "sk_sandbox_local"
+
+
+def test_python_dash_m_runs_the_command() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "faraday_webhooks", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"faraday-webhooks {fw.__version__}"

@@ -228,9 +228,11 @@ def _command_trigger(args: argparse.Namespace) -> int:
     import httpx
 
     from ._config import resolve_config
+    from .testing.sandbox import DEFAULT_API_KEY
 
+    # A sandbox is the only thing that answers trigger: its own key is the sensible default.
     config = resolve_config(
-        api_key=args.api_key,
+        api_key=args.api_key or os.environ.get("FARADAY_API_KEY") or DEFAULT_API_KEY,
         base_url=args.base_url,
         timeout=args.timeout,
         max_retries=0,
@@ -398,20 +400,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "api_key", None) is None and args.command in ("trigger",):
-        from .testing.sandbox import DEFAULT_API_KEY
-
-        args.api_key = os.environ.get("FARADAY_API_KEY") or DEFAULT_API_KEY
     try:
         status: int = args.handler(args)
         return status
-    except FaradayError as error:
-        _fail(f"error: {error}")
-        return EXIT_FAILURE
-    except _UserError as error:
-        _fail(f"error: {error}")
-        return EXIT_FAILURE
-    except ImportError as error:
+    except (FaradayError, _UserError, ImportError) as error:
+        # ImportError: the sandbox extra is missing; its message says what to install.
         _fail(f"error: {error}")
         return EXIT_FAILURE
     except KeyboardInterrupt:
