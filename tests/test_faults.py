@@ -278,3 +278,97 @@ def test_error_body_property_sample_is_not_vacuous() -> None:
         .client()
         .webhooks.create(url=HOOK, enabled_events=[EVENT])
     )
+
+
+# -- the whole-call deadline ------------------------------------------------------
+
+
+def test_total_timeout_stops_a_body_that_trickles_in(sandbox: Sandbox) -> None:
+    with fw.Faraday(
+        api_key=API_KEY,
+        base_url=sandbox.base_url,
+        timeout=5,
+        total_timeout=0.5,
+        retry_policy=FAST_RETRIES,
+    ) as client:
+        started = time.monotonic()
+        with pytest.raises(fw.APITimeoutError, match=r"total timeout of 0\.5s"):
+            client.webhooks.create(
+                url=HOOK, enabled_events=[EVENT], extra_headers={"X-Sandbox-Fail": "slow-body:3"}
+            )
+        elapsed = time.monotonic() - started
+    assert elapsed < 2.5  # not the 3 s the body takes; each read alone was within timeout=5
+    assert len(sandbox.requests) == 1
+
+
+def test_without_total_timeout_the_trickling_body_is_read_in_full(
+    sandbox: Sandbox, client: fw.Faraday
+) -> None:
+    endpoint = client.webhooks.create(
+        url=HOOK, enabled_events=[EVENT], extra_headers={"X-Sandbox-Fail": "slow-body:0.6"}
+    )
+    assert endpoint.status is fw.WebhookEndpointStatus.ENABLED
+
+
+def test_total_timeout_ends_retrying_instead_of_sleeping_past_it(sandbox: Sandbox) -> None:
+    patient = fw.RetryPolicy(max_retries=10, initial_delay=0.3, max_delay=0.3)
+    sandbox.fail_next(*["503"] * 10)
+    with fw.Faraday(
+        api_key=API_KEY, base_url=sandbox.base_url, total_timeout=0.6, retry_policy=patient
+    ) as client:
+        started = time.monotonic()
+        with pytest.raises(fw.UnexpectedResponseError) as caught:
+            client.webhooks.create(url=HOOK, enabled_events=[EVENT])
+        elapsed = time.monotonic() - started
+    assert caught.value.status_code == 503
+    assert 2 <= len(sandbox.requests) <= 4  # not the 11 that max_retries allows
+    assert elapsed < 1.0
+
+
+@pytest.mark.anyio
+async def test_async_total_timeout(sandbox: Sandbox) -> None:
+    async with fw.AsyncFaraday(
+        api_key=API_KEY, base_url=sandbox.base_url, total_timeout=0.5
+    ) as client:
+        with pytest.raises(fw.APITimeoutError, match="total timeout"):
+            await client.webhooks.create(
+                url=HOOK, enabled_events=[EVENT], extra_headers={"X-Sandbox-Fail": "slow-body:3"}
+            )
+
+
+@pytest.mark.parametrize("value", [0, -1, "1", True])
+def test_total_timeout_must_be_positive(value: Any) -> None:
+    with pytest.raises(fw.ConfigurationError, match="total_timeout"):
+        fw.Faraday(api_key=API_KEY, total_timeout=value)
+
+
+def test_connect_timeout_is_retried_then_raised_as_a_timeout() -> None:
+    # A listening socket whose backlog is full drops new SYNs: connect() hangs, on loopback.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = []
+        try:
+            for _ in range(4):
+                filler = socket.socket()
+                filler.setblocking(False)
+                filler.connect_ex(("127.0.0.1", port))
+                fillers.append(filler)
+            time.sleep(0.1)
+            policy = fw.RetryPolicy(max_retries=1, initial_delay=0.01, max_delay=0.01)
+            timeout = httpx.Timeout(5.0, connect=0.3)
+            with fw.Faraday(
+                api_key=API_KEY,
+                base_url=f"http://127.0.0.1:{port}/v1",
+                timeout=timeout,
+                retry_policy=policy,
+            ) as client:
+                started = time.monotonic()
+                with pytest.raises(fw.APITimeoutError, match="connect timeout"):
+                    client.webhooks.create(url=HOOK, enabled_events=[EVENT])
+                elapsed = time.monotonic() - started
+        finally:
+            for filler in fillers:
+                filler.close()
+    assert 0.55 <= elapsed < 3  # two connect attempts of 0.3 s: the retry happened, nothing hung

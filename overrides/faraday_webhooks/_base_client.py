@@ -117,21 +117,61 @@ def _connection_error(error: httpx.TransportError, request: httpx.Request) -> AP
 
 
 class RetryTracker:
-    """Counts attempts for one call and decides, from each outcome, whether to go again."""
+    """One call's attempts: whether to go again, and the whole-call deadline.
 
-    def __init__(self, policy: RetryPolicy, call: APICall[Any], request: httpx.Request) -> None:
+    ``total_timeout`` bounds everything: attempts, waits between them, and reading
+    bodies. Each attempt's httpx timeouts shrink to what remains of it.
+    """
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        call: APICall[Any],
+        request: httpx.Request,
+        total_timeout: float | None,
+    ) -> None:
         self.policy = policy
         self.call = call
         self.request = request
         self.attempt = 0
+        self.total_timeout = total_timeout
+        self.deadline = None if total_timeout is None else time.monotonic() + total_timeout
+        self._attempt_timeouts: dict[str, float | None] = dict(
+            request.extensions.get("timeout", {})
+        )
+
+    def start_attempt(self) -> None:
+        """Fit this attempt's timeouts into what remains of the deadline (or raise if none)."""
+        if self.deadline is None:
+            return
+        remaining = self.check_deadline()
+        self.request.extensions["timeout"] = {
+            name: remaining if limit is None else min(limit, remaining)
+            for name, limit in self._attempt_timeouts.items()
+        }
+
+    def check_deadline(self) -> float:
+        """Seconds left of the whole call; raises ``APITimeoutError`` when none are."""
+        if self.deadline is None:
+            return float("inf")
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            where = f"{self.request.method} {self.request.url.copy_with(query=None)}"
+            raise APITimeoutError(
+                f"{where}: the total timeout of {self.total_timeout}s ran out", request=self.request
+            )
+        return remaining
 
     def after_error(self, error: httpx.TransportError) -> float:
         """Seconds to wait before trying again; raises the wrapped error when it is final."""
-        if not self.policy.should_retry_error(
+        delay = None
+        if self.policy.should_retry_error(
             error, attempt=self.attempt, idempotent=self.call.idempotent
         ):
+            delay = self._next(f"{type(error).__name__}", None)
+        if delay is None:
             raise _connection_error(error, self.request) from error
-        return self._next(f"{type(error).__name__}", None)
+        return delay
 
     def after_response(self, response: httpx.Response) -> float | None:
         """Seconds to wait before trying again, or ``None`` when this response is the answer."""
@@ -148,8 +188,10 @@ class RetryTracker:
             return None
         return self._next(f"HTTP {response.status_code}", response)
 
-    def _next(self, cause: str, response: httpx.Response | None) -> float:
+    def _next(self, cause: str, response: httpx.Response | None) -> float | None:
         delay = self.policy.delay(self.attempt, response)
+        if self.deadline is not None and time.monotonic() + delay >= self.deadline:
+            return None  # waiting would overrun the whole-call deadline: this outcome is final
         self.attempt += 1
         logger.info(
             "retrying %s %s after %s (retry %d of %d) in %.2fs",
@@ -247,10 +289,11 @@ class SyncAPIClient(BaseClient):
         request = self._build_request(
             self._http_client, call, timeout=timeout, extra_headers=extra_headers
         )
-        tracker = RetryTracker(self._retry_policy, call, request)
+        tracker = RetryTracker(self._retry_policy, call, request, self._config.total_timeout)
         while True:
+            tracker.start_attempt()
             try:
-                response = self._send(request)
+                response = self._send(request, tracker)
             except httpx.TransportError as error:
                 delay = tracker.after_error(error)
             else:
@@ -260,7 +303,7 @@ class SyncAPIClient(BaseClient):
                 delay = retry_delay
             time.sleep(delay)
 
-    def _send(self, request: httpx.Request) -> httpx.Response:
+    def _send(self, request: httpx.Request, tracker: RetryTracker) -> httpx.Response:
         response = self._http_client.send(request, stream=True)
         if response.is_stream_consumed:  # already in memory (for example httpx.MockTransport)
             return response
@@ -270,6 +313,7 @@ class SyncAPIClient(BaseClient):
                 size += len(chunk)
                 if size > MAX_RESPONSE_BYTES:
                     raise self._too_large(response)
+                tracker.check_deadline()  # a body trickling in must not outlast the call
                 chunks.append(chunk)
         finally:
             response.close()
@@ -312,10 +356,11 @@ class AsyncAPIClient(BaseClient):
         request = self._build_request(
             self._http_client, call, timeout=timeout, extra_headers=extra_headers
         )
-        tracker = RetryTracker(self._retry_policy, call, request)
+        tracker = RetryTracker(self._retry_policy, call, request, self._config.total_timeout)
         while True:
+            tracker.start_attempt()
             try:
-                response = await self._send(request)
+                response = await self._send(request, tracker)
             except httpx.TransportError as error:
                 delay = tracker.after_error(error)
             else:
@@ -325,7 +370,7 @@ class AsyncAPIClient(BaseClient):
                 delay = retry_delay
             await asyncio.sleep(delay)
 
-    async def _send(self, request: httpx.Request) -> httpx.Response:
+    async def _send(self, request: httpx.Request, tracker: RetryTracker) -> httpx.Response:
         response = await self._http_client.send(request, stream=True)
         if response.is_stream_consumed:
             return response
@@ -335,6 +380,7 @@ class AsyncAPIClient(BaseClient):
                 size += len(chunk)
                 if size > MAX_RESPONSE_BYTES:
                     raise self._too_large(response)
+                tracker.check_deadline()  # a body trickling in must not outlast the call
                 chunks.append(chunk)
         finally:
             await response.aclose()

@@ -19,7 +19,9 @@ class Faraday(SyncAPIClient):
     """The Faraday API client.
 
     Arguments fall back to ``FARADAY_API_KEY`` and ``FARADAY_BASE_URL``; with no
-    key anywhere, construction raises ``ConfigurationError``.
+    key anywhere, construction raises ``ConfigurationError``. ``timeout`` applies
+    to each network operation (httpx's meaning); ``total_timeout``, when set, bounds
+    a whole call: every attempt, the waits between them and reading the body.
 
     Example::
 
@@ -44,6 +46,7 @@ class Faraday(SyncAPIClient):
         http_client: httpx.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
         retry_policy: RetryPolicy | None = None,
+        total_timeout: float | None = None,
     ) -> None:
         config = resolve_config(
             api_key=api_key,
@@ -51,6 +54,7 @@ class Faraday(SyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            total_timeout=total_timeout,
         )
         super().__init__(config, http_client, retry_policy)
         self.webhooks = Webhooks(self)
@@ -93,6 +97,7 @@ class AsyncFaraday(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         retry_policy: RetryPolicy | None = None,
+        total_timeout: float | None = None,
     ) -> None:
         config = resolve_config(
             api_key=api_key,
@@ -100,6 +105,7 @@ class AsyncFaraday(AsyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            total_timeout=total_timeout,
         )
         super().__init__(config, http_client, retry_policy)
         self.webhooks = AsyncWebhooks(self)

@@ -54,7 +54,15 @@ class ClientConfig:
     ``repr()`` masks the API key.
     """
 
-    __slots__ = ("_headers", "api_key", "base_url", "default_headers", "max_retries", "timeout")
+    __slots__ = (
+        "_headers",
+        "api_key",
+        "base_url",
+        "default_headers",
+        "max_retries",
+        "timeout",
+        "total_timeout",
+    )
 
     def __init__(
         self,
@@ -64,8 +72,10 @@ class ClientConfig:
         timeout: httpx.Timeout,
         max_retries: int,
         default_headers: Mapping[str, str] | None = None,
+        total_timeout: float | None = None,
     ) -> None:
         self.api_key = api_key
+        self.total_timeout = total_timeout
         self.base_url = base_url
         self.timeout = timeout
         self.max_retries = max_retries
@@ -100,6 +110,7 @@ def resolve_config(
     timeout: TimeoutTypes,
     max_retries: int,
     default_headers: Mapping[str, str] | None,
+    total_timeout: float | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> ClientConfig:
     """Arguments win, then ``FARADAY_API_KEY`` / ``FARADAY_BASE_URL``, then defaults.
@@ -130,7 +141,17 @@ def resolve_config(
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ConfigurationError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
 
+    if total_timeout is not None and (
+        isinstance(total_timeout, bool)
+        or not isinstance(total_timeout, (int, float))
+        or not total_timeout > 0
+    ):
+        raise ConfigurationError(
+            f"total_timeout must be a positive number of seconds or None, got {total_timeout!r}"
+        )
+
     return ClientConfig(
+        total_timeout=None if total_timeout is None else float(total_timeout),
         api_key=key,
         base_url=url.rstrip("/"),
         timeout=resolve_timeout(timeout),

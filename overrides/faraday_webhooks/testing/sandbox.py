@@ -27,6 +27,7 @@ request unless noted:
 ``reset-before-body``  reset the connection before reading the body
 ``close-mid``          send part of the headers and body, then close
 ``truncated-chunked``  send a chunked body that stops mid-chunk, then close
+``slow-body[:S]``      201 whose body trickles in over S seconds (default 3)
 ``html``               502 with an HTML page
 ``empty[:S]``          status S (default 201) with an empty JSON body
 ``bad-json[:S]``       status S (default 201) with broken JSON
@@ -235,6 +236,24 @@ class _Handler(QuietHandler):
             elif argument:
                 extra["Retry-After"] = argument
             self._send(*sandbox._error(status, code, f"Injected {status}"), extra)
+        elif kind == "slow-body":
+            # A complete, valid answer that trickles in over S seconds: each read is quick,
+            # the whole is slow. Only a whole-call timeout stops a client waiting for it.
+            body = json.dumps(
+                sandbox._new_endpoint_json("https://example.com/hooks", ["x"])
+            ).encode()
+            sandbox._set_status(self._record_index, 201)
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            pieces = 30
+            step = -(-len(body) // pieces)
+            for start in range(0, len(body), step):
+                if sandbox._stopping.wait(float(argument or 3.0) / pieces):
+                    break
+                self.wfile.write(body[start : start + step])
+                self.wfile.flush()
         elif kind == "html":
             page = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
             self._send(502, page, "text/html")
@@ -246,9 +265,11 @@ class _Handler(QuietHandler):
             size = int(float(argument or 9) * 1024 * 1024)
             self._send(201, b"[" + b" " * size + b"]", "application/json")
         elif kind == "bad-schema":
-            body = sandbox._new_endpoint_json("https://example.com/hooks", ["resource.errored"])
-            del body["id"]
-            self._send(201, json.dumps(body).encode(), "application/json")
+            incomplete = sandbox._new_endpoint_json(
+                "https://example.com/hooks", ["resource.errored"]
+            )
+            del incomplete["id"]
+            self._send(201, json.dumps(incomplete).encode(), "application/json")
         elif kind == "unknown-code":
             self._send(*sandbox._error(400, "SOMETHING_NEW", "A code this client does not know"))
         elif kind == "close-mid":
