@@ -47,6 +47,7 @@ trap 'rm -rf "$work"' EXIT
 # --fail-on-warning: a missing post-hook tool (ruff) otherwise only warns and exits 0.
 (cd "$work" && PATH="$venv_bin:$PATH" "$venv_bin/openapi-python-client" generate \
   --path "$spec" --config "$root/generator-config.yaml" --meta none \
+  --custom-template-path "$root/generator-templates" \
   --output-path "$work/$package" --fail-on-warning >"$work/generator.log" 2>&1) || {
   cat "$work/generator.log" >&2
   echo "generate.sh: the generator failed" >&2

@@ -50,15 +50,19 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .verify import sign_webhook, verify_webhook
+    from .verify import sign_webhook, verify_webhook, verify_webhook_signature
 
 
 def __getattr__(name: str) -> Any:
     # Verification loads hmac and friends on first use: a client-only program skips them.
-    if name in ("sign_webhook", "verify_webhook"):
+    if name in ("sign_webhook", "verify_webhook", "verify_webhook_signature"):
         from . import verify
 
-        return getattr(verify, name)
+        value = getattr(verify, name)
+        # Kept as a module attribute: ``faraday_webhooks.verify_webhook(...)`` in a
+        # request handler must not pay for this lookup on every delivery.
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'faraday_webhooks' has no attribute {name!r}")
 
 
@@ -96,4 +100,5 @@ __all__ = [
     "__version__",
     "sign_webhook",
     "verify_webhook",
+    "verify_webhook_signature",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import json
 import os
@@ -21,28 +22,35 @@ from ._model_check import ModelMismatch, check_model
 from ._models import WebhookEvent
 from .errors import WebhookVerificationError
 
-__all__ = ["DEFAULT_TOLERANCE", "sign_webhook", "verify_webhook"]
+__all__ = ["DEFAULT_TOLERANCE", "sign_webhook", "verify_webhook", "verify_webhook_signature"]
 
 DEFAULT_TOLERANCE = 300  # seconds either side of now, as the specification recommends
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
-_HEADER_FAMILIES = ("svix", "webhook")
-_HEADER_PARTS = ("id", "timestamp", "signature")
+# Each family: its name, then its id, timestamp and signature header names.
+_HEADER_FAMILIES = (
+    ("svix", "svix-id", "svix-timestamp", "svix-signature"),
+    ("webhook", "webhook-id", "webhook-timestamp", "webhook-signature"),
+)
+_PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, RecursionError, ModelMismatch)
 
 
-# Decoded keys of recently used secrets: a receiver verifies many deliveries
-# with the same secret. Small and bounded; holds nothing the caller does not.
-_KEY_CACHE: dict[str, bytes] = {}
-_KEY_CACHE_SIZE = 32
+# A keyed HMAC-SHA256 state per recently used secret. A receiver verifies many
+# deliveries with one secret; copying a keyed state skips decoding the secret
+# and hashing the key for every delivery. Small and bounded; holds nothing the
+# caller does not already hold.
+_SIGNERS: dict[str, hmac.HMAC] = {}
+_SIGNERS_SIZE = 32
 
 
-def _signing_key(secret: str) -> bytes:
-    key = _KEY_CACHE.get(secret) if isinstance(secret, str) else None
-    if key is None:
-        key = _decode_secret(secret)
-        if len(_KEY_CACHE) >= _KEY_CACHE_SIZE:
-            _KEY_CACHE.clear()
-        _KEY_CACHE[secret] = key
-    return key
+def _signer(secret: str) -> hmac.HMAC:
+    """A keyed HMAC for ``secret``, to ``copy()`` per message (never update it directly)."""
+    signer = _SIGNERS.get(secret) if isinstance(secret, str) else None
+    if signer is None:
+        signer = hmac.new(_decode_secret(secret), digestmod=hashlib.sha256)
+        if len(_SIGNERS) >= _SIGNERS_SIZE:
+            _SIGNERS.clear()
+        _SIGNERS[secret] = signer
+    return signer
 
 
 def _decode_secret(secret: str) -> bytes:
@@ -70,9 +78,11 @@ def _decode_secret(secret: str) -> bytes:
 
 
 def _as_bytes(payload: bytes | bytearray | memoryview | str) -> bytes:
+    if isinstance(payload, bytes):
+        return payload
     if isinstance(payload, str):
         return payload.encode("utf-8")
-    if isinstance(payload, (bytes, bytearray, memoryview)):
+    if isinstance(payload, (bytearray, memoryview)):
         return bytes(payload)
     raise WebhookVerificationError(
         "invalid_payload",
@@ -80,21 +90,28 @@ def _as_bytes(payload: bytes | bytearray | memoryview | str) -> bytes:
     )
 
 
-def _header_values(headers: Any) -> tuple[str, dict[str, str]]:
-    """The header family in use and its id, timestamp and signature values (missing: absent)."""
-    getter = getattr(headers, "get", None)
-    if getter is not None:
+def _header_values(headers: Any) -> tuple[str, str | None, str | None, str | None]:
+    """The header family in use and its id, timestamp and signature (``None`` when missing)."""
+    get = getattr(headers, "get", None)
+    if get is not None:
         # Fast path: lowercase names in a dict, or any case-insensitive mapping
         # (httpx, Starlette, Werkzeug, Django headers).
-        for family in _HEADER_FAMILIES:
-            values = {part: getter(f"{family}-{part}") for part in _HEADER_PARTS}
-            if all(isinstance(value, str) and value for value in values.values()):
-                return family, values
+        for family, id_name, timestamp_name, signature_name in _HEADER_FAMILIES:
+            msg_id, timestamp, signature = get(id_name), get(timestamp_name), get(signature_name)
+            if (
+                isinstance(msg_id, str)
+                and isinstance(timestamp, str)
+                and isinstance(signature, str)
+                and msg_id
+                and timestamp
+                and signature
+            ):
+                return family, msg_id, timestamp, signature
     found = _lowercase_headers(headers)
-    family = next((name for name in _HEADER_FAMILIES if f"{name}-id" in found), _HEADER_FAMILIES[0])
-    return family, {
-        part: found[f"{family}-{part}"] for part in _HEADER_PARTS if f"{family}-{part}" in found
-    }
+    family, id_name, timestamp_name, signature_name = next(
+        (names for names in _HEADER_FAMILIES if names[1] in found), _HEADER_FAMILIES[0]
+    )
+    return family, found.get(id_name), found.get(timestamp_name), found.get(signature_name)
 
 
 def _lowercase_headers(headers: Any) -> dict[str, str]:
@@ -113,9 +130,18 @@ def _lowercase_headers(headers: Any) -> dict[str, str]:
     return lowered
 
 
-def _signature(key: bytes, msg_id: str, timestamp: str, body: bytes) -> bytes:
-    signed = b"%s.%s.%s" % (msg_id.encode(), timestamp.encode(), body)
-    return base64.b64encode(hmac.digest(key, signed, "sha256"))
+def _missing_header(family: str, part: str) -> WebhookVerificationError:
+    return WebhookVerificationError(
+        "missing_header", f"The {family}-{part} header is missing or empty"
+    )
+
+
+def _signature(signer: hmac.HMAC, msg_id: str, timestamp: str, body: bytes) -> bytes:
+    """Base64 of HMAC-SHA256 over ``{id}.{timestamp}.{body}``."""
+    mac = signer.copy()
+    mac.update(b"%s.%s." % (msg_id.encode(), timestamp.encode()))
+    mac.update(body)  # not concatenated: a large body is hashed without being copied
+    return binascii.b2a_base64(mac.digest(), newline=False)
 
 
 def verify_webhook(
@@ -139,18 +165,46 @@ def verify_webhook(
         if event.type == "resource.ready_with_update":
             refresh(event.data.resource_type, event.data.resource_id)
     """
-    key = _signing_key(secret)
-    body = _as_bytes(payload)
-    family, values = _header_values(headers)
-    for part in _HEADER_PARTS:
-        value = values.get(part)
-        if not isinstance(value, str) or not value:
-            header = f"{family}-{part}"
-            raise WebhookVerificationError(
-                "missing_header", f"The {header} header is missing or empty"
-            )
+    return _parse_event(_checked_body(payload, headers, secret, tolerance, now))
 
-    timestamp_text = values["timestamp"].strip()
+
+def verify_webhook_signature(
+    payload: bytes | str,
+    headers: Mapping[str, str] | Any,
+    secret: str,
+    *,
+    tolerance: int = DEFAULT_TOLERANCE,
+    now: float | None = None,
+) -> None:
+    """The checks of ``verify_webhook`` without parsing the body: returns ``None`` or raises.
+
+    For receivers that store or forward the raw body and parse it later (a
+    queue, an archive). The body is trusted as bytes only: it may not even be
+    JSON. Raises ``WebhookVerificationError`` exactly as ``verify_webhook`` does.
+
+    Example::
+
+        verify_webhook_signature(request.body, request.headers, secret)
+        queue.put(request.body)  # parse with verify_webhook's model later, or as you like
+    """
+    _checked_body(payload, headers, secret, tolerance, now)
+
+
+def _checked_body(
+    payload: bytes | str, headers: Any, secret: str, tolerance: int, now: float | None
+) -> bytes:
+    """The raw body as bytes, once its signature and timestamp check out."""
+    signer = _signer(secret)
+    body = _as_bytes(payload)
+    family, msg_id, timestamp_text, signatures = _header_values(headers)
+    if not msg_id:
+        raise _missing_header(family, "id")
+    if not timestamp_text:
+        raise _missing_header(family, "timestamp")
+    if not signatures:
+        raise _missing_header(family, "signature")
+
+    timestamp_text = timestamp_text.strip()
     if not timestamp_text.isascii() or not timestamp_text.isdigit():
         raise WebhookVerificationError(
             "invalid_timestamp", f"The {family}-timestamp header is not a whole number of seconds"
@@ -167,33 +221,31 @@ def verify_webhook(
             f"The delivery is dated more than {tolerance} seconds in the future",
         )
 
-    expected = _signature(key, values["id"], timestamp_text, body)
-    candidates = [
-        signature.encode()
-        for version, _, signature in (entry.partition(",") for entry in values["signature"].split())
-        if version == "v1" and signature.isascii()
-    ]
-    if not candidates:
-        raise WebhookVerificationError(
-            "no_signature", f"The {family}-signature header has no v1 signature"
-        )
-    # Check every candidate so timing does not tell which one matched.
-    matched = False
-    for candidate in candidates:
-        matched |= hmac.compare_digest(expected, candidate)
+    expected = _signature(signer, msg_id, timestamp_text, body)
+    # Check every v1 entry (rotation lists) so timing does not tell which one matched.
+    found_v1 = matched = False
+    for entry in signatures.split():
+        version, _, candidate = entry.partition(",")
+        if version == "v1" and candidate.isascii():
+            found_v1 = True
+            matched |= hmac.compare_digest(expected, candidate.encode())
     if not matched:
+        if not found_v1:
+            raise WebhookVerificationError(
+                "no_signature", f"The {family}-signature header has no v1 signature"
+            )
         raise WebhookVerificationError(
             "no_matching_signature",
             "No signature matches: wrong secret, or the delivery was altered",
         )
-    return _parse_event(body)
+    return body
 
 
 def _parse_event(body: bytes) -> WebhookEvent:
     try:
-        event = WebhookEvent.from_dict(json.loads(body.decode("utf-8")))
+        event = WebhookEvent.from_dict(json.loads(body.decode()))
         check_model(event)
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError, ModelMismatch) as exc:
+    except _PARSE_ERRORS as exc:
         what = (
             f"missing field {exc.args[0]!r}"
             if isinstance(exc, KeyError) and exc.args
@@ -221,9 +273,9 @@ def sign_webhook(
         headers = sign_webhook(body, endpoint.secret)
         httpx.post(receiver_url, content=body, headers=headers)
     """
-    key = _signing_key(secret)
+    signer = _signer(secret)
     body = _as_bytes(payload)
     message_id = msg_id if msg_id is not None else "msg_" + os.urandom(12).hex()
     sent_at = str(int(time.time()) if timestamp is None else int(timestamp))
-    signature = _signature(key, message_id, sent_at, body).decode()
+    signature = _signature(signer, message_id, sent_at, body).decode()
     return {"svix-id": message_id, "svix-timestamp": sent_at, "svix-signature": f"v1,{signature}"}
