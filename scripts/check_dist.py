@@ -101,6 +101,8 @@ def check_sdist(sdist: Path, problems: list[str]) -> None:
     for required in (
         "openapi.yaml",
         "generate.sh",
+        "generator-config.yaml",
+        "generator-templates/package_init.py.jinja",
         "pyproject.toml",
         "README.md",
         "CHANGELOG.md",
