@@ -40,6 +40,7 @@ POST_CASES: dict[str, tuple[type[Exception] | None, int, int]] = {
     "bad-json": (fw.UnexpectedResponseError, 1, 0),
     "bad-schema": (fw.UnexpectedResponseError, 1, 0),
     "oversized": (fw.UnexpectedResponseError, 1, 0),
+    "bad-gzip": (fw.UnexpectedResponseError, 1, 0),
     "unknown-code": (fw.APIError, 1, 0),
     # The server acted, but the answer was unusable: the endpoint exists, the client says so loudly.
     "wrong-content-type": (fw.UnexpectedResponseError, 1, 1),

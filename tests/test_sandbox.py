@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Iterator
@@ -89,6 +90,37 @@ def test_a_valid_key_creates_an_endpoint_with_a_real_signing_secret(
 
     assert len(base64.b64decode(endpoint.secret.removeprefix("whsec_"), validate=True)) >= 24
     assert [e.id for e in sandbox.endpoints] == [endpoint.id]
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_the_clients_own_connection_pool_sends_the_configured_headers(
+    sandbox: Sandbox, asynchronous: bool
+) -> None:
+    # Without http_client=, the client's own pool carries the key, User-Agent and
+    # default headers; a default "Authorization" still cannot replace the key.
+    options: dict[str, Any] = {
+        "api_key": API_KEY,
+        "base_url": sandbox.base_url,
+        "default_headers": {"Authorization": "Bearer wrong", "X-Team": "billing"},
+    }
+    if asynchronous:
+
+        async def run() -> None:
+            async with fw.AsyncFaraday(**options) as client:
+                await client.webhooks.create(url=HOOK, enabled_events=[EVENT])
+                await client.webhooks.list(extra_headers={"Authorization": "Bearer wrong"})
+
+        with pytest.raises(fw.AuthenticationError):
+            asyncio.run(run())
+    else:
+        with fw.Faraday(**options) as client:
+            client.webhooks.create(url=HOOK, enabled_events=[EVENT])
+            # Per-call extra_headers may replace it (as in openai-python): the server says no.
+            with pytest.raises(fw.AuthenticationError):
+                client.webhooks.list(extra_headers={"Authorization": "Bearer wrong"})
+    assert [request.status for request in sandbox.requests] == [201, 401]
+    user_agent = sandbox.requests[0].user_agent or ""
+    assert user_agent.startswith(f"faraday-webhooks/{fw.__version__} python/")
 
 
 # -- validation ----------------------------------------------------------------

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any, Generic, TypeVar, cast
 
 import httpx
 
@@ -208,10 +208,18 @@ class RetryTracker:
 class BaseClient:
     """What both clients share: configuration, request building and response parsing."""
 
-    def __init__(self, config: ClientConfig, retry_policy: RetryPolicy | None) -> None:
+    def __init__(
+        self, config: ClientConfig, retry_policy: RetryPolicy | None, *, owns_http_client: bool
+    ) -> None:
         self._config = config
         self._retry_policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
         self._secrets = (config.api_key,)
+        # A client the caller brought stays theirs to close.
+        self._owns_http_client = owns_http_client
+        # An httpx client we create carries the configured headers itself (merging
+        # them into every request costs httpx more); one the caller brought may have
+        # any defaults, or change them later, so every request carries ours.
+        self._request_headers = {} if owns_http_client else config.headers()
 
     @property
     def base_url(self) -> str:
@@ -229,8 +237,7 @@ class BaseClient:
         timeout: TimeoutTypes | NotGiven,
         extra_headers: Mapping[str, str] | None,
     ) -> httpx.Request:
-        headers = self._config.headers()
-        headers.update(call.headers)
+        headers = {**self._request_headers, **call.headers}
         if extra_headers:
             headers.update(extra_headers)
         chosen = self._config.timeout if isinstance(timeout, NotGiven) else resolve_timeout(timeout)
@@ -249,6 +256,14 @@ class BaseClient:
             response=response,
         )
 
+    def _undecodable(self, response: httpx.Response) -> UnexpectedResponseError:
+        # Faraday answered, so nothing is retried: the body just cannot be read.
+        encoding = response.headers.get("content-encoding", "")
+        return UnexpectedResponseError(
+            f"the body does not decode as its Content-Encoding {encoding!r} says",
+            response=response,
+        )
+
     def _finish(self, call: APICall[T], response: httpx.Response) -> T | None:
         return parse_response(
             response, success_status=call.success_status, parse=call.parse, secrets=self._secrets
@@ -264,10 +279,8 @@ class SyncAPIClient(BaseClient):
         http_client: httpx.Client | None,
         retry_policy: RetryPolicy | None,
     ) -> None:
-        super().__init__(config, retry_policy)
-        # A client the caller brought stays theirs to close.
-        self._owns_http_client = http_client is None
-        self._http_client = http_client or httpx.Client()
+        super().__init__(config, retry_policy, owns_http_client=http_client is None)
+        self._http_client = http_client or httpx.Client(headers=config.headers())
         self._closed = False
 
     def close(self) -> None:
@@ -305,20 +318,17 @@ class SyncAPIClient(BaseClient):
 
     def _send(self, request: httpx.Request, tracker: RetryTracker) -> httpx.Response:
         response = self._http_client.send(request, stream=True)
-        if response.is_stream_consumed:  # already in memory (for example httpx.MockTransport)
-            return response
-        try:
-            chunks, size = [], 0
-            for chunk in response.iter_raw():
-                size += len(chunk)
-                if size > MAX_RESPONSE_BYTES:
-                    raise self._too_large(response)
-                tracker.check_deadline()  # a body trickling in must not outlast the call
-                chunks.append(chunk)
-        finally:
-            response.close()
-        # Re-wrap the read bytes so .content, .json() and decoding work as usual.
-        return _completed(response, b"".join(chunks))
+        if not response.is_stream_consumed:
+            bound = _BodyBound(response, tracker, self._too_large)
+            # httpx.Client responses always carry a sync stream.
+            response.stream = _BoundedSyncStream(cast(httpx.SyncByteStream, response.stream), bound)
+            try:
+                response.read()  # httpx decodes as usual; the bounded stream limits what it reads
+            except httpx.DecodingError:
+                raise self._undecodable(response) from None
+            finally:
+                response.close()
+        return response
 
 
 class AsyncAPIClient(BaseClient):
@@ -330,9 +340,8 @@ class AsyncAPIClient(BaseClient):
         http_client: httpx.AsyncClient | None,
         retry_policy: RetryPolicy | None,
     ) -> None:
-        super().__init__(config, retry_policy)
-        self._owns_http_client = http_client is None
-        self._http_client = http_client or httpx.AsyncClient()
+        super().__init__(config, retry_policy, owns_http_client=http_client is None)
+        self._http_client = http_client or httpx.AsyncClient(headers=config.headers())
         self._closed = False
 
     async def close(self) -> None:
@@ -372,28 +381,69 @@ class AsyncAPIClient(BaseClient):
 
     async def _send(self, request: httpx.Request, tracker: RetryTracker) -> httpx.Response:
         response = await self._http_client.send(request, stream=True)
-        if response.is_stream_consumed:
-            return response
-        try:
-            chunks, size = [], 0
-            async for chunk in response.aiter_raw():
-                size += len(chunk)
-                if size > MAX_RESPONSE_BYTES:
-                    raise self._too_large(response)
-                tracker.check_deadline()  # a body trickling in must not outlast the call
-                chunks.append(chunk)
-        finally:
-            await response.aclose()
-        return _completed(response, b"".join(chunks))
+        if not response.is_stream_consumed:
+            bound = _BodyBound(response, tracker, self._too_large)
+            # httpx.AsyncClient responses always carry an async stream.
+            response.stream = _BoundedAsyncStream(
+                cast(httpx.AsyncByteStream, response.stream), bound
+            )
+            try:
+                await response.aread()
+            except httpx.DecodingError:
+                raise self._undecodable(response) from None
+            finally:
+                await response.aclose()
+        return response
 
 
-def _completed(streamed: httpx.Response, raw: bytes) -> httpx.Response:
-    """A fully-read response with the same status, headers and request as ``streamed``."""
-    response = httpx.Response(
-        streamed.status_code,
-        headers=streamed.headers,
-        content=raw,
-        request=streamed.request,
-        extensions=streamed.extensions,
-    )
-    return response
+class _BodyBound:
+    """Counts a response's raw bytes as they arrive: at most ``MAX_RESPONSE_BYTES``,
+    and never past the whole-call deadline (a body trickling in must not outlast it)."""
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        tracker: RetryTracker,
+        too_large: Callable[[httpx.Response], Exception],
+    ) -> None:
+        self._response = response
+        self._tracker = tracker
+        self._too_large = too_large
+        self._size = 0
+
+    def admit(self, chunk: bytes) -> bytes:
+        self._size += len(chunk)
+        if self._size > MAX_RESPONSE_BYTES:
+            raise self._too_large(self._response)
+        self._tracker.check_deadline()
+        return chunk
+
+
+class _BoundedSyncStream(httpx.SyncByteStream):
+    """The response's own stream, read through a ``_BodyBound``."""
+
+    def __init__(self, stream: httpx.SyncByteStream, bound: _BodyBound) -> None:
+        self._stream = stream
+        self._bound = bound
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            yield self._bound.admit(chunk)
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class _BoundedAsyncStream(httpx.AsyncByteStream):
+    """The response's own stream, read through a ``_BodyBound``."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, bound: _BodyBound) -> None:
+        self._stream = stream
+        self._bound = bound
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield self._bound.admit(chunk)
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()

@@ -33,6 +33,7 @@ request unless noted:
 ``bad-json[:S]``       status S (default 201) with broken JSON
 ``wrong-content-type`` act and answer normally, but as ``text/plain``
 ``oversized[:MiB]``    201 with a JSON body of MiB mebibytes (default 9)
+``bad-gzip``           201 that says ``Content-Encoding: gzip`` but is not gzip
 ``bad-schema``         201 whose body lacks the required ``id``
 ``unknown-code``       400 with an error code no client knows yet
 =====================  ==============================================================
@@ -264,6 +265,9 @@ class _Handler(QuietHandler):
         elif kind == "oversized":
             size = int(float(argument or 9) * 1024 * 1024)
             self._send(201, b"[" + b" " * size + b"]", "application/json")
+        elif kind == "bad-gzip":
+            plain = json.dumps(sandbox._new_endpoint_json("https://example.com/hooks", ["x"]))
+            self._send(201, plain.encode(), "application/json", {"Content-Encoding": "gzip"})
         elif kind == "bad-schema":
             incomplete = sandbox._new_endpoint_json(
                 "https://example.com/hooks", ["resource.errored"]
