@@ -317,11 +317,37 @@ def test_default_base_url_is_faradays(monkeypatch: pytest.MonkeyPatch) -> None:
         {"timeout": "30"},
         {"max_retries": -1},
         {"base_url": "api.faraday.ai"},
+        {"api_key": "sk_caf\u00e9"},
+        {"default_headers": {"X-Team": "caf\u00e9"}},
+        {"default_headers": {"X Team": "billing"}},
+        {"default_headers": {"X-Team": "billing\r\nX-Evil: 1"}},
+        {"default_headers": {"X-Team": 7}},
+        {"default_headers": [("X-Team", "billing")]},
     ],
 )
 def test_bad_configuration_is_refused_at_construction(options: dict[str, Any]) -> None:
+    options.setdefault("api_key", "k")
     with pytest.raises(fw.ConfigurationError):
-        fw.Faraday(api_key="k", **options)
+        fw.Faraday(**options)
+
+
+@pytest.mark.parametrize(
+    "extra_headers",
+    [
+        {"X-Trace": "caf\u00e9"},
+        {"X-Trace": "a\nb"},
+        {"X Trace": "a"},
+        {"": "a"},
+        {"X-Trace": b"abc"},
+        [("X-Trace", "abc")],
+    ],
+)
+def test_bad_extra_headers_are_refused_before_sending(extra_headers: Any) -> None:
+    recorder = Recorder(json_response(201, endpoint_body()))
+    with pytest.raises(fw.InvalidRequestError) as caught:
+        create(recorder.client(), extra_headers=extra_headers)
+    assert recorder.requests == []
+    assert "caf" not in str(caught.value)  # values are never echoed (they may be secrets)
 
 
 def test_default_timeout_is_30_seconds_and_per_call_timeout_overrides_it() -> None:

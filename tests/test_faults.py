@@ -245,16 +245,24 @@ def test_any_bytes_as_a_body_raise_only_our_exceptions(status: int, body: bytes)
             call(recorder.client(retry_policy=fw.RetryPolicy(max_retries=0)))
 
 
+# Any code point, lone surrogates included (they cannot be sent as UTF-8 JSON).
+ANY_CHARACTER = st.characters(exclude_categories=())
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     url=st.one_of(
-        st.text(max_size=60),
+        st.text(ANY_CHARACTER, max_size=60),
         st.from_regex(r"https?://[a-z0-9.\-\[\]:@%]{0,20}(/[^ ]{0,10})?", fullmatch=True),
+        st.from_regex(r"https://example\.com/[a-z]{0,5}", fullmatch=True).map(
+            lambda url: url + "\ud800"
+        ),
     ),
     events=st.one_of(
-        st.text(max_size=10),
-        st.lists(st.text(max_size=10), max_size=3),
+        st.text(ANY_CHARACTER, max_size=10),
+        st.lists(st.text(ANY_CHARACTER, max_size=10), max_size=3),
         st.lists(st.integers(), max_size=2),
+        st.just(["resource.\udfff"]),
     ),
 )
 def test_any_url_and_events_either_validate_or_raise_before_sending(url: str, events: Any) -> None:

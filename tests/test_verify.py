@@ -249,11 +249,19 @@ REJECTIONS: list[tuple[str, Any, Any, Any, str]] = [
         "whsec_" + base64.b64encode(b"x" * 32).decode(),
         "no_matching_signature",
     ),
+    (
+        "id with a lone surrogate",
+        event_body(),
+        {**GOOD, "svix-id": "msg_\ud800"},
+        SECRET,
+        "no_matching_signature",
+    ),
     ("no prefix", event_body(), GOOD, SECRET.removeprefix("whsec_"), "invalid_secret"),
     ("not base64", event_body(), GOOD, "whsec_not*base64!", "invalid_secret"),
     ("empty key", event_body(), GOOD, "whsec_", "invalid_secret"),
     ("secret not str", event_body(), GOOD, b"whsec_abc", "invalid_secret"),
     ("payload not bytes", 42, GOOD, SECRET, "invalid_payload"),
+    ("payload with a lone surrogate", "{\udfff}", GOOD, SECRET, "no_matching_signature"),
 ]
 
 
@@ -376,14 +384,18 @@ def test_unpadded_secrets_work_like_the_reference_library() -> None:
 
 # -- fuzz: nothing but WebhookVerificationError ----------------------------------
 
-header_values = st.text(max_size=80) | st.sampled_from(
-    [GOOD["svix-signature"], str(NOW), "v1,", "v1, v1,x", "  "]
+# Any code point, lone surrogates included: a caller may pass strings no HTTP stack produces.
+any_text = st.text(st.characters(exclude_categories=()), max_size=80)
+header_values = any_text | st.sampled_from(
+    [GOOD["svix-signature"], str(NOW), "v1,", "v1, v1,x", "  ", "msg_\ud800", "v1,\udfff"]
 )
 
 
 @settings(max_examples=400, deadline=None)
 @given(
-    body=st.binary(max_size=200) | st.text(max_size=200),
+    body=st.binary(max_size=200)
+    | st.text(st.characters(exclude_categories=()), max_size=200)
+    | st.just("{\ud800}"),
     headers=st.dictionaries(
         st.sampled_from(
             [

@@ -17,6 +17,7 @@ import httpx
 from ._config import ClientConfig, TimeoutTypes, resolve_timeout
 from ._responses import parse_response
 from ._retries import RetryPolicy
+from ._validation import check_headers
 from .errors import APIConnectionError, APITimeoutError, ClientClosedError, UnexpectedResponseError
 
 T = TypeVar("T")
@@ -239,7 +240,7 @@ class BaseClient:
     ) -> httpx.Request:
         headers = {**self._request_headers, **call.headers}
         if extra_headers:
-            headers.update(extra_headers)
+            headers.update(check_headers(extra_headers, name="extra_headers"))
         chosen = self._config.timeout if isinstance(timeout, NotGiven) else resolve_timeout(timeout)
         return http_client.build_request(
             call.method,

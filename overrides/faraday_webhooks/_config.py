@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ._redact import mask_secret
+from ._validation import check_headers
 from ._version import __version__
 from .errors import ConfigurationError
 
@@ -127,9 +128,15 @@ def resolve_config(
         raise ConfigurationError(
             f"No Faraday API key: pass api_key=... or set the {API_KEY_ENV} environment variable"
         )
-    if not isinstance(key, str) or any(ch.isspace() or ord(ch) < 32 for ch in key):
+    if (
+        not isinstance(key, str)
+        or not key.isascii()
+        or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in key)
+    ):
         # Never echo the key: it may be a real one with a stray newline.
-        raise ConfigurationError("The Faraday API key must be a string without spaces or newlines")
+        raise ConfigurationError(
+            "The Faraday API key must be ASCII text without spaces or newlines"
+        )
 
     url = base_url if base_url is not None else environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
     parts = urlsplit(url) if isinstance(url, str) else None
@@ -156,5 +163,7 @@ def resolve_config(
         base_url=url.rstrip("/"),
         timeout=resolve_timeout(timeout),
         max_retries=max_retries,
-        default_headers=dict(default_headers or {}),
+        default_headers=check_headers(
+            default_headers or {}, name="default_headers", error=ConfigurationError
+        ),
     )

@@ -7,6 +7,7 @@ Each returns the value in the form the generated models want, or raises
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -25,6 +26,17 @@ def _has_control_or_space(text: str) -> bool:
     return _SPACE_OR_CONTROL.search(text) is not None
 
 
+def _is_unicode_text(text: str) -> bool:
+    """False for a string holding a lone surrogate, which no JSON body can carry as UTF-8."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_url(url: Any, *, name: str = "url") -> str:
     """An absolute http(s) URL with a host, as a string.
 
@@ -41,6 +53,8 @@ def check_url(url: Any, *, name: str = "url") -> str:
         raise InvalidRequestError(f"{name} is longer than {MAX_URL_LENGTH} characters")
     if _has_control_or_space(url):
         raise InvalidRequestError(f"{name} must not contain spaces or control characters")
+    if not _is_unicode_text(url):
+        raise InvalidRequestError(f"{name} is not valid Unicode text (it has a lone surrogate)")
     try:
         parts = urlsplit(url)
         port = parts.port  # raises ValueError for a port out of range or not a number
@@ -84,7 +98,42 @@ def check_event_types(enabled_events: Any) -> list[str]:
                 f"enabled_events[{position}] must be a non-empty event type without spaces, "
                 f"got {event_type!r}"
             )
+        if not _is_unicode_text(event_type):
+            raise InvalidRequestError(
+                f"enabled_events[{position}] is not valid Unicode text (it has a lone surrogate)"
+            )
     return list(enabled_events)
+
+
+# RFC 9110 field names are tokens; values are visible ASCII, spaces and tabs
+# (httpx sends header values as ASCII, and CR/LF would split the header).
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+
+
+def check_headers(
+    headers: Any, *, name: str, error: type[Exception] = InvalidRequestError
+) -> dict[str, str]:
+    """Extra HTTP headers as a dict, or ``error`` naming the bad header (never its value).
+
+    Example::
+
+        >>> check_headers({"X-Team": "billing"}, name="extra_headers")
+        {'X-Team': 'billing'}
+    """
+    if not isinstance(headers, Mapping):
+        raise error(f"{name} must be a mapping of header names to values")
+    checked: dict[str, str] = {}
+    for header, value in headers.items():
+        if not isinstance(header, str) or not _HEADER_NAME.fullmatch(header):
+            raise error(f"{name} has an invalid header name: {header!r}")
+        if not isinstance(value, str):
+            raise error(f"{name}[{header!r}] must be a string, not {type(value).__name__}")
+        if not _HEADER_VALUE.fullmatch(value):
+            # Values may be secrets (Authorization): say what is wrong, not what it is.
+            raise error(f"{name}[{header!r}] must be printable ASCII without line breaks")
+        checked[header] = value
+    return checked
 
 
 def check_endpoint_id(value: Any, *, name: str = "webhook_endpoint_id") -> UUID:

@@ -81,7 +81,8 @@ def _as_bytes(payload: bytes | bytearray | memoryview | str) -> bytes:
     if isinstance(payload, bytes):
         return payload
     if isinstance(payload, str):
-        return payload.encode("utf-8")
+        # surrogatepass: a str no HTTP body decodes to must fail the check, not crash it.
+        return payload.encode("utf-8", "surrogatepass")
     if isinstance(payload, (bytearray, memoryview)):
         return bytes(payload)
     raise WebhookVerificationError(
@@ -139,7 +140,8 @@ def _missing_header(family: str, part: str) -> WebhookVerificationError:
 def _signature(signer: hmac.HMAC, msg_id: str, timestamp: str, body: bytes) -> bytes:
     """Base64 of HMAC-SHA256 over ``{id}.{timestamp}.{body}``."""
     mac = signer.copy()
-    mac.update(b"%s.%s." % (msg_id.encode(), timestamp.encode()))
+    # surrogatepass: an id no sender could have signed must mismatch, not crash.
+    mac.update(b"%s.%s." % (msg_id.encode("utf-8", "surrogatepass"), timestamp.encode()))
     mac.update(body)  # not concatenated: a large body is hashed without being copied
     return binascii.b2a_base64(mac.digest(), newline=False)
 
