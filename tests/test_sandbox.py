@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -160,6 +161,52 @@ def test_schema_violations_are_validation_failed_with_one_item_per_problem(
     )
     assert found == sorted(expected)
     assert all(item["message"] for item in error["validationErrors"])
+    assert sandbox.endpoints == []
+
+
+MALFORMED_FAULTS = [
+    "teapot",
+    "999",
+    "503:date+soon",
+    "empty:abc",
+    "bad-json:7",
+    "timeout:nan",
+    "timeout:-1",
+    "slow-body:inf",
+    "oversized:0",
+    "oversized:-1",
+    "reset:1",
+]
+
+
+@pytest.mark.parametrize("fault", MALFORMED_FAULTS)
+def test_malformed_faults_are_refused_not_half_applied(
+    sandbox: Sandbox, raw: httpx.Client, fault: str
+) -> None:
+    body = {"url": HOOK, "enabled_events": [EVENT]}
+    answer = raw.post("/webhook_endpoints", json=body, headers={"X-Sandbox-Fail": fault})
+    assert (answer.status_code, answer.json()["error"]) == (400, "BAD_REQUEST")
+    assert "X-Sandbox-Fail" in answer.json()["note"]
+    assert sandbox.endpoints == []
+    with pytest.raises(ValueError, match=r"argument|no such fault|HTTP status"):
+        sandbox.fail_next(fault)
+    assert raw.post("/webhook_endpoints", json=body).status_code == 201  # nothing was queued
+
+
+@pytest.mark.parametrize("declared", [b"abc", b"-5", b"1.5", b"\xd9\xa1"])
+def test_a_malformed_content_length_gets_a_400_not_a_dropped_connection(
+    sandbox: Sandbox, declared: bytes
+) -> None:
+    address = sandbox.base_url.split("//", 1)[1].split("/", 1)[0]
+    host, port = address.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(
+            b"POST /v1/webhook_endpoints HTTP/1.1\r\nHost: sandbox\r\n"
+            b"Authorization: Bearer " + API_KEY.encode() + b"\r\n"
+            b"Content-Type: application/json\r\nContent-Length: " + declared + b"\r\n\r\n{}"
+        )
+        answer = connection.makefile("rb").readline()
+    assert answer.startswith(b"HTTP/1.1 400 ")
     assert sandbox.endpoints == []
 
 

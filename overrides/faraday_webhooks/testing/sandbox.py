@@ -41,6 +41,8 @@ request unless noted:
 With the header, the value is a comma-separated list applied to successive
 requests carrying that same value (so a client's retries see the next fault);
 add ``;tag`` to start a fresh sequence, for example ``503,503;test-7``.
+A malformed fault is refused: ``fail_next`` raises ``ValueError``, and over
+the header the sandbox answers 400 without acting on the request.
 """
 
 from __future__ import annotations
@@ -82,6 +84,66 @@ _ITEM = "/webhook_endpoints/{webhook_endpoint_id}"
 _ITEM_PATTERN = re.compile(r"^/webhook_endpoints/([^/]+)$")
 _BEARER = re.compile(r"^Bearer (\S+)$")
 _MAX_REQUEST_BYTES = 1024 * 1024
+_PLAIN_FAULTS = frozenset(
+    {
+        "reset",
+        "reset-before-body",
+        "close-mid",
+        "truncated-chunked",
+        "html",
+        "wrong-content-type",
+        "bad-schema",
+        "unknown-code",
+        "bad-gzip",
+    }
+)
+
+
+def check_fault(fault: str) -> None:
+    """Raise ``ValueError`` saying what is wrong with a fault such as ``503:2`` or ``timeout:1``.
+
+    Example::
+
+        >>> check_fault("slow-body:x")
+        Traceback (most recent call last):
+        ...
+        ValueError: 'slow-body:x': the argument must be a number of seconds >= 0
+    """
+    kind, separator, argument = fault.partition(":")
+
+    def seconds(what: str, *, positive: bool = False) -> None:
+        try:
+            value = float(argument)
+        except ValueError:
+            value = float("nan")
+        if not (value > 0 if positive else value >= 0) or value == float("inf"):
+            raise ValueError(f"{fault!r}: the argument must be {what}")
+
+    def status() -> None:
+        if not (argument.isdigit() and 100 <= int(argument) <= 599):
+            raise ValueError(f"{fault!r}: the argument must be an HTTP status (100-599)")
+
+    if kind.isdigit():
+        if not 100 <= int(kind) <= 599:
+            raise ValueError(f"{fault!r}: not an HTTP status (100-599)")
+        if argument.startswith("date+"):
+            argument = argument.removeprefix("date+")
+            seconds("date+ a number of seconds >= 0")
+        # Any other argument is sent as Retry-After as it is, garbage included.
+    elif kind in _PLAIN_FAULTS:
+        if separator:
+            raise ValueError(f"{fault!r}: {kind} takes no argument")
+    elif not separator:
+        if kind not in ("timeout", "slow-body", "empty", "bad-json", "oversized"):
+            raise ValueError(f"{fault!r}: no such fault")
+    elif kind in ("timeout", "slow-body"):
+        seconds("a number of seconds >= 0")
+    elif kind in ("empty", "bad-json"):
+        status()
+    elif kind == "oversized":
+        seconds("a number of MiB > 0", positive=True)
+    else:
+        raise ValueError(f"{fault!r}: no such fault")
 
 
 @attrs.frozen
@@ -165,6 +227,13 @@ class _Handler(QuietHandler):
         )
         try:
             if fault is not None:
+                try:
+                    check_fault(fault)
+                except ValueError as problem:
+                    self._read_body()
+                    note = f"Unknown {FAULT_HEADER} value: {problem}"
+                    self._send(*sandbox._error(400, "BAD_REQUEST", note))
+                    raise _Fault() from None
                 self._apply_fault_before_body(fault)
             body = self._read_body()
             if fault is not None:
@@ -180,13 +249,20 @@ class _Handler(QuietHandler):
             print(f"sandbox: {method} {path} -> {answered or 'no answer'}", flush=True)
 
     def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > _MAX_REQUEST_BYTES:
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        problem = None
+        if not (declared.isascii() and declared.isdigit()):
+            problem = "Content-Length must be a whole number of bytes"
+        elif int(declared) > _MAX_REQUEST_BYTES:
+            problem = "The request body is too large"
+        if problem is not None:
             # The unread body is still on the socket: answer, and say this connection ends.
-            error = self.server.sandbox._error(400, "BAD_REQUEST", "The request body is too large")
-            self._send(*error, {"Connection": "close"})
+            self._send(
+                *self.server.sandbox._error(400, "BAD_REQUEST", problem), {"Connection": "close"}
+            )
             self.close_connection = True
             raise _Fault()
+        length = int(declared)
         return self.rfile.read(length) if length else b""
 
     def _send(
@@ -413,6 +489,8 @@ class Sandbox:
 
     def fail_next(self, *faults: str) -> None:
         """Serve the next ``len(faults)`` requests with these faults, in order."""
+        for fault in faults:
+            check_fault(fault)  # a typo fails the test that made it, here
         with self._lock:
             self._queued_faults.extend(faults)
 
