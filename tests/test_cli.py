@@ -88,6 +88,10 @@ def test_help_on_every_command(command: str) -> None:
         ["frobnicate"],
         ["listen"],
         ["list", "--timeout", "soon"],
+        ["listen", "--secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "--port", "99999"],
+        ["listen", "--secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "--port", "-1"],
+        ["listen", "--port", "0", "--max-deliveries", "0"],
+        ["sandbox", "--port", "65536"],
         [],
     ],
 )
@@ -152,6 +156,10 @@ def test_api_failure_prints_code_note_and_error_id_without_traceback(sandbox: Sa
     [
         (["create", "--url", "not-a-url", "--event", EVENT], API_KEY, "url must start with http"),
         (["create", "--url", HOOK, "--event", ""], API_KEY, "enabled_events[0]"),
+        # A byte that is not UTF-8 reaches Python as a lone surrogate.
+        (["create", "--url", HOOK + "\udcff", "--event", EVENT], API_KEY, "not valid Unicode"),
+        (["create", "--url", HOOK, "--event", "\udcff"], API_KEY, "not valid Unicode"),
+        (["create", "--url", HOOK, "--event", EVENT], "sk_caf\u00e9", "must be ASCII"),
         (["create", "--url", HOOK, "--event", EVENT], None, "FARADAY_API_KEY"),
         (["get", "not-a-uuid"], API_KEY, "must be a UUID"),
         (["list", "--timeout", "-1"], API_KEY, "timeout must be a positive"),

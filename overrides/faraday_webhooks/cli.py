@@ -38,6 +38,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _port(text: str) -> int:
+    """An argparse type: a TCP port, 0-65535 (0 lets the system pick one)."""
+    if not (text.isascii() and text.isdigit() and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535, got {text!r}")
+    return int(text)
+
+
+def _positive_count(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not (text.isascii() and text.isdigit() and int(text) >= 1):
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 class _UserError(Exception):
     """A problem to report in one line (exit 1)."""
 
@@ -352,7 +366,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox = commands.add_parser("sandbox", help="run a local Faraday sandbox until Ctrl-C")
     sandbox.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
-    sandbox.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks one)")
+    sandbox.add_argument(
+        "--port", type=_port, default=8765, help="port (default 8765; 0 picks one)"
+    )
     sandbox.add_argument(
         "--api-key", action="append", help="an accepted key (repeat; default sk_sandbox_local)"
     )
@@ -368,10 +384,12 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.set_defaults(handler=_command_sandbox)
 
     listen = commands.add_parser("listen", help="receive deliveries and verify each signature")
-    listen.add_argument("--port", type=int, required=True)
+    listen.add_argument("--port", type=_port, required=True, help="port (0 picks one)")
     listen.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     listen.add_argument("--secret", help=f"the endpoint's whsec_ secret (default: ${SECRET_ENV})")
-    listen.add_argument("--max-deliveries", type=int, help="exit after this many deliveries")
+    listen.add_argument(
+        "--max-deliveries", type=_positive_count, help="exit after this many deliveries"
+    )
     listen.set_defaults(handler=_command_listen)
 
     trigger = commands.add_parser("trigger", help="ask a running sandbox to deliver an event")
