@@ -67,6 +67,23 @@ class LoopbackHTTPServer(http.server.ThreadingHTTPServer):
             self._thread.join(timeout=5)
 
 
+class UnreadableBody(Exception):
+    """The request's body cannot be read safely; the message says why, for a 400."""
+
+
+def declared_body_length(headers: Any, limit: int) -> int:
+    """The request's Content-Length, or ``UnreadableBody`` if it is garbage or over ``limit``.
+
+    Either way the body's end on the socket is unknown: answer, then close the connection.
+    """
+    declared = (headers.get("Content-Length") or "0").strip()
+    if not (declared.isascii() and declared.isdigit()):
+        raise UnreadableBody("Content-Length must be a whole number of bytes")
+    if int(declared) > limit:
+        raise UnreadableBody("The request body is too large")
+    return int(declared)
+
+
 class QuietHandler(http.server.BaseHTTPRequestHandler):
     """HTTP/1.1 keep-alive, no access log, and no Nagle stalls."""
 

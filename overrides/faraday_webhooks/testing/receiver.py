@@ -23,9 +23,12 @@ import attrs
 from .._models import WebhookEvent
 from ..errors import WebhookVerificationError
 from ..verify import DEFAULT_TOLERANCE, verify_webhook
-from ._server import LoopbackHTTPServer, QuietHandler
+from ._server import LoopbackHTTPServer, QuietHandler, UnreadableBody, declared_body_length
 
 __all__ = ["ReceivedDelivery", "WebhookReceiver"]
+
+# A Faraday delivery is a few hundred bytes; anything far larger is not one.
+MAX_DELIVERY_BYTES = 1024 * 1024
 
 
 @attrs.frozen
@@ -52,20 +55,31 @@ class _Handler(QuietHandler):
     server: _Server
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = declared_body_length(self.headers, MAX_DELIVERY_BYTES)
+        except UnreadableBody as problem:
+            # Not a delivery at all: answered, closed, and not recorded.
+            self._reply(400, str(problem).encode(), close=True)
+            return
         body = self.rfile.read(length) if length else b""
         receiver = self.server.receiver
         result = receiver._verify(body, self.headers)
         status, reply = (204, b"") if result.verified else (400, str(result.error).encode())
+        self._reply(status, reply)
+        # Counted only once answered: whoever waits on it may stop the server next.
+        receiver._record(result)
+
+    def _reply(self, status: int, reply: bytes, *, close: bool = False) -> None:
         self.send_response(status)
         if reply:
             self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(reply)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         self.wfile.write(reply)
         self.wfile.flush()
-        # Counted only once answered: whoever waits on it may stop the server next.
-        receiver._record(result)
 
 
 class WebhookReceiver:

@@ -68,7 +68,7 @@ import attrs
 
 from .._models import WebhookEndpoint
 from ..verify import sign_webhook
-from ._server import LoopbackHTTPServer, QuietHandler
+from ._server import LoopbackHTTPServer, QuietHandler, UnreadableBody, declared_body_length
 from ._spec import operation, validator_for
 
 # What http.server hands a handler: a case-insensitive header lookup.
@@ -249,20 +249,13 @@ class _Handler(QuietHandler):
             print(f"sandbox: {method} {path} -> {answered or 'no answer'}", flush=True)
 
     def _read_body(self) -> bytes:
-        declared = (self.headers.get("Content-Length") or "0").strip()
-        problem = None
-        if not (declared.isascii() and declared.isdigit()):
-            problem = "Content-Length must be a whole number of bytes"
-        elif int(declared) > _MAX_REQUEST_BYTES:
-            problem = "The request body is too large"
-        if problem is not None:
-            # The unread body is still on the socket: answer, and say this connection ends.
-            self._send(
-                *self.server.sandbox._error(400, "BAD_REQUEST", problem), {"Connection": "close"}
-            )
+        try:
+            length = declared_body_length(self.headers, _MAX_REQUEST_BYTES)
+        except UnreadableBody as problem:
+            error = self.server.sandbox._error(400, "BAD_REQUEST", str(problem))
+            self._send(*error, {"Connection": "close"})
             self.close_connection = True
-            raise _Fault()
-        length = int(declared)
+            raise _Fault() from None
         return self.rfile.read(length) if length else b""
 
     def _send(
