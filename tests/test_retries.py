@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import time
+from typing import Any
 
 import faraday_webhooks as fw
 import httpx
@@ -174,3 +175,21 @@ def test_max_retries_zero_sends_once() -> None:
 def test_max_retries_option_sets_the_policy() -> None:
     client = fw.Faraday(api_key="k", max_retries=5)
     assert client._retry_policy.max_retries == 5
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"max_retries": -1},
+        {"max_retries": "2"},
+        {"max_retries": True},
+        {"initial_delay": -1},
+        {"max_delay": float("nan")},
+        {"max_retry_after": float("inf")},
+        {"initial_delay": "0.5"},
+    ],
+)
+def test_a_policy_that_could_not_work_is_refused_when_made(options: dict[str, Any]) -> None:
+    # Not at the first retry, where a negative wait would crash time.sleep.
+    with pytest.raises(fw.ConfigurationError):
+        RetryPolicy(**options)

@@ -15,6 +15,8 @@ import time
 import attrs
 import httpx
 
+from .errors import ConfigurationError
+
 # Nothing reached the server's application: always safe to send again.
 _NOT_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
     httpx.ConnectError,
@@ -48,6 +50,27 @@ class RetryPolicy:
     max_delay: float = 8.0
     # A server asking for longer than this is waited on for this long, no more.
     max_retry_after: float = 60.0
+
+    def __attrs_post_init__(self) -> None:
+        # Checked here, not at the first retry: a bad policy is a mistake in the caller's code.
+        if (
+            isinstance(self.max_retries, bool)
+            or not isinstance(self.max_retries, int)
+            or self.max_retries < 0
+        ):
+            raise ConfigurationError(
+                f"max_retries must be a whole number >= 0, got {self.max_retries!r}"
+            )
+        for name in ("initial_delay", "max_delay", "max_retry_after"):
+            value = getattr(self, name)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not 0 <= value < float("inf")
+            ):
+                raise ConfigurationError(
+                    f"{name} must be a finite number of seconds >= 0, got {value!r}"
+                )
 
     def should_retry_error(
         self, error: httpx.TransportError, *, attempt: int, idempotent: bool
