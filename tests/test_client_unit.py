@@ -323,12 +323,21 @@ def test_default_base_url_is_faradays(monkeypatch: pytest.MonkeyPatch) -> None:
         {"default_headers": {"X-Team": "billing\r\nX-Evil: 1"}},
         {"default_headers": {"X-Team": 7}},
         {"default_headers": [("X-Team", "billing")]},
+        {"api_key": 123},
+        {"retry_policy": "twice"},
+        {"http_client": "https://api.faraday.ai"},
+        {"http_client": httpx.AsyncClient()},
     ],
 )
 def test_bad_configuration_is_refused_at_construction(options: dict[str, Any]) -> None:
     options.setdefault("api_key", "k")
     with pytest.raises(fw.ConfigurationError):
         fw.Faraday(**options)
+
+
+def test_the_async_client_refuses_a_sync_http_client() -> None:
+    with httpx.Client() as sync_pool, pytest.raises(fw.ConfigurationError, match="AsyncClient"):
+        fw.AsyncFaraday(api_key="k", http_client=sync_pool)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,13 @@ from ._config import ClientConfig, TimeoutTypes, resolve_timeout
 from ._responses import parse_response
 from ._retries import RetryPolicy
 from ._validation import check_headers
-from .errors import APIConnectionError, APITimeoutError, ClientClosedError, UnexpectedResponseError
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ClientClosedError,
+    ConfigurationError,
+    UnexpectedResponseError,
+)
 
 T = TypeVar("T")
 
@@ -206,12 +212,24 @@ class RetryTracker:
         return delay
 
 
+def _check_http_client(http_client: object, expected: type[Any], owner: str) -> None:
+    if http_client is not None and not isinstance(http_client, expected):
+        raise ConfigurationError(
+            f"{owner} needs an {expected.__module__}.{expected.__qualname__} as http_client, "
+            f"not {type(http_client).__name__}"
+        )
+
+
 class BaseClient:
     """What both clients share: configuration, request building and response parsing."""
 
     def __init__(
         self, config: ClientConfig, retry_policy: RetryPolicy | None, *, owns_http_client: bool
     ) -> None:
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            raise ConfigurationError(
+                f"retry_policy must be a RetryPolicy, not {type(retry_policy).__name__}"
+            )
         self._config = config
         self._retry_policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
         self._secrets = (config.api_key,)
@@ -280,6 +298,7 @@ class SyncAPIClient(BaseClient):
         http_client: httpx.Client | None,
         retry_policy: RetryPolicy | None,
     ) -> None:
+        _check_http_client(http_client, httpx.Client, "Faraday")
         super().__init__(config, retry_policy, owns_http_client=http_client is None)
         self._http_client = http_client or httpx.Client(headers=config.headers())
         self._closed = False
@@ -341,6 +360,7 @@ class AsyncAPIClient(BaseClient):
         http_client: httpx.AsyncClient | None,
         retry_policy: RetryPolicy | None,
     ) -> None:
+        _check_http_client(http_client, httpx.AsyncClient, "AsyncFaraday")
         super().__init__(config, retry_policy, owns_http_client=http_client is None)
         self._http_client = http_client or httpx.AsyncClient(headers=config.headers())
         self._closed = False

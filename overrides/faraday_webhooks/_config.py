@@ -128,11 +128,9 @@ def resolve_config(
         raise ConfigurationError(
             f"No Faraday API key: pass api_key=... or set the {API_KEY_ENV} environment variable"
         )
-    if (
-        not isinstance(key, str)
-        or not key.isascii()
-        or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in key)
-    ):
+    if not isinstance(key, str):
+        raise ConfigurationError(f"The Faraday API key must be a string, not {type(key).__name__}")
+    if not key.isascii() or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in key):
         # Never echo the key: it may be a real one with a stray newline.
         raise ConfigurationError(
             "The Faraday API key must be ASCII text without spaces or newlines"
