@@ -445,3 +445,22 @@ async def test_async_client_parses_and_maps_errors_the_same_way() -> None:
     assert len(recorder.requests) == 3
     with pytest.raises(fw.ClientClosedError):
         await client.webhooks.list()
+
+
+def test_every_call_goes_to_its_own_url_however_many_ids_are_used() -> None:
+    # Parsed URLs are kept per path (a bounded number): past the bound, still the right ones.
+    recorder = Recorder(
+        lambda request: json_response(
+            200, [] if request.url.path.endswith("endpoints") else endpoint_body()
+        )
+    )
+    client = recorder.client()
+    ids = [UUID(int=number) for number in range(600)]
+    for endpoint_id in ids:
+        client.webhooks.retrieve(endpoint_id)
+    client.webhooks.list(ids=ids[:2])
+    paths = [request.url.path for request in recorder.requests]
+    assert paths[:-1] == [f"/v1/webhook_endpoints/{endpoint_id}" for endpoint_id in ids]
+    assert paths[-1] == "/v1/webhook_endpoints"
+    assert recorder.requests[-1].url.params.get_list("ids") == [str(ids[0]), str(ids[1])]
+    assert {request.url.host for request in recorder.requests} == {"api.faraday.test"}

@@ -143,8 +143,9 @@ class RetryTracker:
         self.attempt = 0
         self.total_timeout = total_timeout
         self.deadline = None if total_timeout is None else time.monotonic() + total_timeout
-        self._attempt_timeouts: dict[str, float | None] = dict(
-            request.extensions.get("timeout", {})
+        # The per-attempt limits the deadline shrinks; not needed without one.
+        self._attempt_timeouts: dict[str, float | None] = (
+            {} if self.deadline is None else dict(request.extensions.get("timeout", {}))
         )
 
     def start_attempt(self) -> None:
@@ -379,8 +380,6 @@ class AsyncAPIClient(BaseClient):
         extra_headers: Mapping[str, str] | None = None,
     ) -> T | None:
         """Send ``call`` with retries as the policy allows, and parse the answer."""
-        import asyncio  # only async users pay for it
-
         if self._closed or self._http_client.is_closed:
             raise ClientClosedError("This Faraday client is closed; create a new one")
         request = self._build_request(
@@ -398,6 +397,8 @@ class AsyncAPIClient(BaseClient):
                 if retry_delay is None:
                     return self._finish(call, response)
                 delay = retry_delay
+            import asyncio  # loaded at the first retry, not on every call or at import
+
             await asyncio.sleep(delay)
 
     async def _send(self, request: httpx.Request, tracker: RetryTracker) -> httpx.Response:

@@ -21,6 +21,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0)
 DEFAULT_MAX_RETRIES = 2
 
 TimeoutTypes = float | int | httpx.Timeout
+_URL_CACHE_SIZE = 256
 
 
 def user_agent() -> str:
@@ -57,6 +58,7 @@ class ClientConfig:
 
     __slots__ = (
         "_headers",
+        "_urls",
         "api_key",
         "base_url",
         "default_headers",
@@ -81,6 +83,7 @@ class ClientConfig:
         self.timeout = timeout
         self.max_retries = max_retries
         self.default_headers: Mapping[str, str] = dict(default_headers or {})
+        self._urls: dict[str, httpx.URL] = {}
         # Built once: every request sends these, and callers' defaults cannot drop auth.
         self._headers = {
             **self.default_headers,
@@ -95,9 +98,19 @@ class ClientConfig:
             f"timeout={self.timeout!r}, max_retries={self.max_retries!r})"
         )
 
-    def url(self, path: str) -> str:
-        """The absolute URL of an API path such as ``/webhook_endpoints``."""
-        return self.base_url + path
+    def url(self, path: str) -> httpx.URL:
+        """The absolute URL of an API path such as ``/webhook_endpoints``.
+
+        Parsed once per path and kept (a bounded number): httpx takes a parsed
+        URL as it is, and parsing one costs more than the rest of building the
+        request. ``create`` and ``list`` always use the same path.
+        """
+        url = self._urls.get(path)
+        if url is None:
+            if len(self._urls) >= _URL_CACHE_SIZE:
+                self._urls.clear()
+            url = self._urls[path] = httpx.URL(self.base_url + path)
+        return url
 
     def headers(self) -> dict[str, str]:
         """Headers for every request (a copy); caller-supplied defaults cannot drop auth."""
