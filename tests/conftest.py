@@ -21,9 +21,11 @@ ERROR_ID = "082f9513-901c-4308-8081-902a8fe22d7e"
 FAST_RETRIES = RetryPolicy(max_retries=2, initial_delay=0.01, max_delay=0.05, max_retry_after=0.2)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+# Every async test runs under both event loops httpx supports.
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    backend: str = request.param
+    return backend
 
 
 @pytest.fixture

@@ -397,9 +397,11 @@ class AsyncAPIClient(BaseClient):
                 if retry_delay is None:
                     return self._finish(call, response)
                 delay = retry_delay
-            import asyncio  # loaded at the first retry, not on every call or at import
+            # anyio is httpx's own async layer: the wait works under asyncio and trio
+            # alike. Loaded at the first retry, not on every call or at import.
+            import anyio
 
-            await asyncio.sleep(delay)
+            await anyio.sleep(delay)
 
     async def _send(self, request: httpx.Request, tracker: RetryTracker) -> httpx.Response:
         response = await self._http_client.send(request, stream=True)

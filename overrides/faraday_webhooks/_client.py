@@ -72,7 +72,7 @@ class Faraday(SyncAPIClient):
 
 
 class AsyncFaraday(AsyncAPIClient):
-    """The Faraday API client for asyncio.
+    """The Faraday API client for async code (asyncio or trio, as httpx supports).
 
     Example::
 
