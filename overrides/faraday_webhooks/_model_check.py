@@ -25,6 +25,11 @@ class ModelMismatch(Exception):
     """A parsed model does not match its annotations; the message names the field."""
 
 
+# What generated ``from_dict`` methods, ``json.loads`` and ``check_model`` raise on bad
+# input: every parser catches exactly these and turns them into the package's errors.
+PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, RecursionError, ModelMismatch)
+
+
 Checker = Callable[[Any], bool]
 _FIELD_CHECKERS: dict[type[Any], list[tuple[str, Checker, str]]] = {}
 

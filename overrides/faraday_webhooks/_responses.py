@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import httpx
 from faraday_api_client.models import Error, ValidationError
 
-from ._model_check import ModelMismatch, check_model
+from ._model_check import PARSE_ERRORS, check_model
 from ._redact import redact
 from .errors import (
     BODY_EXCERPT_CHARS,
@@ -29,9 +29,6 @@ T = TypeVar("T")
 # Every operation in openapi.yaml documents these statuses with the Error body
 # (tests/test_spec.py keeps this set and the document in step).
 DOCUMENTED_ERROR_STATUSES = frozenset({400, 401, 403, 404, 500})
-
-# What the generated from_dict methods and json.loads raise on bad input.
-PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, RecursionError, ModelMismatch)
 
 
 def body_excerpt(response: httpx.Response, secrets: Iterable[str] = ()) -> str:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from ._model_check import ModelMismatch, check_model
+from ._model_check import PARSE_ERRORS, check_model
 from ._models import WebhookEvent
 from .errors import WebhookVerificationError
 
@@ -31,7 +31,6 @@ _HEADER_FAMILIES = (
     ("svix", "svix-id", "svix-timestamp", "svix-signature"),
     ("webhook", "webhook-id", "webhook-timestamp", "webhook-signature"),
 )
-_PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, RecursionError, ModelMismatch)
 
 
 # A keyed HMAC-SHA256 state per recently used secret. A receiver verifies many
@@ -247,7 +246,7 @@ def _parse_event(body: bytes) -> WebhookEvent:
     try:
         event = WebhookEvent.from_dict(json.loads(body.decode()))
         check_model(event)
-    except _PARSE_ERRORS as exc:
+    except PARSE_ERRORS as exc:
         what = (
             f"missing field {exc.args[0]!r}"
             if isinstance(exc, KeyError) and exc.args
