@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck check-generated generate dist publish bench clean
+.PHONY: venv demo test lint typecheck check-generated conformance generate dist publish bench clean
 
 venv: $(STAMP)
 
@@ -22,11 +22,17 @@ $(STAMP): pyproject.toml requirements-dev.txt
 demo: venv
 	@$(BIN)/faraday-webhooks demo
 
-## Everything CI runs: generated/ is fresh, lint, types, then the whole test suite.
-test: venv check-generated lint typecheck
+## Everything CI runs: generated/ is fresh, lint, types, the sandbox's conformance, then the tests.
+test: venv check-generated lint typecheck conformance
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	exit $$status
+
+## schemathesis, every check and the stateful phase, against a fresh sandbox (bounded: seconds).
+## No check is excluded: the sandbox must pass them all.
+conformance: venv
+	@$(BIN)/python scripts/conformance.py --output-truncate true > .conformance.log 2>&1 \
+		&& tail -n 3 .conformance.log || { cat .conformance.log; exit 1; }
 
 check-generated: venv
 	@./generate.sh --check

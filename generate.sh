@@ -54,9 +54,16 @@ trap 'rm -rf "$work"' EXIT
   exit 1
 }
 # --meta none writes no py.typed; the spec travels with the models as package data
-# (the sandbox validates against it).
+# (the sandbox validates against it). The JSON copy is what the runtime reads (the
+# event-type mapping of deliveries) without needing a YAML parser installed.
 touch "$work/$package/py.typed"
 cp "$spec" "$work/$package/openapi.yaml"
+"$venv_bin/python" -c 'import json, sys, yaml
+with open(sys.argv[1], encoding="utf-8") as source:
+    document = yaml.safe_load(source)
+with open(sys.argv[2], "w", encoding="utf-8") as target:
+    json.dump(document, target, indent=1, sort_keys=True, ensure_ascii=False)
+    target.write("\n")' "$spec" "$work/$package/openapi.json"
 find "$work/$package" -name __pycache__ -prune -exec rm -rf {} +
 
 if [ "$mode" = check ]; then

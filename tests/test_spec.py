@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 from faraday_webhooks._responses import DOCUMENTED_ERROR_STATUSES
@@ -78,3 +80,41 @@ def test_every_spec_error_code_has_its_own_exception_class() -> None:
 def test_bundled_copy_of_the_spec_is_identical() -> None:
     bundled = ROOT / "generated" / "faraday_api_client" / "openapi.yaml"
     assert bundled.read_bytes() == (ROOT / "openapi.yaml").read_bytes()
+
+
+def test_bundled_json_copy_holds_the_same_document() -> None:
+    bundled = ROOT / "generated" / "faraday_api_client" / "openapi.json"
+    assert json.loads(bundled.read_text()) == SPEC
+
+
+def _schemas_anywhere(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, list):
+        return [found for item in node for found in _schemas_anywhere(item)]
+    if not isinstance(node, dict):
+        return []
+    return [node] + [found for value in node.values() for found in _schemas_anywhere(value)]
+
+
+def test_no_field_is_nullable_so_absent_and_none_mean_the_same() -> None:
+    # generator-templates/types.py.jinja makes an absent optional field None; a
+    # nullable field would make "sent as null" and "not sent" indistinguishable.
+    for schema in _schemas_anywhere(SPEC):
+        kinds = schema.get("type")
+        assert kinds != "null"
+        assert not (isinstance(kinds, list) and "null" in kinds), schema
+        assert schema.get("nullable") is not True, schema
+
+
+def test_delivery_messages_follow_faradays_models() -> None:
+    schemas = SPEC["components"]["schemas"]
+    assert schemas["WebhookEventType"]["enum"] == ["resource.errored", "resource.ready_with_update"]
+    assert len(schemas["ResourceType"]["enum"]) == 16
+    mapping = schemas["WebhookMessage"]["discriminator"]["mapping"]
+    assert set(mapping) == set(schemas["WebhookEventType"]["enum"])
+    message = schemas["WebhookMessageForResource"]
+    assert sorted(message["required"]) == ["data", "timestamp", "type"]
+    data = schemas["WebhookMessageForResourceData"]
+    assert sorted(data["required"]) == ["account_id", "resource_id", "resource_type"]
+    ids = SPEC["paths"]["/webhook_endpoints"]["get"]["parameters"][0]["schema"]
+    assert ids["maxItems"] == 100
+    assert schemas["WebhookEndpoint"]["properties"]["secret"]["readOnly"] is True

@@ -15,14 +15,16 @@ Example::
 from typing import TYPE_CHECKING, Any
 
 from faraday_api_client.models import (
+    ResourceType,
     ValidationError,
     WebhookEndpointStatus,
-    WebhookEventData,
+    WebhookEventType,
+    WebhookMessageForResourceData,
 )
 
 from ._base_client import NOT_GIVEN
 from ._client import AsyncFaraday, Faraday
-from ._models import WebhookEndpoint, WebhookEvent
+from ._models import WebhookEndpoint
 from ._retries import RetryPolicy
 from ._version import __version__
 from .errors import (
@@ -48,6 +50,10 @@ from .errors import (
     ValidationFailedError,
     WebhookVerificationError,
 )
+from .events import ResourceEvent, WebhookEvent
+
+# The older name of a resource event's data model.
+WebhookEventData = WebhookMessageForResourceData
 
 if TYPE_CHECKING:
     from .verify import sign_webhook, verify_webhook, verify_webhook_signature
@@ -88,6 +94,8 @@ __all__ = [
     "MaxResourcesReachedError",
     "MissingAPIKeyError",
     "NotFoundError",
+    "ResourceEvent",
+    "ResourceType",
     "RetryPolicy",
     "UnexpectedResponseError",
     "ValidationError",
@@ -96,6 +104,8 @@ __all__ = [
     "WebhookEndpointStatus",
     "WebhookEvent",
     "WebhookEventData",
+    "WebhookEventType",
+    "WebhookMessageForResourceData",
     "WebhookVerificationError",
     "__version__",
     "sign_webhook",

@@ -10,6 +10,9 @@ its annotations, then reused: parsing stays cheap on the hot path.
 from __future__ import annotations
 
 import datetime
+import enum
+import itertools
+import operator
 import types
 import typing
 from collections.abc import Callable
@@ -31,21 +34,53 @@ PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, RecursionError,
 
 
 Checker = Callable[[Any], bool]
-_FIELD_CHECKERS: dict[type[Any], list[tuple[str, Checker, str]]] = {}
 
 
 def _accept_anything(value: Any) -> bool:
     return True
 
 
+def _plain_types(annotation: Any) -> tuple[type, ...] | None:
+    """The classes an ``isinstance`` check needs for ``annotation``, if one check is enough.
+
+    ``str``, ``UUID``, ``datetime``, generated enums, and unions of those (``str | None``)
+    are; lists, nested models, numbers (``bool`` is an ``int``) and ``Any`` are not.
+    """
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        found: tuple[type, ...] = ()
+        for option in typing.get_args(annotation):
+            option_types = _plain_types(option)
+            if option_types is None:
+                return None
+            found += option_types
+        return found
+    if typing.get_origin(annotation) is dict:
+        return (dict,)
+    if annotation in (int, float, bool) or not isinstance(annotation, type):
+        return None
+    if attrs.has(annotation) or typing.get_origin(annotation) is not None:
+        return None
+    return (annotation,)
+
+
 def _checker_for(annotation: Any) -> Checker:
     """A function telling whether a value matches ``annotation`` (models are checked deeply)."""
+    plain = _plain_types(annotation)
+    if plain is not None:
+        return lambda value: isinstance(value, plain)
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
         options = [_checker_for(option) for option in typing.get_args(annotation)]
         return lambda value: any(check(value) for check in options)
     if origin is list:
         (item_type,) = typing.get_args(annotation) or (Any,)
+        item_plain = _plain_types(item_type)
+        if item_plain is not None:
+            # The common case (list[str]): one C-level pass, no Python call per item.
+            return lambda value: (
+                isinstance(value, list)
+                and all(map(isinstance, value, itertools.repeat(item_plain, len(value))))
+            )
         check_item = _checker_for(item_type)
         return lambda value: isinstance(value, list) and all(check_item(item) for item in value)
     if origin is dict:
@@ -66,25 +101,73 @@ def _checker_for(annotation: Any) -> Checker:
             return True
 
         return check_nested
-    if isinstance(annotation, type):  # str, UUID, datetime, generated enums, Unset
-        expected = annotation
-        return lambda value: isinstance(value, expected)
     raise TypeError(f"cannot check values against {annotation!r}")  # pragma: no cover
 
 
-def _field_checkers(model: type[Any]) -> list[tuple[str, Checker, str]]:
-    checkers = _FIELD_CHECKERS.get(model)
-    if checkers is None:
+@attrs.frozen
+class _ModelChecker:
+    """One model's checks, compiled once from its annotations.
+
+    Fields that one ``isinstance`` settles are read together and checked in a single
+    C-level pass; the rest (lists, nested models) run their own checker.
+    """
+
+    plain_values: Callable[[Any], tuple[Any, ...]]
+    plain_types: tuple[tuple[type, ...], ...]
+    other_checks: tuple[tuple[str, Checker], ...]
+    descriptions: dict[str, tuple[Checker, str]]
+
+    def passes(self, instance: Any) -> bool:
+        # map() keeps the plain checks in C; the loop avoids a generator per call.
+        if not all(map(isinstance, self.plain_values(instance), self.plain_types)):
+            return False
+        for name, check in self.other_checks:  # noqa: SIM110 - no generator per call (hot path)
+            if not check(getattr(instance, name)):
+                return False
+        return True
+
+
+_CHECKERS: dict[type[Any], _ModelChecker] = {}
+# Values a generated ``from_dict`` builds itself (``UUID(...)``, ``fromisoformat``,
+# ``Status(...)``): right by construction, or it raised. Only what it passes through
+# unconverted (strings, lists, unions) can be of the wrong type.
+_BUILT_TYPES = (UUID, datetime.datetime, datetime.date, enum.Enum)
+
+
+def _built_by_from_dict(annotation: Any) -> bool:
+    options = [
+        option for option in typing.get_args(annotation) or (annotation,) if option is not Unset
+    ]
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType, None):
+        return False
+    return (
+        len(options) == 1 and isinstance(options[0], type) and issubclass(options[0], _BUILT_TYPES)
+    )
+
+
+def _model_checker(model: type[Any]) -> _ModelChecker:
+    checker = _CHECKERS.get(model)
+    if checker is None:
         # Generated modules import nested models only under TYPE_CHECKING, so the
         # models package supplies the names the annotations use.
         namespace = {**vars(generated_models), "Unset": Unset, "datetime": datetime, "UUID": UUID}
         hints = typing.get_type_hints(model, localns=namespace)
-        checkers = [
-            (field.name, _checker_for(hints[field.name]), _describe(hints[field.name]))
-            for field in attrs.fields(model)
-        ]
-        _FIELD_CHECKERS[model] = checkers
-    return checkers
+        names = [field.name for field in attrs.fields(model)]
+        checked = [name for name in names if not _built_by_from_dict(hints[name])]
+        plain = [(name, _plain_types(hints[name])) for name in checked]
+        plain_names = [name for name, found in plain if found is not None]
+        getter = operator.attrgetter(*plain_names) if plain_names else (lambda _: ())
+        checker = _CHECKERS[model] = _ModelChecker(
+            plain_values=getter if len(plain_names) != 1 else (lambda obj: (getter(obj),)),
+            plain_types=tuple(found for _, found in plain if found is not None),
+            other_checks=tuple(
+                (name, _checker_for(hints[name])) for name, found in plain if found is None
+            ),
+            descriptions={
+                name: (_checker_for(hints[name]), _describe(hints[name])) for name in names
+            },
+        )
+    return checker
 
 
 def check_model(instance: Any) -> None:
@@ -98,7 +181,11 @@ def check_model(instance: Any) -> None:
         ...
         faraday_webhooks._model_check.ModelMismatch: ValidationErrorContext.error_type: ...
     """
-    for name, check, expected in _field_checkers(type(instance)):
+    checker = _model_checker(type(instance))
+    if checker.passes(instance):
+        return
+    # The slow path, only on failure: find the field and say what is wrong with it.
+    for name, (check, expected) in checker.descriptions.items():
         value = getattr(instance, name)
         try:
             ok = check(value)
@@ -108,6 +195,20 @@ def check_model(instance: Any) -> None:
             raise ModelMismatch(
                 f"{type(instance).__name__}.{name}: expected {expected}, got {type(value).__name__}"
             )
+
+
+def describe_parse_error(exc: BaseException) -> str:
+    """A short reason for one of ``PARSE_ERRORS``: a missing field by name, else the message.
+
+    Example::
+
+        >>> describe_parse_error(KeyError("url"))
+        "missing field 'url'"
+    """
+    if isinstance(exc, KeyError):
+        return f"missing field {exc.args[0]!r}" if exc.args else "missing field"
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def _describe(annotation: Any) -> str:

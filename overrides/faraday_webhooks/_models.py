@@ -1,9 +1,8 @@
-"""The models users receive: the generated ones, with secrets masked in ``repr``."""
+"""The endpoint model users receive: the generated one, with its secret masked in ``repr``."""
 
 from __future__ import annotations
 
 from faraday_api_client.models import WebhookEndpoint as GeneratedWebhookEndpoint
-from faraday_api_client.models import WebhookEvent as GeneratedWebhookEvent
 
 from ._redact import redact
 
@@ -24,28 +23,7 @@ class WebhookEndpoint(GeneratedWebhookEndpoint):
 
     def __repr__(self) -> str:
         # The generated repr lists every field, new ones included; mask what it shows.
-        secrets = [self.secret] if isinstance(self.secret, str) else []
+        secrets = [self.secret] if self.secret else []
         return redact(super().__repr__(), secrets)
 
     __str__ = __repr__
-
-
-class WebhookEvent(GeneratedWebhookEvent):
-    """The generated ``WebhookEvent``, with ``type`` readable as ``event.type``.
-
-    The generator names the field ``type_`` (it avoids the builtin's name);
-    both spellings work.
-
-    Example::
-
-        >>> event = verify_webhook(body, headers, secret)  # doctest: +SKIP
-        >>> event.type, event.data.resource_type             # doctest: +SKIP
-        ('resource.ready_with_update', 'cohorts')
-    """
-
-    __slots__ = ()
-
-    @property
-    def type(self) -> str:
-        """The event type, for example ``resource.ready_with_update``."""
-        return self.type_

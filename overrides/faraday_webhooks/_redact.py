@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 # A webhook signing secret anywhere in a text: whsec_ followed by base64.
-_SIGNING_SECRET = re.compile(r"whsec_[A-Za-z0-9+/=_-]*")
+_SIGNING_SECRET = re.compile(r"whsec_[A-Za-z0-9+/=_-]+")
 MASK = "***"
 
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import httpx
 from faraday_api_client.models import Error, ValidationError
 
-from ._model_check import PARSE_ERRORS, check_model
+from ._model_check import PARSE_ERRORS, check_model, describe_parse_error
 from ._redact import redact
 from .errors import (
     BODY_EXCERPT_CHARS,
@@ -76,7 +76,7 @@ def parse_model(response: httpx.Response, parse: Callable[[Any], T], secrets: It
             check_model(model)
     except PARSE_ERRORS as exc:
         raise unexpected(
-            response, f"the body does not match openapi.yaml: {_why(exc)}", secrets
+            response, f"the body does not match openapi.yaml: {describe_parse_error(exc)}", secrets
         ) from None
     return parsed
 
@@ -142,10 +142,3 @@ def parse_response(
     raise unexpected(
         response, f"HTTP {status} is not an answer openapi.yaml documents for this call", secrets
     )
-
-
-def _why(exc: BaseException) -> str:
-    if isinstance(exc, KeyError):
-        return f"missing field {exc.args[0]!r}" if exc.args else "missing field"
-    text = str(exc) or type(exc).__name__
-    return text if len(text) <= 200 else text[:200] + "..."

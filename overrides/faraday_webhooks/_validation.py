@@ -7,7 +7,7 @@ Each returns the value in the form the generated models want, or raises
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -155,12 +155,21 @@ def check_endpoint_id(value: Any, *, name: str = "webhook_endpoint_id") -> UUID:
 
 
 def check_endpoint_ids(values: Any) -> list[UUID]:
-    """A list or tuple of endpoint ids as UUIDs."""
-    if isinstance(values, (str, bytes, UUID)) or not isinstance(
-        values, (list, tuple, set, frozenset)
+    """Any iterable of endpoint ids (str or UUID) as a list of distinct UUIDs, in order.
+
+    Example::
+
+        >>> check_endpoint_ids(iter(["2c1881c4-a0c0-424d-89e1-b481f3cb118c"]))
+        [UUID('2c1881c4-a0c0-424d-89e1-b481f3cb118c')]
+    """
+    if isinstance(values, (str, bytes, bytearray, UUID, Mapping)) or not isinstance(
+        values, Iterable
     ):
-        raise InvalidRequestError("ids must be a list of webhook endpoint ids")
-    return [check_endpoint_id(value, name="ids item") for value in values]
+        raise InvalidRequestError(
+            f"ids must be an iterable of webhook endpoint ids, not {type(values).__name__}"
+        )
+    # "Only these endpoints" is a set: asking twice for one id returns it once.
+    return list(dict.fromkeys(check_endpoint_id(value, name="ids item") for value in values))
 
 
 def check_status(value: Any) -> WebhookEndpointStatus:

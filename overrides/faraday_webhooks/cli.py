@@ -24,8 +24,10 @@ from typing import Any, NoReturn
 from ._base_client import NOT_GIVEN
 from ._client import Faraday
 from ._models import WebhookEndpoint
+from ._redact import mask_secret
 from ._version import __version__
 from .errors import FaradayError
+from .events import ResourceEvent
 
 SECRET_ENV = "FARADAY_WEBHOOK_SECRET"  # noqa: S105 - a variable name, not a secret
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -67,20 +69,25 @@ def _fail(text: str) -> None:
 # -- output ------------------------------------------------------------------
 
 
-def _endpoint_json(endpoint: WebhookEndpoint) -> dict[str, Any]:
-    return endpoint.to_dict()
+def _endpoint_json(endpoint: WebhookEndpoint, *, reveal_secret: bool) -> dict[str, Any]:
+    shown = endpoint.to_dict()
+    if "secret" in shown and not reveal_secret:
+        shown["secret"] = mask_secret(shown["secret"])
+    return shown
 
 
-def _show_endpoint(endpoint: WebhookEndpoint, *, title: str) -> None:
+def _show_endpoint(endpoint: WebhookEndpoint, *, title: str, reveal_secret: bool) -> None:
     _write(f"{title} {endpoint.id}")
     _write(f"  url:            {endpoint.url}")
     _write(f"  enabled events: {', '.join(endpoint.enabled_events)}")
     _write(f"  status:         {endpoint.status}")
     _write(f"  created at:     {endpoint.created_at.isoformat()}")
     _write(f"  updated at:     {endpoint.updated_at.isoformat()}")
-    if isinstance(endpoint.secret, str):
+    if endpoint.secret is not None and reveal_secret:
         _write(f"  signing secret: {endpoint.secret}")
-        _write("  (the signing secret is shown only now: store it in your secret manager)")
+        _write("  (store the signing secret in your secret manager, never in source)")
+    elif endpoint.secret is not None:
+        _write(f"  signing secret: {mask_secret(endpoint.secret)}  (get ID --show-secret)")
 
 
 def _show_table(endpoints: Sequence[WebhookEndpoint]) -> None:
@@ -113,22 +120,25 @@ def _run_with_client(args: argparse.Namespace, action: Callable[[Faraday], Any])
         result = action(client)
     if result is None:
         return EXIT_OK
+    # Faraday returns the secret on every read; the terminal shows it only when asked.
+    reveal = bool(getattr(args, "show_secret", False))
     if args.json:
         payload = (
-            [_endpoint_json(e) for e in result]
+            [_endpoint_json(e, reveal_secret=False) for e in result]
             if isinstance(result, list)
-            else _endpoint_json(result)
+            else _endpoint_json(result, reveal_secret=reveal)
         )
         _write(json.dumps(payload, indent=2))
     elif isinstance(result, list):
         _show_table(result)
     else:
-        _show_endpoint(result, title=args.title)
+        _show_endpoint(result, title=args.title, reveal_secret=reveal)
     return EXIT_OK
 
 
 def _command_create(args: argparse.Namespace) -> int:
     args.title = "Created webhook endpoint"
+    args.show_secret = True  # the moment a new secret is needed: always shown
     return _run_with_client(
         args, lambda client: client.webhooks.create(url=args.url, enabled_events=args.event)
     )
@@ -215,9 +225,13 @@ def _command_listen(args: argparse.Namespace) -> int:
         received += 1
         if delivery.event is not None:
             event = delivery.event
+            about = (
+                f"{event.data.resource_type}/{event.data.resource_id}"
+                if isinstance(event, ResourceEvent)
+                else json.dumps(event.to_dict()["data"])[:120]  # a kind this version types not
+            )
             _write(
-                f"verified  {delivery.message_id}  {event.type}  "
-                f"{event.data.resource_type}/{event.data.resource_id}  "
+                f"verified  {delivery.message_id}  {event.type}  {about}  "
                 f"at {event.timestamp.isoformat()}"
             )
         else:
@@ -257,6 +271,8 @@ def _command_trigger(args: argparse.Namespace) -> int:
         "type": args.event_type,
         "resource_type": args.resource_type,
         "resource_id": args.resource_id,
+        "enrichment_id": args.enrichment_id,
+        "data": args.data,
     }
     try:
         response = httpx.post(
@@ -289,6 +305,18 @@ def _command_trigger(args: argparse.Namespace) -> int:
             mark = "delivered" if item["ok"] else "FAILED   "
             _write(f"  {mark} {item['url']} ({outcome})")
     return EXIT_OK if all(item["ok"] for item in deliveries) else EXIT_FAILURE
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a JSON object, such as '{\"id\": 1}'") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(
+            "must be a JSON object, not a JSON " + type(value).__name__
+        )
+    return value
 
 
 def _command_demo(args: argparse.Namespace) -> int:
@@ -337,6 +365,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     get = commands.add_parser("get", help="show one webhook endpoint")
     get.add_argument("endpoint_id", metavar="ID")
+    get.add_argument(
+        "--show-secret",
+        action="store_true",
+        help="print the whsec_ signing secret in full (masked otherwise)",
+    )
     _add_client_options(get)
     get.set_defaults(handler=_command_get)
 
@@ -396,8 +429,19 @@ def build_parser() -> argparse.ArgumentParser:
     trigger.add_argument(
         "event_type", metavar="TYPE", help="for example resource.ready_with_update"
     )
-    trigger.add_argument("--resource-type", default="cohorts")
-    trigger.add_argument("--resource-id")
+    trigger.add_argument(
+        "--resource-type", default="cohorts", help="resource.* events: the kind (cohorts)"
+    )
+    trigger.add_argument("--resource-id", help="resource.* events: the resource's id")
+    trigger.add_argument(
+        "--enrichment-id", help="enrichment_job.* events: the enrichment's id (default: random)"
+    )
+    trigger.add_argument(
+        "--data",
+        type=_json_object,
+        metavar="JSON",
+        help="send this JSON object as the event's data, whatever the type",
+    )
     _add_client_options(trigger)
     trigger.set_defaults(handler=_command_trigger)
 

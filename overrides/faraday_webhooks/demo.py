@@ -14,6 +14,7 @@ import httpx
 
 from ._client import Faraday
 from ._redact import mask_secret
+from .events import ResourceEvent
 from .testing.receiver import WebhookReceiver
 from .testing.sandbox import DEFAULT_API_KEY, Sandbox
 from .verify import sign_webhook
@@ -56,6 +57,9 @@ def run_demo() -> int:
             print(f"      FAILED: the delivery was rejected: {received.error}", flush=True)
             return 1
         event = received.event
+        if not isinstance(event, ResourceEvent):
+            print(f"      FAILED: expected a typed resource event, got {event!r}", flush=True)
+            return 1
         _step(
             5,
             total,

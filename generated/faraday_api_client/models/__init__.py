@@ -2,24 +2,28 @@
 
 from .error import Error
 from .error_error import ErrorError
+from .resource_type import ResourceType
 from .validation_error import ValidationError
 from .validation_error_context import ValidationErrorContext
 from .webhook_endpoint import WebhookEndpoint
 from .webhook_endpoint_merge_patch import WebhookEndpointMergePatch
 from .webhook_endpoint_post import WebhookEndpointPost
 from .webhook_endpoint_status import WebhookEndpointStatus
-from .webhook_event import WebhookEvent
-from .webhook_event_data import WebhookEventData
+from .webhook_event_type import WebhookEventType
+from .webhook_message_for_resource import WebhookMessageForResource
+from .webhook_message_for_resource_data import WebhookMessageForResourceData
 
 __all__ = (
     "Error",
     "ErrorError",
+    "ResourceType",
     "ValidationError",
     "ValidationErrorContext",
     "WebhookEndpoint",
     "WebhookEndpointMergePatch",
     "WebhookEndpointPost",
     "WebhookEndpointStatus",
-    "WebhookEvent",
-    "WebhookEventData",
+    "WebhookEventType",
+    "WebhookMessageForResource",
+    "WebhookMessageForResourceData",
 )

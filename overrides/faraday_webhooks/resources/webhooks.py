@@ -7,7 +7,7 @@ then the generated endpoint module builds the request from the generated model.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
@@ -33,7 +33,10 @@ from ..errors import InvalidRequestError
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
 
-__all__ = ["AsyncWebhooks", "Webhooks"]
+__all__ = ["MAX_IDS_PER_REQUEST", "AsyncWebhooks", "Webhooks"]
+
+# openapi.yaml's maxItems for the ids query parameter (Faraday: "up to 100").
+MAX_IDS_PER_REQUEST = 100
 
 
 def _parse_endpoint(body: Any) -> WebhookEndpoint:
@@ -58,16 +61,26 @@ def create_call(url: str, enabled_events: Sequence[str]) -> APICall[WebhookEndpo
     )
 
 
-def list_call(ids: Sequence[str | UUID] | None) -> APICall[list[WebhookEndpoint]]:
-    """The checked ``GET /webhook_endpoints`` call."""
+def list_calls(ids: Iterable[str | UUID] | None) -> list[APICall[list[WebhookEndpoint]]]:
+    """The checked ``GET /webhook_endpoints`` calls: one, or one per 100 ``ids``.
+
+    Faraday takes at most ``MAX_IDS_PER_REQUEST`` ids a request; more are split into
+    batches whose answers ``list`` concatenates. No ids at all means no request.
+    """
     from faraday_api_client.api.webhooks import get_webhook_endpoints
 
-    kwargs = (
-        get_webhook_endpoints._get_kwargs()
-        if ids is None
-        else get_webhook_endpoints._get_kwargs(ids=check_endpoint_ids(ids))
-    )
-    return APICall.from_generated(kwargs, success_status=200, parse=_parse_endpoint_list)
+    if ids is None:
+        kwargs = get_webhook_endpoints._get_kwargs()
+        return [APICall.from_generated(kwargs, success_status=200, parse=_parse_endpoint_list)]
+    checked = check_endpoint_ids(ids)
+    return [
+        APICall.from_generated(
+            get_webhook_endpoints._get_kwargs(ids=checked[start : start + MAX_IDS_PER_REQUEST]),
+            success_status=200,
+            parse=_parse_endpoint_list,
+        )
+        for start in range(0, len(checked), MAX_IDS_PER_REQUEST)
+    ]
 
 
 def retrieve_call(endpoint_id: str | UUID) -> APICall[WebhookEndpoint]:
@@ -144,21 +157,26 @@ class Webhooks:
     def list(
         self,
         *,
-        ids: Sequence[str | UUID] | None = None,
+        ids: Iterable[str | UUID] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> list[WebhookEndpoint]:
         """Every webhook endpoint on the account, or only those with ``ids``.
+
+        ``ids`` may be any number of str or UUID ids: they are asked for 100 a request,
+        and the answers joined. If any request fails, its exception is raised and
+        nothing is returned. ``ids=[]`` returns ``[]`` without a request.
 
         Example::
 
             for endpoint in client.webhooks.list():
                 print(endpoint.id, endpoint.url, endpoint.status)
         """
-        if ids is not None and len(ids) == 0:
-            return []  # "none of these" is not "all": no request needed
-        result = self._client.request(list_call(ids), timeout=timeout, extra_headers=extra_headers)
-        return cast(list[WebhookEndpoint], result)
+        found: list[WebhookEndpoint] = []
+        for call in list_calls(ids):
+            result = self._client.request(call, timeout=timeout, extra_headers=extra_headers)
+            found.extend(cast(list[WebhookEndpoint], result))
+        return found
 
     def retrieve(
         self,
@@ -252,17 +270,16 @@ class AsyncWebhooks:
     async def list(
         self,
         *,
-        ids: Sequence[str | UUID] | None = None,
+        ids: Iterable[str | UUID] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> list[WebhookEndpoint]:
-        """Every webhook endpoint on the account, or only those with ``ids``."""
-        if ids is not None and len(ids) == 0:
-            return []
-        result = await self._client.request(
-            list_call(ids), timeout=timeout, extra_headers=extra_headers
-        )
-        return cast(list[WebhookEndpoint], result)
+        """Every webhook endpoint on the account, or only those with ``ids`` (100 a request)."""
+        found: list[WebhookEndpoint] = []
+        for call in list_calls(ids):
+            result = await self._client.request(call, timeout=timeout, extra_headers=extra_headers)
+            found.extend(cast(list[WebhookEndpoint], result))
+        return found
 
     async def retrieve(
         self,

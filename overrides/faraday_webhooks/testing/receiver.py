@@ -20,8 +20,8 @@ from typing import Any
 
 import attrs
 
-from .._models import WebhookEvent
 from ..errors import WebhookVerificationError
+from ..events import WebhookEvent
 from ..verify import DEFAULT_TOLERANCE, verify_webhook
 from ._server import LoopbackHTTPServer, QuietHandler, UnreadableBody, declared_body_length
 

@@ -69,10 +69,12 @@ import attrs
 from .._models import WebhookEndpoint
 from ..verify import sign_webhook
 from ._server import LoopbackHTTPServer, QuietHandler, UnreadableBody, declared_body_length
-from ._spec import operation, validator_for
+from ._spec import load_spec, operation, validator_for
 
 # What http.server hands a handler: a case-insensitive header lookup.
 Headers = Message
+# What a route answers: status, body, Content-Type, and any extra headers.
+Reply = tuple[int, bytes, str] | tuple[int, bytes, str, dict[str, str]]
 
 __all__ = ["DEFAULT_API_KEY", "Delivery", "RecordedRequest", "Sandbox"]
 
@@ -178,6 +180,38 @@ class _Fault(Exception):
     """Raised inside the handler to stop normal processing after a fault was served."""
 
 
+def _canonical_id(value: str) -> str:
+    """An id as the sandbox stores it: the lower-case hyphenated UUID (or as given, if none)."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return value
+
+
+def _declared_methods() -> dict[str, Any]:
+    paths: dict[str, Any] = load_spec()["paths"]
+    return paths
+
+
+def _enrichment_job_data(
+    event_type: str, account_id: str, enrichment_id: str | None
+) -> dict[str, Any]:
+    """The data of Faraday's ``WebhookMessageForEnrichmentJob`` (no resource id or kind)."""
+    status = event_type.removeprefix("enrichment_job.")
+    data: dict[str, Any] = {
+        "account_id": account_id,
+        "enrichment_id": enrichment_id or str(uuid.uuid4()),
+        "enrichment_job_id": str(uuid.uuid4()),
+        "invocation": "manual",
+        "status": status,
+    }
+    if status == "skipped":
+        data["skip_note"] = "Nothing changed since the last run"
+    if status == "failed":
+        data["status_error"] = "The dataset could not be read"
+    return data
+
+
 def _now_iso() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat()
 
@@ -217,6 +251,22 @@ class _Handler(QuietHandler):
     def do_PUT(self) -> None:
         self._handle("PUT")
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own errors (unsupported method, bad request line) as Faraday's JSON.
+
+        Its default is an HTML page, which no client of this API expects. A method with no
+        ``do_`` handler (HEAD, TRACE, OPTIONS, anything invented) is a 405, as for PUT.
+        """
+        sandbox = self.server.sandbox
+        self._record_index = sandbox._record(
+            RecordedRequest(self.command or "", self.path or "", None, None, None)
+        )
+        self.close_connection = True
+        if code == 501 and self.command:
+            self._send(*sandbox._method_not_allowed(urlsplit(self.path).path, self.command))
+            return
+        self._send(*sandbox._error(code, "BAD_REQUEST", message or "Bad request"))
+
     def _handle(self, method: str) -> None:
         sandbox = self.server.sandbox
         path = urlsplit(self.path).path
@@ -238,10 +288,11 @@ class _Handler(QuietHandler):
             body = self._read_body()
             if fault is not None:
                 self._apply_fault_after_body(fault)
-            status, payload, content_type = sandbox._route(method, self.path, self.headers, body)
+            reply = sandbox._route(method, self.path, self.headers, body)
+            status, payload, content_type = reply[:3]
             if fault is not None and fault.startswith("wrong-content-type"):
                 content_type = "text/plain"
-            self._send(status, payload, content_type)
+            self._send(status, payload, content_type, reply[3] if len(reply) > 3 else None)
         except _Fault:
             pass
         if sandbox.verbose:
@@ -504,23 +555,37 @@ class Sandbox:
         resource_type: str = "cohorts",
         resource_id: str | None = None,
         account_id: str | None = None,
+        enrichment_id: str | None = None,
+        data: Mapping[str, Any] | None = None,
     ) -> list[Delivery]:
         """Send a signed Faraday event to every enabled endpoint subscribed to ``event_type``.
 
+        ``data`` is shaped as Faraday shapes it for the type: ``resource.*`` events carry
+        account, resource id and kind; ``enrichment_job.succeeded|failed|skipped`` carry
+        Faraday's enrichment-job data (a type its next release adds). Pass ``data`` to
+        send any other shape, as a newer Faraday might.
+
         Returns one ``Delivery`` per endpoint; failures are reported, never dropped.
         Only loopback URLs are delivered to: the sandbox never sends off this machine.
+
+        Example::
+
+            sandbox.trigger("enrichment_job.failed", enrichment_id=str(uuid.uuid4()))
         """
         import httpx
 
-        event = {
-            "timestamp": _now_iso(),
-            "type": event_type,
-            "data": {
-                "account_id": account_id or str(uuid.uuid4()),
+        account = account_id or str(uuid.uuid4())
+        if data is not None:
+            event_data = dict(data)
+        elif event_type.startswith("enrichment_job."):
+            event_data = _enrichment_job_data(event_type, account, enrichment_id)
+        else:
+            event_data = {
+                "account_id": account,
                 "resource_id": resource_id or str(uuid.uuid4()),
                 "resource_type": resource_type,
-            },
-        }
+            }
+        event = {"timestamp": _now_iso(), "type": event_type, "data": event_data}
         body = json.dumps(event).encode()
         with self._lock:
             targets = [
@@ -639,9 +704,7 @@ class Sandbox:
         except (ValueError, RecursionError):
             return None, self._error(400, "BAD_REQUEST", "The request body is not valid JSON")
 
-    def _route(
-        self, method: str, raw_path: str, headers: Headers, body: bytes
-    ) -> tuple[int, bytes, str]:
+    def _route(self, method: str, raw_path: str, headers: Headers, body: bytes) -> Reply:
         parts = urlsplit(raw_path)
         path = parts.path
         if path == "/_sandbox/health" and method == "GET":
@@ -657,7 +720,8 @@ class Sandbox:
         if path == _COLLECTION and method == "POST":
             return self._create(headers, body)
         if path == _COLLECTION and method == "GET":
-            return self._list(parse_qs(parts.query))
+            # Blank values kept: an empty ?ids= is a bad id, not "no filter".
+            return self._list(parse_qs(parts.query, keep_blank_values=True))
         item = _ITEM_PATTERN.match(path)
         if item is not None and method in ("GET", "PATCH", "DELETE"):
             endpoint_id = item.group(1)
@@ -670,12 +734,29 @@ class Sandbox:
                 return self._error(
                     400, "VALIDATION_FAILED", "The endpoint id is not a UUID", problems
                 )
+            endpoint_id = _canonical_id(endpoint_id)  # UUIDs are case-insensitive
             if method == "GET":
                 return self._retrieve(endpoint_id)
             if method == "PATCH":
                 return self._update(endpoint_id, headers, body)
             return self._delete(endpoint_id)
+        if item is not None or path == _COLLECTION:
+            return self._method_not_allowed(API_PREFIX + path, method)
         return self._error(404, "NOT_FOUND", f"No such operation: {method} {API_PREFIX}{path}")
+
+    def _method_not_allowed(
+        self, raw_path: str, method: str
+    ) -> tuple[int, bytes, str, dict[str, str]]:
+        """405 with ``Allow`` naming what openapi.yaml declares for the path (404 if none)."""
+        path = raw_path.removeprefix(API_PREFIX)
+        spec_path = _ITEM if _ITEM_PATTERN.match(path) else path
+        declared = sorted(
+            name.upper() for name in _declared_methods().get(spec_path, ()) if name != "parameters"
+        )
+        if not declared:
+            return (*self._error(404, "NOT_FOUND", f"No such path: {raw_path}"), {})
+        note = f"{method} is not allowed on {raw_path}; allowed: {', '.join(declared)}"
+        return (*self._error(405, "BAD_REQUEST", note), {"Allow": ", ".join(declared)})
 
     def _new_endpoint_json(self, url: str, enabled_events: list[str]) -> dict[str, Any]:
         now = _now_iso()
@@ -721,24 +802,18 @@ class Sandbox:
             )
             if problems:
                 return self._error(400, "VALIDATION_FAILED", "ids must be UUIDs", problems)
+            wanted = {_canonical_id(value) for value in ids}
         with self._lock:
-            found = [dict(e) for e in self._endpoints.values() if ids is None or e["id"] in ids]
-        # Faraday shows the signing secret only when an endpoint is created.
-        for endpoint in found:
-            endpoint.pop("secret", None)
-        return self._json(200, found)
-
-    def _public(self, endpoint: Mapping[str, Any]) -> dict[str, Any]:
-        shown = dict(endpoint)
-        shown.pop("secret", None)
-        return shown
+            found = [e for e in self._endpoints.values() if ids is None or e["id"] in wanted]
+            # Faraday returns the (read-only) secret on every read, as on create.
+            return self._json(200, found)
 
     def _retrieve(self, endpoint_id: str) -> tuple[int, bytes, str]:
         with self._lock:
             endpoint = self._endpoints.get(endpoint_id)
-        if endpoint is None:
-            return self._error(404, "NOT_FOUND", f"No webhook endpoint {endpoint_id}")
-        return self._json(200, self._public(endpoint))
+            if endpoint is None:
+                return self._error(404, "NOT_FOUND", f"No webhook endpoint {endpoint_id}")
+            return self._json(200, endpoint)
 
     def _update(self, endpoint_id: str, headers: Headers, body: bytes) -> tuple[int, bytes, str]:
         patch, failure = self._read_json(_ITEM, "patch", headers, body)
@@ -766,7 +841,7 @@ class Sandbox:
                 if name in patch:
                     endpoint[name] = patch[name]
             endpoint["updated_at"] = _now_iso()
-            return self._json(200, self._public(endpoint))
+            return self._json(200, endpoint)
 
     def _delete(self, endpoint_id: str) -> tuple[int, bytes, str]:
         with self._lock:
@@ -782,14 +857,17 @@ class Sandbox:
                 raise TypeError
             options = {
                 name: str(request[name])
-                for name in ("resource_type", "resource_id", "account_id")
+                for name in ("resource_type", "resource_id", "account_id", "enrichment_id")
                 if request.get(name) is not None
             }
+            data = request.get("data")
+            if data is not None and not isinstance(data, dict):
+                raise TypeError
         except (ValueError, KeyError, TypeError, RecursionError):
             return self._error(
                 400, "BAD_REQUEST", 'Send {"type": "<event type>"} to trigger an event'
             )
-        deliveries = self.trigger(event_type, **options)
+        deliveries = self.trigger(event_type, data=data, **options)
         return self._json(
             200,
             {

@@ -1,30 +1,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="WebhookEventData")
+from ..models.resource_type import ResourceType
+
+T = TypeVar("T", bound="WebhookMessageForResourceData")
 
 
 @_attrs_define
-class WebhookEventData:
-    """Which resource the event is about.
+class WebhookMessageForResourceData:
+    """The data associated with the event. The structure of this object will depend on the event type.
 
     Attributes:
         account_id (UUID):
         resource_id (UUID):
-        resource_type (str): The kind of resource, for example atlases, cohorts, connections, datasets, persona_sets,
-            recommenders, scopes, streams, targets, traits. A plain string so new kinds never break a receiver. Example:
+        resource_type (ResourceType | str): The kind of resource; one of ResourceType, or a kind added since. Example:
             cohorts.
     """
 
     account_id: UUID
     resource_id: UUID
-    resource_type: str
+    resource_type: ResourceType | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -32,7 +33,11 @@ class WebhookEventData:
 
         resource_id = str(self.resource_id)
 
-        resource_type = self.resource_type
+        resource_type: str
+        if isinstance(self.resource_type, ResourceType):
+            resource_type = self.resource_type.value
+        else:
+            resource_type = self.resource_type
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -53,16 +58,27 @@ class WebhookEventData:
 
         resource_id = UUID(d.pop("resource_id"))
 
-        resource_type = d.pop("resource_type")
+        def _parse_resource_type(data: object) -> ResourceType | str:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                resource_type_type_0 = ResourceType(data)
 
-        webhook_event_data = cls(
+                return resource_type_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ResourceType | str, data)
+
+        resource_type = _parse_resource_type(d.pop("resource_type"))
+
+        webhook_message_for_resource_data = cls(
             account_id=account_id,
             resource_id=resource_id,
             resource_type=resource_type,
         )
 
-        webhook_event_data.additional_properties = d
-        return webhook_event_data
+        webhook_message_for_resource_data.additional_properties = d
+        return webhook_message_for_resource_data
 
     @property
     def additional_keys(self) -> list[str]:

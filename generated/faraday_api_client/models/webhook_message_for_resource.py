@@ -7,43 +7,47 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.webhook_event_type import WebhookEventType
+
 if TYPE_CHECKING:
-    from ..models.webhook_event_data import WebhookEventData
+    from ..models.webhook_message_for_resource_data import WebhookMessageForResourceData
 
 
-T = TypeVar("T", bound="WebhookEvent")
+T = TypeVar("T", bound="WebhookMessageForResource")
 
 
 @_attrs_define
-class WebhookEvent:
-    """The body Faraday POSTs to a webhook endpoint ("thin" payload), signed per the Standard Webhooks specification.
+class WebhookMessageForResource:
+    """A delivery about a resource (a cohort, a dataset, ...).
 
     Attributes:
+        data (WebhookMessageForResourceData): The data associated with the event. The structure of this object will
+            depend on the event type.
         timestamp (datetime.datetime): When the event happened. Example: 2024-09-26T14:27:05.944507+00:00.
-        type_ (str): The event type, for example resource.ready_with_update, resource.errored, enrichment_job.succeeded.
-            New types may appear at any time, so this is a plain string. Example: resource.ready_with_update.
-        data (WebhookEventData): Which resource the event is about.
+        type_ (WebhookEventType): The event types Faraday's published models name. Faraday adds types over time
+            (enrichment_job.succeeded is next), so a receiver must treat a type it does not know as a valid delivery, not an
+            error.
     """
 
+    data: WebhookMessageForResourceData
     timestamp: datetime.datetime
-    type_: str
-    data: WebhookEventData
+    type_: WebhookEventType
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        data = self.data.to_dict()
+
         timestamp = self.timestamp.isoformat()
 
-        type_ = self.type_
-
-        data = self.data.to_dict()
+        type_ = self.type_.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "data": data,
                 "timestamp": timestamp,
                 "type": type_,
-                "data": data,
             }
         )
 
@@ -51,23 +55,25 @@ class WebhookEvent:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.webhook_event_data import WebhookEventData
-
-        d = dict(src_dict)
-        timestamp = datetime.datetime.fromisoformat(d.pop("timestamp"))
-
-        type_ = d.pop("type")
-
-        data = WebhookEventData.from_dict(d.pop("data"))
-
-        webhook_event = cls(
-            timestamp=timestamp,
-            type_=type_,
-            data=data,
+        from ..models.webhook_message_for_resource_data import (
+            WebhookMessageForResourceData,
         )
 
-        webhook_event.additional_properties = d
-        return webhook_event
+        d = dict(src_dict)
+        data = WebhookMessageForResourceData.from_dict(d.pop("data"))
+
+        timestamp = datetime.datetime.fromisoformat(d.pop("timestamp"))
+
+        type_ = WebhookEventType(d.pop("type"))
+
+        webhook_message_for_resource = cls(
+            data=data,
+            timestamp=timestamp,
+            type_=type_,
+        )
+
+        webhook_message_for_resource.additional_properties = d
+        return webhook_message_for_resource
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,0 +1,279 @@
+"""Webhook deliveries as events, typed by their ``type``.
+
+    WebhookEvent          any verified delivery; ``data`` is the plain dict that was sent
+    ├── ResourceEvent     resource.errored, resource.ready_with_update: typed ``data``
+    └── <Kind>Event       one class per other message schema openapi.yaml maps a type to
+
+Which message schema a type has comes from the ``WebhookMessage`` discriminator
+mapping in openapi.yaml (read from the JSON copy ``./generate.sh`` bundles), so a
+new kind of event needs a spec edit and ``./generate.sh``, not code here.
+
+A delivery is never rejected for its shape: a type the spec does not map, or a
+mapped type whose data does not match its schema (version skew), arrives as a
+plain ``WebhookEvent`` with ``data`` as the dict that was sent. Acknowledge it.
+
+Example::
+
+    match verify_webhook(body, headers, secret):
+        case ResourceEvent(data=data):
+            refresh(data.resource_type, data.resource_id)
+        case event:
+            log.info("ignoring %s", event.type)  # still answer 2xx
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import logging
+import typing
+from typing import Any, ClassVar
+
+import attrs
+import faraday_api_client.models as generated_models
+from faraday_api_client.models import (
+    ResourceType,
+    WebhookEventType,
+    WebhookMessageForResource,
+    WebhookMessageForResourceData,
+)
+
+from ._model_check import PARSE_ERRORS, check_model, describe_parse_error
+
+__all__ = [
+    "ResourceEvent",
+    "ResourceType",
+    "WebhookEvent",
+    "WebhookEventType",
+    "event_from_message",
+    "message_models",
+]
+
+logger = logging.getLogger("faraday_webhooks")
+
+# The union of delivery bodies in openapi.yaml, whose discriminator maps types to schemas.
+MESSAGE_SCHEMA = "WebhookMessage"
+_SCHEMA_REF_PREFIX = "#/components/schemas/"
+
+
+class InvalidEnvelope(ValueError):
+    """The body is not a delivery at all (not an object with type, timestamp and data)."""
+
+
+class WebhookEvent:
+    """A verified delivery. ``data`` is the dict that was sent, for kinds this package
+    does not type; subclasses hold the generated model instead.
+
+    ``timestamp`` is timezone-aware (a value sent without a zone is read as UTC).
+
+    Example::
+
+        event = verify_webhook(body, headers, secret)
+        if not isinstance(event, ResourceEvent):
+            return 204  # a kind added after this release: acknowledge, never reject
+    """
+
+    __slots__ = ("_message", "data", "timestamp", "type")
+
+    # The generated message model this class types, or None for "any kind".
+    message_model: ClassVar[type[Any] | None] = None
+
+    type: str
+    timestamp: datetime.datetime
+    data: Any
+
+    def __init__(
+        self,
+        type: str,
+        timestamp: datetime.datetime,
+        data: Any,
+        message: dict[str, Any] | None = None,
+    ) -> None:
+        self.type = type
+        self.timestamp = timestamp
+        self.data = data
+        self._message = message
+
+    @property
+    def type_(self) -> str:
+        """The same as ``type`` (the generated models' spelling, kept for older code)."""
+        return self.type
+
+    def to_dict(self) -> dict[str, Any]:
+        """The delivery as the JSON object that was sent.
+
+        Example::
+
+            archive.write(json.dumps(event.to_dict()))
+        """
+        if self._message is not None:
+            return dict(self._message)
+        data = self.data if isinstance(self.data, dict) else self.data.to_dict()
+        return {"type": self.type, "timestamp": self.timestamp.isoformat(), "data": data}
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(type={self.type!r}, "
+            f"timestamp={self.timestamp.isoformat()!r}, data={self.data!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        # Like dicts (data may be one), events compare by value and are not hashable.
+        if not isinstance(other, WebhookEvent) or type(other) is not type(self):
+            return NotImplemented
+        return (self.type, self.timestamp, self.data) == (other.type, other.timestamp, other.data)
+
+
+class ResourceEvent(WebhookEvent):
+    """``resource.errored`` or ``resource.ready_with_update``: a resource changed.
+
+    ``data.account_id`` and ``data.resource_id`` are UUIDs; ``data.resource_type`` is a
+    str (a ``ResourceType`` member when it is a kind Faraday's models name).
+
+    Example::
+
+        if isinstance(event, ResourceEvent) and event.type == WebhookEventType.RESOURCE_ERRORED:
+            alert(event.data.resource_type, event.data.resource_id)
+    """
+
+    __slots__ = ()
+    message_model = WebhookMessageForResource
+
+    data: WebhookMessageForResourceData
+
+
+@functools.cache
+def message_models() -> dict[str, type[Any]]:
+    """Event type -> generated message model, from openapi.yaml's ``WebhookMessage`` mapping.
+
+    Example::
+
+        >>> message_models()["resource.errored"].__name__
+        'WebhookMessageForResource'
+    """
+    import importlib.resources  # once, at the first delivery: not on every import
+
+    text = (
+        importlib.resources.files(generated_models.__name__.rpartition(".")[0])
+        .joinpath("openapi.json")
+        .read_text(encoding="utf-8")
+    )
+    schemas = json.loads(text).get("components", {}).get("schemas", {})
+    mapping = schemas.get(MESSAGE_SCHEMA, {}).get("discriminator", {}).get("mapping", {})
+    models: dict[str, type[Any]] = {}
+    for event_type, reference in mapping.items():
+        model = getattr(generated_models, str(reference).removeprefix(_SCHEMA_REF_PREFIX), None)
+        if isinstance(model, type):
+            models[event_type] = model
+    return models
+
+
+_EVENT_CLASSES: dict[type[Any], type[WebhookEvent]] = {}
+_DATA_MODELS: dict[type[Any], type[Any] | None] = {}
+
+
+def event_class(model: type[Any]) -> type[WebhookEvent]:
+    """The event class for a generated message model: ``ResourceEvent``, or one made for it.
+
+    A message schema added to openapi.yaml gets a class named after it
+    (``WebhookMessageForEnrichmentJob`` -> ``EnrichmentJobEvent``) with no code here.
+    """
+    known = _EVENT_CLASSES.get(model)
+    if known is not None:
+        return known
+    if model is ResourceEvent.message_model:
+        _EVENT_CLASSES[model] = ResourceEvent
+        return ResourceEvent
+    name = model.__name__.removeprefix("WebhookMessageFor") + "Event"
+    made = _EVENT_CLASSES[model] = type(
+        name,
+        (WebhookEvent,),
+        {
+            "__slots__": (),
+            "__module__": __name__,
+            "__doc__": f"A delivery whose body is openapi.yaml's {model.__name__}.",
+            "message_model": model,
+        },
+    )
+    return made
+
+
+# The fields of a message model that the envelope checks already settle.
+_ENVELOPE_FIELDS = frozenset({"data", "timestamp", "type_", "additional_properties"})
+
+
+def _data_model(message_model: type[Any]) -> type[Any] | None:
+    """The generated model of ``data``, when the rest of the message is only the envelope.
+
+    Then ``type`` is settled by the mapping and ``timestamp`` by ``_timestamp``, and only
+    ``data`` needs parsing: half the work of the message's own ``from_dict``.
+    """
+    if message_model in _DATA_MODELS:
+        return _DATA_MODELS[message_model]
+    names = {field.name for field in attrs.fields(message_model)}
+    hints = typing.get_type_hints(message_model, localns=vars(generated_models))
+    data_type = hints.get("data")
+    usable = names == _ENVELOPE_FIELDS and isinstance(data_type, type) and attrs.has(data_type)
+    _DATA_MODELS[message_model] = data_type if usable else None
+    return _DATA_MODELS[message_model]
+
+
+def _typed_data(model: type[Any], message: dict[str, Any]) -> Any:
+    """``data`` parsed and checked by the generated models, or one of ``PARSE_ERRORS``."""
+    data_model = _data_model(model)
+    if data_model is not None:
+        data = data_model.from_dict(message["data"])
+        check_model(data)
+        return data
+    parsed = model.from_dict(message)
+    check_model(parsed)
+    return parsed.data
+
+
+def _timestamp(value: Any) -> datetime.datetime:
+    if not isinstance(value, str):
+        raise InvalidEnvelope("its timestamp is not a string")
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidEnvelope("its timestamp is not an ISO 8601 date-time") from None
+    # Faraday sends an offset; one without is read as UTC so every timestamp compares.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
+
+
+def event_from_message(message: Any) -> WebhookEvent:
+    """The event for a decoded delivery body; ``InvalidEnvelope`` if it is not one at all.
+
+    Example::
+
+        >>> event = event_from_message({"type": "something.new", "timestamp":
+        ...     "2024-09-26T14:27:05+00:00", "data": {"id": 1}})
+        >>> type(event).__name__, event.data
+        ('WebhookEvent', {'id': 1})
+    """
+    if not isinstance(message, dict):
+        raise InvalidEnvelope("it is not a JSON object")
+    event_type = message.get("type")
+    if not isinstance(event_type, str):
+        raise InvalidEnvelope("its type is missing or not a string")
+    data = message.get("data")
+    if not isinstance(data, dict):
+        raise InvalidEnvelope("its data is missing or not an object")
+    timestamp = _timestamp(message.get("timestamp"))
+
+    model = message_models().get(event_type)
+    if model is not None:
+        try:
+            data = _typed_data(model, message)
+        except PARSE_ERRORS as exc:
+            # Version skew, not an attack: the signature was good. Deliver it untyped.
+            logger.warning(
+                "webhook %s: data does not match %s (%s); delivered as a plain WebhookEvent",
+                event_type,
+                model.__name__,
+                describe_parse_error(exc),
+            )
+        else:
+            return event_class(model)(event_type, timestamp, data, message)
+    return WebhookEvent(event_type, timestamp, data, message)
