@@ -56,12 +56,12 @@ from .events import ResourceEvent, WebhookEvent
 WebhookEventData = WebhookMessageForResourceData
 
 if TYPE_CHECKING:
-    from .verify import sign_webhook, verify_webhook, verify_webhook_signature
+    from .verify import WebhookVerifier, sign_webhook, verify_webhook, verify_webhook_signature
 
 
 def __getattr__(name: str) -> Any:
     # Verification loads hmac and friends on first use: a client-only program skips them.
-    if name in ("sign_webhook", "verify_webhook", "verify_webhook_signature"):
+    if name in ("WebhookVerifier", "sign_webhook", "verify_webhook", "verify_webhook_signature"):
         from . import verify
 
         value = getattr(verify, name)
@@ -107,6 +107,7 @@ __all__ = [
     "WebhookEventType",
     "WebhookMessageForResourceData",
     "WebhookVerificationError",
+    "WebhookVerifier",
     "__version__",
     "sign_webhook",
     "verify_webhook",

@@ -212,12 +212,12 @@ def _command_sandbox(args: argparse.Namespace) -> int:
 
 def _command_listen(args: argparse.Namespace) -> int:
     from .testing.receiver import ReceivedDelivery, WebhookReceiver
-    from .verify import _signer
+    from .verify import WebhookVerifier
 
     secret = args.secret or os.environ.get(SECRET_ENV)
     if not secret:
         raise _UserError(f"give the endpoint's signing secret with --secret or {SECRET_ENV}")
-    _signer(secret)  # a bad secret is an error now, not a rejection per delivery
+    WebhookVerifier(secret)  # a bad secret is an error now, not a rejection per delivery
     received = 0
 
     def report(delivery: ReceivedDelivery) -> None:
