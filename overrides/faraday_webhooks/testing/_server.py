@@ -18,6 +18,9 @@ class LoopbackHTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     request_queue_size = 256
+    # One thread per connection: beyond this many open at once, new ones are closed at
+    # once, so a flood of idle connections cannot exhaust threads or starve real clients.
+    max_connections = 256
 
     def __init__(
         self, address: tuple[str, int], handler: type[http.server.BaseHTTPRequestHandler]
@@ -36,7 +39,12 @@ class LoopbackHTTPServer(http.server.ThreadingHTTPServer):
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.connections_lock:
-            self.open_connections.add(request)
+            full = len(self.open_connections) >= self.max_connections
+            if not full:
+                self.open_connections.add(request)
+        if full:
+            self.shutdown_request(request)
+            return
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
@@ -68,16 +76,27 @@ class LoopbackHTTPServer(http.server.ThreadingHTTPServer):
 
 
 class UnreadableBody(Exception):
-    """The request's body cannot be read safely; the message says why, for a 400."""
+    """The request's body cannot be read safely; the message says why, ``status`` what to answer."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def declared_body_length(headers: Any, limit: int) -> int:
-    """The request's Content-Length, or ``UnreadableBody`` if it is garbage or over ``limit``.
+    """The request's Content-Length, or ``UnreadableBody`` if it cannot be trusted.
 
-    Either way the body's end on the socket is unknown: answer, then close the connection.
+    Garbage, a size over ``limit``, two different lengths, or a chunked body (these
+    servers do not decode chunks; 411 asks for a length). Either way the body's end on
+    the socket is unknown: answer, then close the connection.
     """
-    declared = (headers.get("Content-Length") or "0").strip()
-    if not (declared.isascii() and declared.isdigit()):
+    if headers.get("Transfer-Encoding") is not None:
+        raise UnreadableBody("Send the body with a Content-Length, not chunked", status=411)
+    values = {value.strip() for value in headers.get_all("Content-Length") or []}
+    if len(values) > 1:
+        raise UnreadableBody("Content-Length is given twice with different values")
+    declared = values.pop() if values else "0"
+    if not (declared.isascii() and declared.isdigit() and len(declared) <= 12):
         raise UnreadableBody("Content-Length must be a whole number of bytes")
     if int(declared) > limit:
         raise UnreadableBody("The request body is too large")
@@ -88,6 +107,8 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
     """HTTP/1.1 keep-alive, no access log, and no Nagle stalls."""
 
     protocol_version = "HTTP/1.1"
+    # A connection idle (or dripping) this long is closed: its thread is freed.
+    timeout = 30.0
     # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's
     # algorithm and the peer's delayed ACK stall every keep-alive response ~40 ms.
     disable_nagle_algorithm = True

@@ -23,6 +23,21 @@ def _missing_extra(exc: ImportError) -> ImportError:
     )
 
 
+def require_sandbox_extra() -> None:
+    """Raise ``ImportError`` naming the ``sandbox`` extra if jsonschema or PyYAML is missing.
+
+    Example::
+
+        require_sandbox_extra()  # before starting anything that serves
+    """
+    try:
+        import jsonschema  # noqa: F401
+        import referencing  # noqa: F401
+        import yaml  # noqa: F401
+    except ImportError as exc:
+        raise _missing_extra(exc) from None
+
+
 @functools.cache
 def load_spec() -> dict[str, Any]:
     """The OpenAPI document shipped inside the package (a copy ./generate.sh keeps in step)."""
@@ -38,8 +53,17 @@ def load_spec() -> dict[str, Any]:
 def _is_uri(value: object) -> bool:
     if not isinstance(value, str):
         return True
-    parts = urlsplit(value)
-    return bool(parts.scheme) and bool(parts.netloc or parts.path) and " " not in value
+    # RFC 3986 has no whitespace or control characters: a newline in a URL is not one.
+    if any(
+        character.isspace() or ord(character) < 32 or ord(character) == 127 for character in value
+    ):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        return False
+    return bool(parts.scheme) and bool(parts.netloc or parts.path)
 
 
 def _is_date_time(value: object) -> bool:
