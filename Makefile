@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed
+CONFORMANCE_VENV := .venv-conformance
 
 .PHONY: venv demo test lint typecheck check-generated conformance generate dist publish bench clean
 
@@ -28,10 +29,17 @@ test: venv check-generated lint typecheck conformance
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	exit $$status
 
+$(CONFORMANCE_VENV)/.installed: requirements-conformance.txt
+	@test -x $(CONFORMANCE_VENV)/bin/python || $(PYTHON) -m venv $(CONFORMANCE_VENV)
+	@echo "==> installing schemathesis into $(CONFORMANCE_VENV)"
+	@$(CONFORMANCE_VENV)/bin/python -m pip install --quiet -r requirements-conformance.txt
+	@touch $@
+
 ## schemathesis, every check and the stateful phase, against a fresh sandbox (bounded: seconds).
 ## No check is excluded: the sandbox must pass them all.
-conformance: venv
-	@$(BIN)/python scripts/conformance.py --output-truncate true > .conformance.log 2>&1 \
+conformance: venv $(CONFORMANCE_VENV)/.installed
+	@SCHEMATHESIS=$(CONFORMANCE_VENV)/bin/st $(BIN)/python scripts/conformance.py \
+		--output-truncate true > .conformance.log 2>&1 \
 		&& tail -n 3 .conformance.log || { cat .conformance.log; exit 1; }
 
 check-generated: venv
@@ -63,4 +71,4 @@ bench: venv
 	@$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) dist build .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CONFORMANCE_VENV) dist build .mypy_cache .ruff_cache

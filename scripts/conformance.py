@@ -1,6 +1,6 @@
 """Run schemathesis (every check, stateful phase included) against a fresh sandbox.
 
-    python scripts/conformance.py [EXTRA schemathesis ARGUMENTS...]
+    SCHEMATHESIS=.venv-conformance/bin/st python scripts/conformance.py [EXTRA ARGUMENTS...]
 
 The sandbox is started in this process on a free loopback port, with a key of
 its own; schemathesis runs as a subprocess against it, with a bounded number
@@ -10,6 +10,7 @@ seconds. Exits with schemathesis' status: non-zero on any failure.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +28,7 @@ def main(extra: list[str]) -> int:
     # No endpoint limit: the stateful phase creates as many as it likes.
     with Sandbox(api_keys=[API_KEY], max_endpoints=None) as sandbox:
         command = [
-            str(Path(sys.executable).with_name("st")),
+            os.environ.get("SCHEMATHESIS") or str(Path(sys.executable).with_name("st")),
             "run",
             str(ROOT / "openapi.yaml"),
             "--url",

@@ -162,7 +162,7 @@ def test_api_failure_prints_code_note_and_error_id_without_traceback(sandbox: Sa
         (["create", "--url", HOOK, "--event", EVENT], "sk_caf\u00e9", "must be ASCII"),
         (["create", "--url", HOOK, "--event", EVENT], None, "FARADAY_API_KEY"),
         (["get", "not-a-uuid"], API_KEY, "must be a UUID"),
-        (["list", "--timeout", "-1"], API_KEY, "timeout must be a positive"),
+        (["list", "--timeout", "-1"], API_KEY, "timeout must be a number above 0"),
         (["listen", "--port", "0"], API_KEY, "FARADAY_WEBHOOK_SECRET"),
         (["listen", "--port", "0", "--secret", "whsec_***"], API_KEY, "not valid base64"),
     ],

@@ -114,6 +114,7 @@ def test_every_documented_status_and_code_raises_its_exception(status: int, code
         ERROR_ID,
         f"note for {code}",
     )
+    assert error.response is not None
     assert error.response.status_code == status
     assert [(p.path, p.message, p.suggestion) for p in error.validation_errors] == [
         ("/url", "is not a uri", "use https")
@@ -372,14 +373,24 @@ def test_default_timeout_is_30_seconds_and_per_call_timeout_overrides_it() -> No
     assert timeouts[2]["read"] == 1.0
 
 
-def test_extra_and_default_headers_are_sent_but_cannot_replace_authorization() -> None:
+@pytest.mark.parametrize("name", ["Authorization", "authorization", "AUTHORIZATION"])
+def test_default_headers_may_not_set_authorization_in_any_case(name: str) -> None:
+    with pytest.raises(fw.ConfigurationError, match="may not set Authorization"):
+        Recorder().client(default_headers={name: "Bearer wrong"})
+
+
+def test_headers_merge_case_insensitively_and_each_is_sent_once() -> None:
     recorder = Recorder(json_response(201, endpoint_body()))
-    client = recorder.client(default_headers={"X-Team": "billing", "Authorization": "Bearer wrong"})
-    create(client, extra_headers={"X-Trace": "abc"})
-    headers = recorder.requests[0].headers
-    assert headers["x-team"] == "billing"
-    assert headers["x-trace"] == "abc"
-    assert headers["authorization"] == f"Bearer {API_KEY}"
+    client = recorder.client(default_headers={"X-Team": "billing", "user-agent": "billing/1.0"})
+    create(client, extra_headers={"X-Trace": "abc", "x-team": "ops"})
+    create(client, extra_headers={"authorization": "Bearer per-call"})
+    first, second = (request.headers for request in recorder.requests)
+    assert first.get_list("x-team") == ["ops"]  # per call wins over the default
+    assert first["x-trace"] == "abc"
+    assert first.get_list("user-agent") == ["billing/1.0"]  # the default replaced ours
+    assert first.get_list("authorization") == [f"Bearer {API_KEY}"]
+    # extra_headers on one call may replace the key for that call (as in openai-python).
+    assert second.get_list("authorization") == ["Bearer per-call"]
 
 
 def test_a_closed_client_says_so_and_a_brought_http_client_stays_open() -> None:

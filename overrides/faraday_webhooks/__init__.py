@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from faraday_api_client.models import (
     ResourceType,
-    ValidationError,
     WebhookEndpointStatus,
     WebhookEventType,
     WebhookMessageForResourceData,
 )
+from faraday_api_client.models import ValidationError as ValidationProblem
 
 from ._base_client import NOT_GIVEN
 from ._client import AsyncFaraday, Faraday
@@ -30,6 +30,7 @@ from ._version import __version__
 from .errors import (
     APIConnectionError,
     APIError,
+    APIRequestError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
@@ -52,8 +53,10 @@ from .errors import (
 )
 from .events import ResourceEvent, WebhookEvent
 
-# The older name of a resource event's data model.
+# Older names, kept: a resource event's data model, and the validation problem model
+# (a model, not an exception: ``ValidationFailedError.validation_errors`` holds them).
 WebhookEventData = WebhookMessageForResourceData
+ValidationError = ValidationProblem
 
 if TYPE_CHECKING:
     from .verify import WebhookVerifier, sign_webhook, verify_webhook, verify_webhook_signature
@@ -76,6 +79,7 @@ __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
+    "APIRequestError",
     "APITimeoutError",
     "AsyncFaraday",
     "AuthenticationError",
@@ -100,6 +104,7 @@ __all__ = [
     "UnexpectedResponseError",
     "ValidationError",
     "ValidationFailedError",
+    "ValidationProblem",
     "WebhookEndpoint",
     "WebhookEndpointStatus",
     "WebhookEvent",

@@ -1,37 +1,44 @@
 """The one request path shared by the sync and async clients.
 
 Steps 1, 2 and 4 of every call (check inputs, build the request, parse the
-answer) and the retry decision are the same functions for both clients; only
-sending and sleeping differ.
+answer), the retry decision and the whole-call deadline are the same objects for
+both clients; only sending, reading and sleeping differ.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from typing import Any, Generic, TypeVar, cast
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar, overload
 
 import httpx
 
+from ._body import BodyTooLarge, BodyUndecodable, BoundedBody
 from ._config import ClientConfig, TimeoutTypes, resolve_timeout
-from ._responses import parse_response
+from ._deadline import Deadline
+from ._operations import IDEMPOTENCY_HEADER, Operation, new_idempotency_key, operation_for
+from ._responses import DOCUMENTED_ERROR_STATUSES, ResponseReader
 from ._retries import RetryPolicy
+from ._typing import OperationModule
 from ._validation import check_headers
 from .errors import (
     APIConnectionError,
     APITimeoutError,
     ClientClosedError,
     ConfigurationError,
-    UnexpectedResponseError,
+    InvalidRequestError,
+    request_label,
 )
 
 T = TypeVar("T")
 
 logger = logging.getLogger("faraday_webhooks")
 
-# A response larger than this is not a Faraday answer; stop reading it.
+# A response larger than this, as sent or once decoded, is not a Faraday answer.
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+# Names ``call()`` keeps for itself; an operation's parameters use any others.
+CALL_OPTIONS = ("timeout", "extra_headers", "idempotency_key")
 
 
 class NotGiven:
@@ -54,6 +61,7 @@ class APICall(Generic[T]):
     """
 
     __slots__ = (
+        "error_statuses",
         "headers",
         "idempotent",
         "json",
@@ -70,11 +78,12 @@ class APICall(Generic[T]):
         method: str,
         path: str,
         success_status: int,
-        parse: Callable[[Any], T] | None,
+        parse: Callable[[Any], T],
         idempotent: bool,
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        error_statuses: frozenset[int] = DOCUMENTED_ERROR_STATUSES,
     ) -> None:
         self.method = method
         self.path = path
@@ -84,101 +93,95 @@ class APICall(Generic[T]):
         self.json = json
         self.params = params
         self.headers: Mapping[str, str] = headers or {}
+        self.error_statuses = error_statuses
 
     def __repr__(self) -> str:
         return f"APICall({self.method} {self.path} -> {self.success_status})"
 
     @classmethod
-    def from_generated(
+    def for_operation(
         cls,
-        request_kwargs: Mapping[str, Any],
+        operation: Operation,
+        params: Mapping[str, Any],
         *,
-        success_status: int,
-        parse: Callable[[Any], T] | None,
-    ) -> APICall[T]:
-        """Wrap the dict a generated endpoint's ``_get_kwargs`` builds.
+        idempotency_key: str | None = None,
+    ) -> APICall[Any]:
+        """The call for one of openapi.yaml's operations, built by its generated module.
 
-        GET, PATCH and DELETE are idempotent; POST is not.
+        Where the operation declares ``Idempotency-Key``, the call carries one (``idempotency_key``
+        or a fresh uuid4), the same on every retry, and is retried like an idempotent call.
         """
-        method = str(request_kwargs["method"]).upper()
+        kwargs = operation.request_kwargs(params)
+        headers = dict(kwargs.get("headers") or {})
+        if operation.idempotency_key:
+            headers[IDEMPOTENCY_HEADER] = (
+                new_idempotency_key() if idempotency_key is None else idempotency_key
+            )
+        elif idempotency_key is not None:
+            raise InvalidRequestError(
+                f"{operation.operation_id} declares no {IDEMPOTENCY_HEADER} header in openapi.yaml"
+            )
         return cls(
-            method=method,
-            path=request_kwargs["url"],
-            success_status=success_status,
-            parse=parse,
-            idempotent=method in ("GET", "HEAD", "PUT", "PATCH", "DELETE"),
-            json=request_kwargs.get("json"),
-            params=request_kwargs.get("params") or None,
-            headers=dict(request_kwargs.get("headers") or {}),
+            method=operation.method,
+            path=kwargs["url"],
+            success_status=operation.success_status,
+            parse=operation.parse,
+            idempotent=operation.idempotent,
+            json=kwargs.get("json"),
+            params=kwargs.get("params") or None,
+            headers=headers,
+            error_statuses=operation.error_statuses,
         )
 
 
 def _connection_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
     """Wrap an httpx transport error; the message names the kind, never the headers."""
-    where = f"{request.method} {request.url.copy_with(query=None)}"
+    where = request_label(request)
     if isinstance(error, httpx.TimeoutException):
         kind = type(error).__name__.replace("Timeout", " timeout").lower().strip()
         return APITimeoutError(f"{where}: {kind} ran out before Faraday answered", request=request)
-    detail = str(error) or type(error).__name__
+    detail = str(error)[:200] or type(error).__name__
     return APIConnectionError(f"{where}: no answer from Faraday ({detail})", request=request)
 
 
 class RetryTracker:
-    """One call's attempts: whether to go again, and the whole-call deadline.
+    """One call's attempts: whether to go again, and how long to wait first.
 
-    ``total_timeout`` bounds everything: attempts, waits between them, and reading
-    bodies. Each attempt's httpx timeouts shrink to what remains of it.
+    Each attempt's httpx timeouts shrink to what remains of the whole-call deadline.
     """
 
-    def __init__(
-        self,
-        policy: RetryPolicy,
-        call: APICall[Any],
-        request: httpx.Request,
-        total_timeout: float | None,
-    ) -> None:
+    def __init__(self, policy: RetryPolicy, call: APICall[Any], deadline: Deadline) -> None:
         self.policy = policy
         self.call = call
-        self.request = request
+        self.deadline = deadline
         self.attempt = 0
-        self.total_timeout = total_timeout
-        self.deadline = None if total_timeout is None else time.monotonic() + total_timeout
+        request = deadline.request
         # The per-attempt limits the deadline shrinks; not needed without one.
         self._attempt_timeouts: dict[str, float | None] = (
-            {} if self.deadline is None else dict(request.extensions.get("timeout", {}))
+            dict(request.extensions.get("timeout", {})) if deadline.bounded else {}
         )
 
     def start_attempt(self) -> None:
         """Fit this attempt's timeouts into what remains of the deadline (or raise if none)."""
-        if self.deadline is None:
+        if not self.deadline.bounded:
             return
-        remaining = self.check_deadline()
-        self.request.extensions["timeout"] = {
+        remaining = self.deadline.check()
+        self.deadline.request.extensions["timeout"] = {
             name: remaining if limit is None else min(limit, remaining)
             for name, limit in self._attempt_timeouts.items()
         }
 
-    def check_deadline(self) -> float:
-        """Seconds left of the whole call; raises ``APITimeoutError`` when none are."""
-        if self.deadline is None:
-            return float("inf")
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            where = f"{self.request.method} {self.request.url.copy_with(query=None)}"
-            raise APITimeoutError(
-                f"{where}: the total timeout of {self.total_timeout}s ran out", request=self.request
-            )
-        return remaining
-
     def after_error(self, error: httpx.TransportError) -> float:
         """Seconds to wait before trying again; raises the wrapped error when it is final."""
+        if self.deadline.bounded and self.deadline.remaining() <= 0:
+            raise self.deadline.expired() from error
         delay = None
         if self.policy.should_retry_error(
             error, attempt=self.attempt, idempotent=self.call.idempotent
         ):
-            delay = self._next(f"{type(error).__name__}", None)
+            delay = self._next(type(error).__name__, None)
         if delay is None:
-            raise _connection_error(error, self.request) from error
+            raise _connection_error(error, self.deadline.request) from error
         return delay
 
     def after_response(self, response: httpx.Response) -> float | None:
@@ -198,7 +201,7 @@ class RetryTracker:
 
     def _next(self, cause: str, response: httpx.Response | None) -> float | None:
         delay = self.policy.delay(self.attempt, response)
-        if self.deadline is not None and time.monotonic() + delay >= self.deadline:
+        if not self.deadline.allows_wait(delay):
             return None  # waiting would overrun the whole-call deadline: this outcome is final
         self.attempt += 1
         logger.info(
@@ -213,16 +216,8 @@ class RetryTracker:
         return delay
 
 
-def _check_http_client(http_client: object, expected: type[Any], owner: str) -> None:
-    if http_client is not None and not isinstance(http_client, expected):
-        raise ConfigurationError(
-            f"{owner} needs an {expected.__module__}.{expected.__qualname__} as http_client, "
-            f"not {type(http_client).__name__}"
-        )
-
-
 class BaseClient:
-    """What both clients share: configuration, request building and response parsing."""
+    """What both clients share: configuration, request building and response reading."""
 
     def __init__(
         self, config: ClientConfig, retry_policy: RetryPolicy | None, *, owns_http_client: bool
@@ -233,13 +228,14 @@ class BaseClient:
             )
         self._config = config
         self._retry_policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
-        self._secrets = (config.api_key,)
+        self._reader = ResponseReader(secrets=[config.api_key])
         # A client the caller brought stays theirs to close.
         self._owns_http_client = owns_http_client
         # An httpx client we create carries the configured headers itself (merging
         # them into every request costs httpx more); one the caller brought may have
         # any defaults, or change them later, so every request carries ours.
         self._request_headers = {} if owns_http_client else config.headers()
+        self._closed = False
 
     @property
     def base_url(self) -> str:
@@ -249,6 +245,13 @@ class BaseClient:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._config.base_url!r}, api_key='***')"
 
+    def _call_for(
+        self, operation: Any, params: Mapping[str, Any], idempotency_key: str | None
+    ) -> APICall[Any]:
+        return APICall.for_operation(
+            operation_for(operation), params, idempotency_key=idempotency_key
+        )
+
     def _build_request(
         self,
         http_client: httpx.Client | httpx.AsyncClient,
@@ -257,10 +260,21 @@ class BaseClient:
         timeout: TimeoutTypes | NotGiven,
         extra_headers: Mapping[str, str] | None,
     ) -> httpx.Request:
-        headers = {**self._request_headers, **call.headers}
+        if self._closed or http_client.is_closed:
+            raise ClientClosedError(
+                f"This {type(self).__name__} client is closed; create a new one"
+            )
+        headers: Mapping[str, str] = {**self._request_headers, **call.headers}
         if extra_headers:
-            headers.update(check_headers(extra_headers, name="extra_headers"))
-        chosen = self._config.timeout if isinstance(timeout, NotGiven) else resolve_timeout(timeout)
+            # Case-insensitive: a per-call "authorization" replaces the key, never joins it.
+            merged = httpx.Headers(headers)
+            merged.update(check_headers(extra_headers, name="extra_headers"))
+            headers = merged
+        chosen = (
+            self._config.timeout
+            if isinstance(timeout, NotGiven)
+            else resolve_timeout(timeout, error=InvalidRequestError)
+        )
         return http_client.build_request(
             call.method,
             self._config.url(call.path),
@@ -270,23 +284,47 @@ class BaseClient:
             timeout=chosen,
         )
 
-    def _too_large(self, response: httpx.Response) -> UnexpectedResponseError:
-        return UnexpectedResponseError(
-            f"the body is larger than {MAX_RESPONSE_BYTES} bytes; stopped reading",
-            response=response,
+    def _new_deadline(self, request: httpx.Request) -> Deadline:
+        return Deadline(self._config.total_timeout, request)
+
+    def _finish(self, call: APICall[T], response: httpx.Response) -> T:
+        return self._reader.parse(
+            response,
+            success_status=call.success_status,
+            parse=call.parse,
+            error_statuses=call.error_statuses,
         )
 
-    def _undecodable(self, response: httpx.Response) -> UnexpectedResponseError:
-        # Faraday answered, so nothing is retried: the body just cannot be read.
-        encoding = response.headers.get("content-encoding", "")
-        return UnexpectedResponseError(
-            f"the body does not decode as its Content-Encoding {encoding!r} says",
-            response=response,
-        )
+    def _body_reader(self, response: httpx.Response) -> BoundedBody:
+        try:
+            return BoundedBody(response.headers.get("content-encoding"), MAX_RESPONSE_BYTES)
+        except BodyUndecodable:
+            raise self._reader.undecodable(response) from None
 
-    def _finish(self, call: APICall[T], response: httpx.Response) -> T | None:
-        return parse_response(
-            response, success_status=call.success_status, parse=call.parse, secrets=self._secrets
+    def _read_failed(self, response: httpx.Response, problem: Exception) -> Exception:
+        if isinstance(problem, BodyTooLarge):
+            return self._reader.too_large(response, MAX_RESPONSE_BYTES)
+        return self._reader.undecodable(response)
+
+
+def _http_client_or_error(make: Callable[[], T]) -> T:
+    """Build our own httpx client; environment problems (a bad ``HTTPS_PROXY``, an
+    unsupported proxy scheme, ``SSL_CERT_FILE`` pointing nowhere) are ``ConfigurationError``."""
+    try:
+        return make()
+    except (ValueError, TypeError, ImportError, OSError, httpx.InvalidURL) as problem:
+        raise ConfigurationError(
+            "cannot build the HTTP client from this environment (check HTTPS_PROXY, "
+            f"HTTP_PROXY, ALL_PROXY, SSL_CERT_FILE, SSL_CERT_DIR): {type(problem).__name__}: "
+            f"{str(problem)[:200]}"
+        ) from None
+
+
+def _check_http_client(http_client: object, expected: type[Any], owner: str) -> None:
+    if http_client is not None and not isinstance(http_client, expected):
+        raise ConfigurationError(
+            f"{owner} needs an {expected.__module__}.{expected.__qualname__} as http_client, "
+            f"not {type(http_client).__name__}"
         )
 
 
@@ -301,8 +339,14 @@ class SyncAPIClient(BaseClient):
     ) -> None:
         _check_http_client(http_client, httpx.Client, "Faraday")
         super().__init__(config, retry_policy, owns_http_client=http_client is None)
-        self._http_client = http_client or httpx.Client(headers=config.headers())
-        self._closed = False
+        if http_client is None:
+            # Here, not at import: it loads httpcore, which only a client needs.
+            from ._sync_transport import deadline_transport
+
+            http_client = _http_client_or_error(
+                lambda: httpx.Client(headers=config.headers(), transport=deadline_transport())
+            )
+        self._http_client = http_client
 
     def close(self) -> None:
         """Close the connection pool (not an ``http_client`` you passed in)."""
@@ -310,45 +354,98 @@ class SyncAPIClient(BaseClient):
         if self._owns_http_client:
             self._http_client.close()
 
+    @overload
+    def call(
+        self,
+        operation: OperationModule[T],
+        /,
+        *,
+        timeout: TimeoutTypes | NotGiven = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        idempotency_key: str | None = ...,
+        **params: Any,
+    ) -> T: ...
+
+    @overload
+    def call(
+        self,
+        operation: str,
+        /,
+        *,
+        timeout: TimeoutTypes | NotGiven = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        idempotency_key: str | None = ...,
+        **params: Any,
+    ) -> Any: ...
+
+    def call(
+        self,
+        operation: Any,
+        /,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        **params: Any,
+    ) -> Any:
+        """Call any operation of openapi.yaml, with every guarantee ``client.webhooks`` has.
+
+        ``operation`` is a generated endpoint module or its ``operationId``; ``params``
+        are its generated ``_get_kwargs`` arguments. Auth, timeouts, retries, the
+        exception tree, the bounded read and the typed, checked result are the same.
+
+        Example::
+
+            from faraday_api_client.api.webhooks import get_webhook_endpoint
+
+            endpoint = client.call(get_webhook_endpoint, webhook_endpoint_id=endpoint_id)
+            same = client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)
+        """
+        api_call = self._call_for(operation, params, idempotency_key)
+        return self.request(api_call, timeout=timeout, extra_headers=extra_headers)
+
     def request(
         self,
         call: APICall[T],
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> T | None:
+    ) -> T:
         """Send ``call`` with retries as the policy allows, and parse the answer."""
-        if self._closed or self._http_client.is_closed:
-            raise ClientClosedError("This Faraday client is closed; create a new one")
         request = self._build_request(
             self._http_client, call, timeout=timeout, extra_headers=extra_headers
         )
-        tracker = RetryTracker(self._retry_policy, call, request, self._config.total_timeout)
-        while True:
-            tracker.start_attempt()
-            try:
-                response = self._send(request, tracker)
-            except httpx.TransportError as error:
-                delay = tracker.after_error(error)
-            else:
-                retry_delay = tracker.after_response(response)
-                if retry_delay is None:
-                    return self._finish(call, response)
-                delay = retry_delay
-            time.sleep(delay)
+        deadline = self._new_deadline(request)
+        tracker = RetryTracker(self._retry_policy, call, deadline)
+        with deadline.governing_this_thread():
+            while True:
+                tracker.start_attempt()
+                try:
+                    response = self._send(request, deadline)
+                except httpx.TransportError as error:
+                    delay = tracker.after_error(error)
+                else:
+                    retry_delay = tracker.after_response(response)
+                    if retry_delay is None:
+                        return self._finish(call, response)
+                    delay = retry_delay
+                time.sleep(delay)
 
-    def _send(self, request: httpx.Request, tracker: RetryTracker) -> httpx.Response:
+    def _send(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
         response = self._http_client.send(request, stream=True)
-        if not response.is_stream_consumed:
-            bound = _BodyBound(response, tracker, self._too_large)
-            # httpx.Client responses always carry a sync stream.
-            response.stream = _BoundedSyncStream(cast(httpx.SyncByteStream, response.stream), bound)
-            try:
-                response.read()  # httpx decodes as usual; the bounded stream limits what it reads
-            except httpx.DecodingError:
-                raise self._undecodable(response) from None
-            finally:
-                response.close()
+        if response.is_stream_consumed:  # a transport that answered with the body in memory
+            return response
+        try:
+            body = self._body_reader(response)
+            for chunk in response.iter_raw():
+                body.feed(chunk)
+                deadline.check()  # a body trickling in must not outlast the deadline
+            # The decoded body, where httpx's own read() leaves it.
+            response._content = body.finish()
+        except (BodyTooLarge, BodyUndecodable) as problem:
+            raise self._read_failed(response, problem) from None
+        finally:
+            response.close()
         return response
 
 
@@ -363,8 +460,9 @@ class AsyncAPIClient(BaseClient):
     ) -> None:
         _check_http_client(http_client, httpx.AsyncClient, "AsyncFaraday")
         super().__init__(config, retry_policy, owns_http_client=http_client is None)
-        self._http_client = http_client or httpx.AsyncClient(headers=config.headers())
-        self._closed = False
+        self._http_client = http_client or _http_client_or_error(
+            lambda: httpx.AsyncClient(headers=config.headers())
+        )
 
     async def close(self) -> None:
         """Close the connection pool (not an ``http_client`` you passed in)."""
@@ -372,24 +470,66 @@ class AsyncAPIClient(BaseClient):
         if self._owns_http_client:
             await self._http_client.aclose()
 
+    @overload
+    async def call(
+        self,
+        operation: OperationModule[T],
+        /,
+        *,
+        timeout: TimeoutTypes | NotGiven = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        idempotency_key: str | None = ...,
+        **params: Any,
+    ) -> T: ...
+
+    @overload
+    async def call(
+        self,
+        operation: str,
+        /,
+        *,
+        timeout: TimeoutTypes | NotGiven = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        idempotency_key: str | None = ...,
+        **params: Any,
+    ) -> Any: ...
+
+    async def call(
+        self,
+        operation: Any,
+        /,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        **params: Any,
+    ) -> Any:
+        """Call any operation of openapi.yaml (see ``Faraday.call``).
+
+        Example::
+
+            endpoint = await client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)
+        """
+        api_call = self._call_for(operation, params, idempotency_key)
+        return await self.request(api_call, timeout=timeout, extra_headers=extra_headers)
+
     async def request(
         self,
         call: APICall[T],
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> T | None:
+    ) -> T:
         """Send ``call`` with retries as the policy allows, and parse the answer."""
-        if self._closed or self._http_client.is_closed:
-            raise ClientClosedError("This Faraday client is closed; create a new one")
         request = self._build_request(
             self._http_client, call, timeout=timeout, extra_headers=extra_headers
         )
-        tracker = RetryTracker(self._retry_policy, call, request, self._config.total_timeout)
+        deadline = self._new_deadline(request)
+        tracker = RetryTracker(self._retry_policy, call, deadline)
         while True:
             tracker.start_attempt()
             try:
-                response = await self._send(request, tracker)
+                response = await self._send_within(request, deadline)
             except httpx.TransportError as error:
                 delay = tracker.after_error(error)
             else:
@@ -403,71 +543,29 @@ class AsyncAPIClient(BaseClient):
 
             await anyio.sleep(delay)
 
-    async def _send(self, request: httpx.Request, tracker: RetryTracker) -> httpx.Response:
+    async def _send_within(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
+        if not deadline.bounded:
+            return await self._send(request, deadline)
+        # A cancel scope ends the attempt at the deadline wherever it waits: for the
+        # connection, the headers, or the body.
+        import anyio
+
+        with anyio.move_on_after(max(deadline.remaining(), 0)):
+            return await self._send(request, deadline)
+        raise deadline.expired()  # reached only when the scope was cancelled
+
+    async def _send(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
         response = await self._http_client.send(request, stream=True)
-        if not response.is_stream_consumed:
-            bound = _BodyBound(response, tracker, self._too_large)
-            # httpx.AsyncClient responses always carry an async stream.
-            response.stream = _BoundedAsyncStream(
-                cast(httpx.AsyncByteStream, response.stream), bound
-            )
-            try:
-                await response.aread()
-            except httpx.DecodingError:
-                raise self._undecodable(response) from None
-            finally:
-                await response.aclose()
+        if response.is_stream_consumed:
+            return response
+        try:
+            body = self._body_reader(response)
+            async for chunk in response.aiter_raw():
+                body.feed(chunk)
+                deadline.check()
+            response._content = body.finish()
+        except (BodyTooLarge, BodyUndecodable) as problem:
+            raise self._read_failed(response, problem) from None
+        finally:
+            await response.aclose()
         return response
-
-
-class _BodyBound:
-    """Counts a response's raw bytes as they arrive: at most ``MAX_RESPONSE_BYTES``,
-    and never past the whole-call deadline (a body trickling in must not outlast it)."""
-
-    def __init__(
-        self,
-        response: httpx.Response,
-        tracker: RetryTracker,
-        too_large: Callable[[httpx.Response], Exception],
-    ) -> None:
-        self._response = response
-        self._tracker = tracker
-        self._too_large = too_large
-        self._size = 0
-
-    def admit(self, chunk: bytes) -> bytes:
-        self._size += len(chunk)
-        if self._size > MAX_RESPONSE_BYTES:
-            raise self._too_large(self._response)
-        self._tracker.check_deadline()
-        return chunk
-
-
-class _BoundedSyncStream(httpx.SyncByteStream):
-    """The response's own stream, read through a ``_BodyBound``."""
-
-    def __init__(self, stream: httpx.SyncByteStream, bound: _BodyBound) -> None:
-        self._stream = stream
-        self._bound = bound
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._stream:
-            yield self._bound.admit(chunk)
-
-    def close(self) -> None:
-        self._stream.close()
-
-
-class _BoundedAsyncStream(httpx.AsyncByteStream):
-    """The response's own stream, read through a ``_BodyBound``."""
-
-    def __init__(self, stream: httpx.AsyncByteStream, bound: _BodyBound) -> None:
-        self._stream = stream
-        self._bound = bound
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield self._bound.admit(chunk)
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()

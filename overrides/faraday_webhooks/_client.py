@@ -4,15 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
+from typing import Any
 
 import httpx
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, TimeoutTypes, resolve_config
+from ._config import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    ClientConfig,
+    TimeoutTypes,
+    resolve_config,
+)
 from ._retries import RetryPolicy
 from .resources.webhooks import AsyncWebhooks, Webhooks
 
 __all__ = ["AsyncFaraday", "Faraday"]
+
+
+def _configuration(arguments: Mapping[str, Any]) -> ClientConfig:
+    """Both constructors' arguments, less the two objects, resolved as configuration."""
+    options = {
+        name: value
+        for name, value in arguments.items()
+        if name not in ("self", "__class__", "http_client", "retry_policy")
+    }
+    return resolve_config(**options)
 
 
 class Faraday(SyncAPIClient):
@@ -21,7 +38,9 @@ class Faraday(SyncAPIClient):
     Arguments fall back to ``FARADAY_API_KEY`` and ``FARADAY_BASE_URL``; with no
     key anywhere, construction raises ``ConfigurationError``. ``timeout`` applies
     to each network operation (httpx's meaning); ``total_timeout``, when set, bounds
-    a whole call: every attempt, the waits between them and reading the body.
+    a whole call: every attempt, the waits between them, the wait for headers and
+    reading the body. A cleartext ``http://`` base URL must be loopback unless
+    ``allow_insecure_http=True``.
 
     Example::
 
@@ -47,16 +66,9 @@ class Faraday(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         retry_policy: RetryPolicy | None = None,
         total_timeout: float | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
-        config = resolve_config(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            total_timeout=total_timeout,
-        )
-        super().__init__(config, http_client, retry_policy)
+        super().__init__(_configuration(locals()), http_client, retry_policy)
         self.webhooks = Webhooks(self)
 
     def __enter__(self) -> Faraday:
@@ -73,6 +85,8 @@ class Faraday(SyncAPIClient):
 
 class AsyncFaraday(AsyncAPIClient):
     """The Faraday API client for async code (asyncio or trio, as httpx supports).
+
+    Takes the same arguments as ``Faraday`` (``http_client`` an ``httpx.AsyncClient``).
 
     Example::
 
@@ -98,16 +112,9 @@ class AsyncFaraday(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         retry_policy: RetryPolicy | None = None,
         total_timeout: float | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
-        config = resolve_config(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            total_timeout=total_timeout,
-        )
-        super().__init__(config, http_client, retry_policy)
+        super().__init__(_configuration(locals()), http_client, retry_policy)
         self.webhooks = AsyncWebhooks(self)
 
     async def __aenter__(self) -> AsyncFaraday:

@@ -1,16 +1,23 @@
-"""Client configuration: API key, base URL, timeout and retries, from arguments or environment."""
+"""Client configuration: API key, base URL, timeouts and retries, from arguments or environment.
+
+Everything is checked once, at construction, so a mistake in the caller's code
+fails there with ``ConfigurationError`` rather than at the first call.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from ._body import ACCEPT_ENCODING
 from ._redact import mask_secret
-from ._validation import check_headers
+from ._validation import MAX_URL_LENGTH, check_headers, check_number
 from ._version import __version__
 from .errors import ConfigurationError
 
@@ -22,6 +29,8 @@ DEFAULT_MAX_RETRIES = 2
 
 TimeoutTypes = float | int | httpx.Timeout
 _URL_CACHE_SIZE = 256
+# Headers the package sets on every request; default_headers may not set Authorization.
+_AUTHORIZATION = "authorization"
 
 
 def user_agent() -> str:
@@ -36,18 +45,85 @@ def user_agent() -> str:
     return f"faraday-webhooks/{__version__} python/{python} httpx/{httpx.__version__}"
 
 
-def resolve_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
-    """Seconds (applied to connect, read, write and pool) or an ``httpx.Timeout``."""
+def resolve_timeout(
+    timeout: TimeoutTypes, *, error: type[Exception] = ConfigurationError
+) -> httpx.Timeout:
+    """Seconds (applied to connect, read, write and pool) or an ``httpx.Timeout``.
+
+    Each limit must be a finite number of seconds above 0 and at most a day (or
+    ``None`` inside an ``httpx.Timeout``): an infinite one would overflow the socket layer.
+
+    Example::
+
+        >>> resolve_timeout(5).read
+        5.0
+    """
     if isinstance(timeout, httpx.Timeout):
+        for phase in ("connect", "read", "write", "pool"):
+            limit = getattr(timeout, phase)
+            if limit is not None:
+                check_number(limit, name=f"timeout.{phase}", above_minimum=True, error=error)
         return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-        raise ConfigurationError(
-            f"timeout must be a positive number of seconds or an httpx.Timeout, got {timeout!r}"
-        )
-    return httpx.Timeout(float(timeout))
+    seconds = check_number(timeout, name="timeout", above_minimum=True, error=error)
+    return httpx.Timeout(float(seconds))
 
 
 USER_AGENT = user_agent()
+
+
+def _is_loopback_host(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: Any, *, allow_insecure_http: bool = False) -> str:
+    """An absolute http(s) API root with a host and nothing else, without a trailing ``/``.
+
+    Refused: a query or fragment (paths are appended to it), user info (it would
+    replace the Bearer key and show a password in reprs and logs), control characters,
+    a bad port or host, and cleartext ``http://`` to a host other than loopback unless
+    ``allow_insecure_http`` (the key would travel in the clear).
+
+    Example::
+
+        >>> check_base_url("https://api.faraday.ai/v1/")
+        'https://api.faraday.ai/v1'
+    """
+    example = f"an absolute https URL such as {DEFAULT_BASE_URL}"
+    if not isinstance(url, str):
+        raise ConfigurationError(f"base_url must be {example}, not {type(url).__name__}")
+    shown = repr(url[:100])
+    if len(url) > MAX_URL_LENGTH or not url.isprintable() or any(ch.isspace() for ch in url):
+        raise ConfigurationError(
+            f"base_url must be {example}: at most {MAX_URL_LENGTH} printable characters "
+            f"without spaces, got {shown}"
+        )
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port  # the port raises ValueError when it is not one
+        httpx.URL(url)  # the host as httpx will send it (IDNA, brackets)
+    except (ValueError, httpx.InvalidURL):
+        raise ConfigurationError(f"base_url is not a valid URL: {shown}") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigurationError(f"base_url must be {example}, got {shown}")
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise ConfigurationError(f"base_url must not have a query or fragment, got {shown}")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError(
+            "base_url must not contain user info (user:password@): the API key is the "
+            "credential; pass it as api_key"
+        )
+    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback_host(host):
+        raise ConfigurationError(
+            f"base_url {parts.scheme}://{host} is cleartext HTTP to a host that is not "
+            "loopback: the API key would travel unencrypted. Use https://, or pass "
+            "allow_insecure_http=True if you mean it"
+        )
+    return url.rstrip("/")
 
 
 class ClientConfig:
@@ -61,7 +137,6 @@ class ClientConfig:
         "_urls",
         "api_key",
         "base_url",
-        "default_headers",
         "max_retries",
         "timeout",
         "total_timeout",
@@ -82,15 +157,15 @@ class ClientConfig:
         self.base_url = base_url
         self.timeout = timeout
         self.max_retries = max_retries
-        self.default_headers: Mapping[str, str] = dict(default_headers or {})
         self._urls: dict[str, httpx.URL] = {}
-        # Built once: every request sends these, and callers' defaults cannot drop auth.
-        self._headers = {
-            **self.default_headers,
-            "Authorization": f"Bearer {api_key}",
-            "User-Agent": USER_AGENT,
-            "Accept": "application/json",
-        }
+        # Built once, merged case-insensitively: a caller's "user-agent" replaces ours
+        # instead of being sent beside it.
+        merged = httpx.Headers({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        merged.update(default_headers or {})
+        merged["Authorization"] = f"Bearer {api_key}"
+        # Only encodings the bounded body reader can decode within its limit.
+        merged["Accept-Encoding"] = ACCEPT_ENCODING
+        self._headers = dict(merged.items())
 
     def __repr__(self) -> str:
         return (
@@ -117,26 +192,7 @@ class ClientConfig:
         return dict(self._headers)
 
 
-def resolve_config(
-    *,
-    api_key: str | None,
-    base_url: str | None,
-    timeout: TimeoutTypes,
-    max_retries: int,
-    default_headers: Mapping[str, str] | None,
-    total_timeout: float | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> ClientConfig:
-    """Arguments win, then ``FARADAY_API_KEY`` / ``FARADAY_BASE_URL``, then defaults.
-
-    Example::
-
-        >>> resolve_config(api_key="k", base_url=None, timeout=5, max_retries=2,
-        ...                default_headers=None, environ={}).base_url
-        'https://api.faraday.ai/v1'
-    """
-    environ = os.environ if environ is None else environ
-    key = api_key if api_key is not None else environ.get(API_KEY_ENV)
+def _checked_api_key(key: object) -> str:
     if not key:
         raise ConfigurationError(
             f"No Faraday API key: pass api_key=... or set the {API_KEY_ENV} environment variable"
@@ -148,33 +204,50 @@ def resolve_config(
         raise ConfigurationError(
             "The Faraday API key must be ASCII text without spaces or newlines"
         )
+    return key
 
+
+def resolve_config(
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    timeout: TimeoutTypes,
+    max_retries: int,
+    default_headers: Mapping[str, str] | None,
+    total_timeout: float | None = None,
+    allow_insecure_http: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> ClientConfig:
+    """Arguments win, then ``FARADAY_API_KEY`` / ``FARADAY_BASE_URL``, then defaults.
+
+    Example::
+
+        >>> resolve_config(api_key="k", base_url=None, timeout=5, max_retries=2,
+        ...                default_headers=None, environ={}).base_url
+        'https://api.faraday.ai/v1'
+    """
+    environ = os.environ if environ is None else environ
+    key = _checked_api_key(api_key if api_key is not None else environ.get(API_KEY_ENV))
     url = base_url if base_url is not None else environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+    headers = check_headers(default_headers or {}, name="default_headers", error=ConfigurationError)
+    if any(name.lower() == _AUTHORIZATION for name in headers):
         raise ConfigurationError(
-            f"base_url must be an absolute http(s) URL such as {DEFAULT_BASE_URL}, got {url!r}"
+            "default_headers may not set Authorization: pass the key as api_key "
+            "(extra_headers= on one call may replace it for that call)"
         )
-
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ConfigurationError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
-
-    if total_timeout is not None and (
-        isinstance(total_timeout, bool)
-        or not isinstance(total_timeout, (int, float))
-        or not total_timeout > 0
-    ):
-        raise ConfigurationError(
-            f"total_timeout must be a positive number of seconds or None, got {total_timeout!r}"
-        )
-
     return ClientConfig(
-        total_timeout=None if total_timeout is None else float(total_timeout),
         api_key=key,
-        base_url=url.rstrip("/"),
+        base_url=check_base_url(url, allow_insecure_http=allow_insecure_http),
         timeout=resolve_timeout(timeout),
-        max_retries=max_retries,
-        default_headers=check_headers(
-            default_headers or {}, name="default_headers", error=ConfigurationError
+        max_retries=int(
+            check_number(max_retries, name="max_retries", whole=True, error=ConfigurationError)
         ),
+        total_timeout=None
+        if total_timeout is None
+        else float(
+            check_number(
+                total_timeout, name="total_timeout", above_minimum=True, error=ConfigurationError
+            )
+        ),
+        default_headers=headers,
     )

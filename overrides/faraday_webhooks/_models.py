@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from faraday_api_client.models import WebhookEndpoint as GeneratedWebhookEndpoint
 
 from ._redact import redact
@@ -27,3 +29,7 @@ class WebhookEndpoint(GeneratedWebhookEndpoint):
         return redact(super().__repr__(), secrets)
 
     __str__ = __repr__
+
+
+# Generated model -> the class users receive instead (a subclass: every field, a safe repr).
+PUBLIC_MODELS: dict[type[Any], type[Any]] = {GeneratedWebhookEndpoint: WebhookEndpoint}

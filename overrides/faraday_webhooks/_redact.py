@@ -35,3 +35,24 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
         if secret:
             text = text.replace(secret, mask_secret(secret))
     return _SIGNING_SECRET.sub("whsec_" + MASK, text)
+
+
+def printable(text: str, limit: int) -> str:
+    """``text`` safe to print: control characters escaped, at most ``limit`` characters.
+
+    Server text reaches terminals through messages and the CLI; an ANSI escape or a
+    carriage return in it must not act there.
+
+    Example::
+
+        >>> printable("bad\x1b[2Jnews\r", 100)
+        'bad\\x1b[2Jnews\\r'
+        >>> printable("x" * 10, 4)
+        'xxxx...'
+    """
+    if not text.isprintable():
+        text = "".join(
+            character if character.isprintable() else repr(character)[1:-1]
+            for character in text[: limit * 4]
+        )
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -4,6 +4,8 @@ Nothing raised while parsing escapes as ``KeyError``/``TypeError``/``ValueError`
 a documented success becomes the generated model (checked against its own
 annotations), a documented error status becomes an ``APIError`` subclass, and
 everything else becomes ``UnexpectedResponseError`` with the response kept.
+Every ``UnexpectedResponseError`` is built here, and every text taken from a
+response is masked (the API key, ``whsec_`` secrets) before it is cut or kept.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+import attrs
 import httpx
 from faraday_api_client.models import Error, ValidationError
 
@@ -31,114 +34,173 @@ T = TypeVar("T")
 DOCUMENTED_ERROR_STATUSES = frozenset({400, 401, 403, 404, 500})
 
 
-def body_excerpt(response: httpx.Response, secrets: Iterable[str] = ()) -> str:
-    """The start of a response body as text, secrets masked, for error messages."""
-    text = response.content[: BODY_EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
-    text = redact(text, secrets)
-    if len(text) > BODY_EXCERPT_CHARS:
-        text = text[:BODY_EXCERPT_CHARS] + "..."
-    return text
+def parse_nothing(body: Any) -> None:
+    """The parser of an operation whose success has no body (``204``)."""
+    return None
 
 
-def unexpected(
-    response: httpx.Response, reason: str, secrets: Iterable[str]
-) -> UnexpectedResponseError:
-    """An ``UnexpectedResponseError`` quoting the (masked) body."""
-    return UnexpectedResponseError(
-        reason, response=response, body_excerpt=body_excerpt(response, secrets)
-    )
+class ResponseReader:
+    """Reads responses for one client; bound once to the secrets its texts must mask.
 
+    Example::
 
-def json_body(response: httpx.Response, secrets: Iterable[str]) -> Any:
-    """The decoded JSON body, or ``UnexpectedResponseError`` saying why it is not JSON."""
-    content_type = response.headers.get("content-type", "")
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    if not (media_type == "application/json" or media_type.endswith("+json")):
-        raise unexpected(
-            response, f"expected a JSON body, got Content-Type {content_type!r}", secrets
+        reader = ResponseReader(secrets=[api_key])
+        endpoint = reader.parse(response, success_status=201, parse=WebhookEndpoint.from_dict)
+    """
+
+    __slots__ = ("_secrets",)
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        self._secrets = tuple(secret for secret in secrets if secret)
+
+    def mask(self, text: str) -> str:
+        """``text`` with the API key and every ``whsec_`` secret masked."""
+        return redact(text, self._secrets)
+
+    # -- the answer ------------------------------------------------------------------
+
+    def parse(
+        self,
+        response: httpx.Response,
+        *,
+        success_status: int,
+        parse: Callable[[Any], T],
+        error_statuses: frozenset[int] = DOCUMENTED_ERROR_STATUSES,
+    ) -> T:
+        """The model for the documented success status, else raise the matching exception."""
+        status = response.status_code
+        if status == success_status:
+            if parse is parse_nothing:
+                return parse(None)
+            return self._parse_model(response, parse)
+        if status in error_statuses:
+            raise self.api_error(response)
+        raise self.unexpected(
+            response, f"HTTP {status} is not an answer openapi.yaml documents for this call"
         )
-    if not response.content:
-        raise unexpected(response, "expected a JSON body, got an empty body", secrets)
-    try:
-        return json.loads(response.content)
-    except (ValueError, RecursionError) as exc:
-        raise unexpected(
-            response, f"the body is not valid JSON ({type(exc).__name__})", secrets
-        ) from None
 
-
-def parse_model(response: httpx.Response, parse: Callable[[Any], T], secrets: Iterable[str]) -> T:
-    """Parse the JSON body with a generated ``from_dict`` and check the result's types."""
-    body = json_body(response, secrets)
-    try:
-        parsed = parse(body)
-        for model in parsed if isinstance(parsed, list) else [parsed]:
-            check_model(model)
-    except PARSE_ERRORS as exc:
-        raise unexpected(
-            response, f"the body does not match openapi.yaml: {describe_parse_error(exc)}", secrets
-        ) from None
-    return parsed
-
-
-def api_error(
-    response: httpx.Response, secrets: Iterable[str]
-) -> APIError | UnexpectedResponseError:
-    """The exception for a documented error status, chosen by the body's ``error`` code."""
-    body = json_body(response, secrets)
-    try:
-        error = Error.from_dict(body)
-        check_model(error)
-    except PARSE_ERRORS:
-        # A code this client does not know yet (or a sloppy body) still says what went wrong.
-        return _lenient_api_error(response, body, secrets)
-    validation_errors = error.validation_errors if isinstance(error.validation_errors, list) else []
-    return api_error_class(str(error.error))(
-        response=response,
-        code=str(error.error),
-        error_id=str(error.id),
-        note=error.note,
-        validation_errors=validation_errors,
-    )
-
-
-def _lenient_api_error(
-    response: httpx.Response, body: Any, secrets: Iterable[str]
-) -> APIError | UnexpectedResponseError:
-    if not isinstance(body, dict) or not isinstance(body.get("error"), str) or not body["error"]:
-        return unexpected(response, "the error body has no Faraday error code", secrets)
-    code: str = body["error"]
-    validation_errors: list[ValidationError] = []
-    raw_problems = body.get("validationErrors")
-    for raw in raw_problems if isinstance(raw_problems, list) else []:
+    def _parse_model(self, response: httpx.Response, parse: Callable[[Any], T]) -> T:
+        body = self.json_body(response)
         try:
-            problem = ValidationError.from_dict(raw)
-            check_model(problem)
+            parsed = parse(body)
+            for model in parsed if isinstance(parsed, list) else [parsed]:
+                check_model(model)
+        except PARSE_ERRORS as exc:
+            reason = f"the body does not match openapi.yaml: {describe_parse_error(exc)}"
+            raise self.unexpected(response, reason) from None
+        return parsed
+
+    def json_body(self, response: httpx.Response) -> Any:
+        """The decoded JSON body, or ``UnexpectedResponseError`` saying why it is not JSON."""
+        content_type = response.headers.get("content-type", "")
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if not (media_type == "application/json" or media_type.endswith("+json")):
+            raise self.unexpected(
+                response, f"expected a JSON body, got Content-Type {content_type[:100]!r}"
+            )
+        if not response.content:
+            raise self.unexpected(response, "expected a JSON body, got an empty body")
+        try:
+            return json.loads(response.content)
+        except (ValueError, RecursionError) as exc:
+            reason = f"the body is not valid JSON ({type(exc).__name__})"
+            raise self.unexpected(response, reason) from None
+
+    # -- Faraday's errors --------------------------------------------------------------
+
+    def api_error(self, response: httpx.Response) -> APIError | UnexpectedResponseError:
+        """The exception for a documented error status, chosen by the body's ``error`` code."""
+        body = self.json_body(response)
+        if not isinstance(body, dict):
+            return self.unexpected(response, "the error body is not a JSON object")
+        try:
+            error = Error.from_dict(body)
+            check_model(error)
         except PARSE_ERRORS:
-            continue
-        validation_errors.append(problem)
-    return api_error_class(code)(
-        response=response,
-        code=code,
-        error_id=str(body.get("id", "")),
-        note=str(body.get("note", "")),
-        validation_errors=validation_errors,
-    )
+            # A code this client does not know yet (or a sloppy body) still says what went wrong.
+            return self._lenient_api_error(response, body)
+        return self._api_error(
+            response, str(error.error), str(error.id), error.note, error.validation_errors or []
+        )
 
+    def _lenient_api_error(
+        self, response: httpx.Response, body: dict[str, Any]
+    ) -> APIError | UnexpectedResponseError:
+        code = body.get("error")
+        if not isinstance(code, str) or not code:
+            return self.unexpected(response, "the error body has no Faraday error code")
+        problems: list[ValidationError] = []
+        raw_problems = body.get("validationErrors")
+        for raw in raw_problems if isinstance(raw_problems, list) else []:
+            try:
+                problem = ValidationError.from_dict(raw)
+                check_model(problem)
+            except PARSE_ERRORS:
+                continue
+            problems.append(problem)
+        return self._api_error(
+            response, code, str(body.get("id", "")), str(body.get("note", "")), problems
+        )
 
-def parse_response(
-    response: httpx.Response,
-    *,
-    success_status: int,
-    parse: Callable[[Any], T] | None,
-    secrets: Iterable[str],
-) -> T | None:
-    """The model for the documented success status, else raise the matching exception."""
-    status = response.status_code
-    if status == success_status:
-        return None if parse is None else parse_model(response, parse, secrets)
-    if status in DOCUMENTED_ERROR_STATUSES:
-        raise api_error(response, secrets)
-    raise unexpected(
-        response, f"HTTP {status} is not an answer openapi.yaml documents for this call", secrets
-    )
+    def _api_error(
+        self,
+        response: httpx.Response,
+        code: str,
+        error_id: str,
+        note: str,
+        problems: Iterable[ValidationError],
+    ) -> APIError:
+        # A server may echo the key back (a 401 note quoting the header): mask every text.
+        mask = self.mask
+        masked = [
+            attrs.evolve(
+                problem,
+                message=mask(problem.message),
+                path=mask(problem.path),
+                suggestion=None if problem.suggestion is None else mask(problem.suggestion),
+            )
+            for problem in problems
+        ]
+        return api_error_class(code)(
+            response=response,
+            code=mask(code),
+            error_id=mask(error_id),
+            note=mask(note),
+            validation_errors=masked,
+        )
+
+    # -- everything else ---------------------------------------------------------------
+
+    def unexpected(self, response: httpx.Response, reason: str) -> UnexpectedResponseError:
+        """An ``UnexpectedResponseError`` quoting the start of the (masked) body."""
+        return UnexpectedResponseError(
+            reason, response=response, body_excerpt=self.body_excerpt(response)
+        )
+
+    def too_large(self, response: httpx.Response, limit: int) -> UnexpectedResponseError:
+        return UnexpectedResponseError(
+            f"the body is larger than {limit} bytes (as sent or decoded); stopped reading",
+            response=response,
+        )
+
+    def undecodable(self, response: httpx.Response) -> UnexpectedResponseError:
+        # Faraday answered, so nothing is retried: the body just cannot be read.
+        encoding = response.headers.get("content-encoding", "")[:100]
+        return UnexpectedResponseError(
+            f"the body does not decode as its Content-Encoding {encoding!r} says",
+            response=response,
+        )
+
+    def body_excerpt(self, response: httpx.Response) -> str:
+        """The start of a response body as text, secrets masked before it is cut."""
+        try:
+            content = response.content
+        except httpx.ResponseNotRead:
+            return ""
+        # Decode a window longer than any secret past the cut, mask, then cut: a key
+        # straddling the cut is masked whole, never left half visible.
+        text = content[: BODY_EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
+        text = self.mask(text)
+        if len(text) > BODY_EXCERPT_CHARS:
+            text = text[:BODY_EXCERPT_CHARS] + "..."
+        return text

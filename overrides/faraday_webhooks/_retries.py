@@ -15,6 +15,7 @@ import time
 import attrs
 import httpx
 
+from ._validation import check_number
 from .errors import ConfigurationError
 
 # Nothing reached the server's application: always safe to send again.
@@ -53,24 +54,11 @@ class RetryPolicy:
 
     def __attrs_post_init__(self) -> None:
         # Checked here, not at the first retry: a bad policy is a mistake in the caller's code.
-        if (
-            isinstance(self.max_retries, bool)
-            or not isinstance(self.max_retries, int)
-            or self.max_retries < 0
-        ):
-            raise ConfigurationError(
-                f"max_retries must be a whole number >= 0, got {self.max_retries!r}"
-            )
+        check_number(
+            self.max_retries, name="max_retries", whole=True, maximum=100, error=ConfigurationError
+        )
         for name in ("initial_delay", "max_delay", "max_retry_after"):
-            value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or not 0 <= value < float("inf")
-            ):
-                raise ConfigurationError(
-                    f"{name} must be a finite number of seconds >= 0, got {value!r}"
-                )
+            check_number(getattr(self, name), name=name, error=ConfigurationError)
 
     def should_retry_error(
         self, error: httpx.TransportError, *, attempt: int, idempotent: bool
@@ -113,27 +101,22 @@ def retry_after_seconds(headers: httpx.Headers, *, now: float | None = None) -> 
         >>> retry_after_seconds(httpx.Headers({"Retry-After": "soon"})) is None
         True
     """
-    milliseconds = headers.get("retry-after-ms")
-    if milliseconds is not None:
-        try:
-            value = float(milliseconds) / 1000
-        except ValueError:
-            value = -1.0
-        if value >= 0 and value == value:  # rejects NaN
-            return value
+    # Total: any header value gives a wait or None, never an exception (a server's
+    # garbage must not crash a retry decision).
+    milliseconds = headers.get("retry-after-ms", "").strip()
+    if milliseconds.isascii() and milliseconds.replace(".", "", 1).isdigit():
+        return float(milliseconds[:20]) / 1000
     header = headers.get("retry-after")
     if header is None:
         return None
     header = header.strip()
-    if header.isdigit():
-        return float(header)
+    if header.isascii() and header.isdigit():
+        return float(header[:20])
     import email.utils
 
     try:
-        moment = email.utils.parsedate_to_datetime(header)
-    except (TypeError, ValueError, IndexError):
+        moment = email.utils.parsedate_to_datetime(header[:200])
+        current = time.time() if now is None else now
+        return max(0.0, moment.timestamp() - current)
+    except (TypeError, ValueError, IndexError, OverflowError, AttributeError):
         return None
-    if moment is None:
-        return None  # pragma: no cover - older Pythons returned None
-    current = time.time() if now is None else now
-    return max(0.0, moment.timestamp() - current)

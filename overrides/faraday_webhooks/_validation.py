@@ -17,6 +17,8 @@ from faraday_api_client.models import WebhookEndpointStatus
 from .errors import InvalidRequestError
 
 MAX_URL_LENGTH = 2048
+# A wait longer than a day is a mistake, and far larger ones overflow the socket layer.
+MAX_SECONDS = 86_400.0
 
 
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
@@ -35,6 +37,40 @@ def _is_unicode_text(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def check_number(
+    value: Any,
+    *,
+    name: str,
+    minimum: float = 0.0,
+    above_minimum: bool = False,
+    maximum: float = MAX_SECONDS,
+    whole: bool = False,
+    error: type[Exception] = InvalidRequestError,
+) -> float:
+    """A finite int or float within bounds (``bool`` is refused), or ``error`` saying so.
+
+    The one check behind every number the package takes: timeouts, retry counts, waits.
+
+    Example::
+
+        >>> check_number(2, name="max_retries", whole=True)
+        2
+        >>> check_number(float("inf"), name="timeout")
+        Traceback (most recent call last):
+        ...
+        faraday_webhooks.errors.InvalidRequestError: timeout must be a number ... got inf
+    """
+    kind = type(value)
+    ok = (kind is int or (kind is float and not whole)) and (
+        (value > minimum if above_minimum else value >= minimum) and value <= maximum
+    )
+    if not ok:  # NaN fails every comparison, so it lands here too
+        what = "a whole number" if whole else "a number"
+        low = f"above {minimum:g}" if above_minimum else f"at least {minimum:g}"
+        raise error(f"{name} must be {what} {low} and at most {maximum:g}, got {value!r}")
+    return value  # type: ignore[no-any-return]
 
 
 def check_url(url: Any, *, name: str = "url") -> str:
@@ -136,12 +172,12 @@ def check_headers(
     return checked
 
 
-def check_endpoint_id(value: Any, *, name: str = "webhook_endpoint_id") -> UUID:
-    """A webhook endpoint id as a UUID; a path is never built from anything else.
+def check_uuid(value: Any, *, name: str = "webhook_endpoint_id") -> UUID:
+    """An id as a UUID (from a UUID or its text); a path is never built from anything else.
 
     Example::
 
-        >>> check_endpoint_id("2c1881c4-a0c0-424d-89e1-b481f3cb118c")
+        >>> check_uuid("2c1881c4-a0c0-424d-89e1-b481f3cb118c")
         UUID('2c1881c4-a0c0-424d-89e1-b481f3cb118c')
     """
     if isinstance(value, UUID):
@@ -151,7 +187,10 @@ def check_endpoint_id(value: Any, *, name: str = "webhook_endpoint_id") -> UUID:
     try:
         return UUID(value)
     except ValueError:
-        raise InvalidRequestError(f"{name} must be a UUID, got {value!r}") from None
+        raise InvalidRequestError(f"{name} must be a UUID, got {value[:100]!r}") from None
+
+
+check_endpoint_id = check_uuid
 
 
 def check_endpoint_ids(values: Any) -> list[UUID]:
@@ -169,7 +208,7 @@ def check_endpoint_ids(values: Any) -> list[UUID]:
             f"ids must be an iterable of webhook endpoint ids, not {type(values).__name__}"
         )
     # "Only these endpoints" is a set: asking twice for one id returns it once.
-    return list(dict.fromkeys(check_endpoint_id(value, name="ids item") for value in values))
+    return list(dict.fromkeys(check_uuid(value, name="ids item") for value in values))
 
 
 def check_status(value: Any) -> WebhookEndpointStatus:

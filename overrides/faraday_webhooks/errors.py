@@ -4,26 +4,31 @@
     ├── ConfigurationError               no API key, a bad base URL or timeout
     ├── InvalidRequestError (ValueError) bad input to a call; nothing was sent
     ├── ClientClosedError                the client was used after close()
-    ├── APIConnectionError               no answer from Faraday (refused, reset, DNS)
-    │   └── APITimeoutError              ... because a timeout ran out
-    ├── UnexpectedResponseError          an answer openapi.yaml does not describe
-    ├── APIError                         Faraday answered with its error body
-    │   ├── BadRequestError              BAD_REQUEST
-    │   ├── ForbiddenError               FORBIDDEN
-    │   ├── MaxResourcesReachedError     MAX_RESOURCES_REACHED
-    │   ├── InternalServerError          INTERNAL_SERVER_ERROR
-    │   ├── NotFoundError                NOT_FOUND
-    │   ├── ValidationFailedError        VALIDATION_FAILED
-    │   ├── ConflictError                CONFLICT
-    │   └── AuthenticationError
-    │       ├── InvalidAuthorizationError  INVALID_AUTHORIZATION
-    │       ├── MalformedAPIKeyError       MALFORMED_API_KEY
-    │       ├── MissingAPIKeyError         MISSING_API_KEY
-    │       └── ExpiredAPIKeyError         EXPIRED_API_KEY
+    ├── APIRequestError                  a call was sent and failed: catch this for "any"
+    │   ├── APIConnectionError           no answer from Faraday (refused, reset, DNS)
+    │   │   └── APITimeoutError          ... because a timeout ran out
+    │   ├── UnexpectedResponseError      an answer openapi.yaml does not describe (a proxy's 502)
+    │   └── APIError                     Faraday answered with its error body
+    │       ├── BadRequestError          BAD_REQUEST
+    │       ├── ForbiddenError           FORBIDDEN
+    │       ├── MaxResourcesReachedError MAX_RESOURCES_REACHED
+    │       ├── InternalServerError      INTERNAL_SERVER_ERROR
+    │       ├── NotFoundError            NOT_FOUND
+    │       ├── ValidationFailedError    VALIDATION_FAILED
+    │       ├── ConflictError            CONFLICT (also any 409 with Faraday's error body)
+    │       └── AuthenticationError
+    │           ├── InvalidAuthorizationError  INVALID_AUTHORIZATION
+    │           ├── MalformedAPIKeyError       MALFORMED_API_KEY
+    │           ├── MissingAPIKeyError         MISSING_API_KEY
+    │           └── ExpiredAPIKeyError         EXPIRED_API_KEY
     └── WebhookVerificationError         a delivery failed its signature checks
 
 An error code this package does not know yet raises plain ``APIError`` with
 ``code`` kept, so a new Faraday code never crashes a client.
+
+Every exception pickles (``response`` and ``request`` are dropped from the copy,
+the fields and the message are kept), so one raised in a process pool reaches the
+caller. Messages quote server text escaped and bounded, with secrets masked.
 
 Example::
 
@@ -39,11 +44,11 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._redact import redact
+from ._redact import printable, redact
 
 if TYPE_CHECKING:
     from faraday_api_client.models import ValidationError
@@ -51,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIRequestError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
@@ -71,14 +77,35 @@ __all__ = [
     "ValidationFailedError",
     "WebhookVerificationError",
     "api_error_class",
+    "request_label",
 ]
 
 # How much of an unexpected body an exception quotes.
 BODY_EXCERPT_CHARS = 300
 
 
+# How much of a server's note (and of each validation problem) a message quotes.
+NOTE_CHARS = 1000
+# Attributes a pickled copy leaves out: live HTTP objects, which do not pickle.
+_UNPICKLED = frozenset({"response", "request"})
+
+
+def _rebuilt(cls: type[FaradayError], message: str, state: dict[str, Any]) -> FaradayError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    error.__dict__.setdefault("response", None)
+    return error
+
+
 class FaradayError(Exception):
     """Base class of every exception this package raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default pickles ``args`` and calls cls(*args), which keyword-only
+        # constructors refuse: rebuild from the message and fields instead.
+        state = {k: v for k, v in self.__dict__.items() if k not in _UNPICKLED}
+        return _rebuilt, (type(self), str(self), state)
 
 
 class ConfigurationError(FaradayError):
@@ -93,7 +120,12 @@ class ClientClosedError(FaradayError):
     """The client (or the httpx client it was given) is closed."""
 
 
-class APIConnectionError(FaradayError):
+class APIRequestError(FaradayError):
+    """A request was sent (or tried) and did not succeed: no answer, an unexpected one,
+    or Faraday's error. ``except APIRequestError`` catches every failed call."""
+
+
+class APIConnectionError(APIRequestError):
     """The request got no HTTP answer: refused, reset, closed mid-response, DNS failure."""
 
     def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
@@ -105,7 +137,7 @@ class APITimeoutError(APIConnectionError):
     """A connect, write, read or pool timeout ran out."""
 
 
-class UnexpectedResponseError(FaradayError):
+class UnexpectedResponseError(APIRequestError):
     """Faraday (or something in between) answered in a way openapi.yaml does not describe.
 
     An undocumented status, a body that is not JSON, or JSON that does not match
@@ -114,7 +146,7 @@ class UnexpectedResponseError(FaradayError):
 
     def __init__(self, reason: str, *, response: httpx.Response, body_excerpt: str = "") -> None:
         self.reason = reason
-        self.response = response
+        self.response: httpx.Response | None = response
         self.status_code = response.status_code
         self.body_excerpt = body_excerpt
         message = f"Unexpected response from Faraday: HTTP {self.status_code}: {reason}"
@@ -123,7 +155,7 @@ class UnexpectedResponseError(FaradayError):
         super().__init__(message)
 
 
-class APIError(FaradayError):
+class APIError(APIRequestError):
     """Faraday answered with its documented error body.
 
     Attributes mirror the body: ``code`` (for example ``"VALIDATION_FAILED"``),
@@ -140,7 +172,7 @@ class APIError(FaradayError):
         note: str,
         validation_errors: Sequence[ValidationError] = (),
     ) -> None:
-        self.response = response
+        self.response: httpx.Response | None = response
         self.status_code = response.status_code
         self.code = code
         self.error_id = error_id
@@ -149,18 +181,24 @@ class APIError(FaradayError):
         super().__init__(self._describe())
 
     @property
-    def request(self) -> httpx.Request:
+    def request(self) -> httpx.Request | None:
         """The request that failed (method and URL; headers include the key, so never log them)."""
-        return self.response.request
+        return None if self.response is None else self.response.request
 
     def _describe(self) -> str:
-        lines = [f"HTTP {self.status_code} {self.code}: {self.note} (error id {self.error_id})"]
-        for problem in self.validation_errors:
-            line = f"  - {problem.path}: {problem.message}"
-            suggestion = getattr(problem, "suggestion", None)
-            if isinstance(suggestion, str) and suggestion:
-                line += f" (suggestion: {suggestion})"
+        # Server text is quoted escaped (no terminal control) and bounded.
+        code, error_id = printable(self.code, 100), printable(self.error_id, 100)
+        lines = [
+            f"HTTP {self.status_code} {code}: {printable(self.note, NOTE_CHARS)} "
+            f"(error id {error_id})"
+        ]
+        for problem in self.validation_errors[:20]:
+            line = f"  - {printable(problem.path, 200)}: {printable(problem.message, 500)}"
+            if problem.suggestion:
+                line += f" (suggestion: {printable(problem.suggestion, 500)})"
             lines.append(line)
+        if len(self.validation_errors) > 20:
+            lines.append(f"  ... and {len(self.validation_errors) - 20} more")
         return redact("\n".join(lines))
 
 
@@ -239,6 +277,17 @@ ERROR_CLASSES: dict[str, type[APIError]] = {
     "VALIDATION_FAILED": ValidationFailedError,
     "CONFLICT": ConflictError,
 }
+
+
+def request_label(request: httpx.Request) -> str:
+    """``METHOD url`` without the query, as messages name a request (never its headers).
+
+    Example::
+
+        >>> request_label(httpx.Request("GET", "https://api.faraday.ai/v1/x?ids=1"))
+        'GET https://api.faraday.ai/v1/x'
+    """
+    return f"{request.method} {request.url.copy_with(query=None)}"
 
 
 def api_error_class(code: str) -> type[APIError]:

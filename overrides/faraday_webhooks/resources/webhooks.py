@@ -1,37 +1,49 @@
 """``client.webhooks``: create, list, retrieve, update, delete, enable and disable endpoints.
 
-Each operation is built once, as an ``APICall``, by a function shared by the
-sync and async namespaces: inputs are checked (nothing is sent on failure),
-then the generated endpoint module builds the request from the generated model.
+A thin, typed layer over ``client.call``: each method checks its inputs (nothing
+is sent on failure), builds the generated request model, and calls the generated
+operation through the one request path. Sync and async share every step but the
+``await``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from faraday_api_client.models import WebhookEndpoint as GeneratedWebhookEndpoint
 from faraday_api_client.models import (
     WebhookEndpointMergePatch,
     WebhookEndpointPost,
     WebhookEndpointStatus,
 )
-from faraday_api_client.types import UNSET
 
-from .._base_client import NOT_GIVEN, APICall, NotGiven
+from .._base_client import NOT_GIVEN, NotGiven
 from .._config import TimeoutTypes
 from .._models import WebhookEndpoint
-from .._validation import (
-    check_endpoint_id,
-    check_endpoint_ids,
-    check_event_types,
-    check_status,
-    check_url,
-)
+from .._operations import lazy_module
+from .._validation import check_endpoint_ids, check_event_types, check_status, check_url
 from ..errors import InvalidRequestError
 
 if TYPE_CHECKING:
+    from faraday_api_client.api.webhooks import (
+        create_webhook_endpoint,
+        delete_webhook_endpoint,
+        get_webhook_endpoint,
+        get_webhook_endpoints,
+        update_webhook_endpoint,
+    )
+
     from .._base_client import AsyncAPIClient, SyncAPIClient
+else:
+    # Loaded at their first call: each imports the generator's Client classes.
+    _API = "faraday_api_client.api.webhooks."
+    create_webhook_endpoint = lazy_module(_API + "create_webhook_endpoint")
+    delete_webhook_endpoint = lazy_module(_API + "delete_webhook_endpoint")
+    get_webhook_endpoint = lazy_module(_API + "get_webhook_endpoint")
+    get_webhook_endpoints = lazy_module(_API + "get_webhook_endpoints")
+    update_webhook_endpoint = lazy_module(_API + "update_webhook_endpoint")
 
 __all__ = ["MAX_IDS_PER_REQUEST", "AsyncWebhooks", "Webhooks"]
 
@@ -39,88 +51,43 @@ __all__ = ["MAX_IDS_PER_REQUEST", "AsyncWebhooks", "Webhooks"]
 MAX_IDS_PER_REQUEST = 100
 
 
-def _parse_endpoint(body: Any) -> WebhookEndpoint:
-    return WebhookEndpoint.from_dict(body)
+def _public(endpoint: GeneratedWebhookEndpoint) -> WebhookEndpoint:
+    """The endpoint as users receive it (``call`` parses into the public subclass)."""
+    if not isinstance(endpoint, WebhookEndpoint):  # pragma: no cover - PUBLIC_MODELS says so
+        raise TypeError(f"expected a WebhookEndpoint, got {type(endpoint).__name__}")
+    return endpoint
 
 
-def _parse_endpoint_list(body: Any) -> list[WebhookEndpoint]:
-    if not isinstance(body, list):
-        raise TypeError(f"expected a JSON array of webhook endpoints, got {type(body).__name__}")
-    return [WebhookEndpoint.from_dict(item) for item in body]
+def _new_endpoint(url: str, enabled_events: Sequence[str]) -> WebhookEndpointPost:
+    return WebhookEndpointPost(enabled_events=check_event_types(enabled_events), url=check_url(url))
 
 
-def create_call(url: str, enabled_events: Sequence[str]) -> APICall[WebhookEndpoint]:
-    """The checked ``POST /webhook_endpoints`` call."""
-    # Each generated endpoint module is imported where its operation is built, so a
-    # program pays the import cost of only the operations it uses.
-    from faraday_api_client.api.webhooks import create_webhook_endpoint
-
-    body = WebhookEndpointPost(enabled_events=check_event_types(enabled_events), url=check_url(url))
-    return APICall.from_generated(
-        create_webhook_endpoint._get_kwargs(body=body), success_status=201, parse=_parse_endpoint
-    )
-
-
-def list_calls(ids: Iterable[str | UUID] | None) -> list[APICall[list[WebhookEndpoint]]]:
-    """The checked ``GET /webhook_endpoints`` calls: one, or one per 100 ``ids``.
-
-    Faraday takes at most ``MAX_IDS_PER_REQUEST`` ids a request; more are split into
-    batches whose answers ``list`` concatenates. No ids at all means no request.
-    """
-    from faraday_api_client.api.webhooks import get_webhook_endpoints
-
+def _id_batches(ids: Iterable[str | UUID] | None) -> list[dict[str, Any]]:
+    """The list calls' parameters: one call, or one per 100 ``ids`` (none for no ids)."""
     if ids is None:
-        kwargs = get_webhook_endpoints._get_kwargs()
-        return [APICall.from_generated(kwargs, success_status=200, parse=_parse_endpoint_list)]
+        return [{}]
     checked = check_endpoint_ids(ids)
     return [
-        APICall.from_generated(
-            get_webhook_endpoints._get_kwargs(ids=checked[start : start + MAX_IDS_PER_REQUEST]),
-            success_status=200,
-            parse=_parse_endpoint_list,
-        )
+        {"ids": checked[start : start + MAX_IDS_PER_REQUEST]}
         for start in range(0, len(checked), MAX_IDS_PER_REQUEST)
     ]
 
 
-def retrieve_call(endpoint_id: str | UUID) -> APICall[WebhookEndpoint]:
-    """The checked ``GET /webhook_endpoints/{id}`` call."""
-    from faraday_api_client.api.webhooks import get_webhook_endpoint
-
-    kwargs = get_webhook_endpoint._get_kwargs(check_endpoint_id(endpoint_id))
-    return APICall.from_generated(kwargs, success_status=200, parse=_parse_endpoint)
-
-
-def update_call(
-    endpoint_id: str | UUID,
-    *,
+def _merge_patch(
     url: str | NotGiven,
     enabled_events: Sequence[str] | NotGiven,
     status: str | WebhookEndpointStatus | NotGiven,
-) -> APICall[WebhookEndpoint]:
-    """The checked ``PATCH /webhook_endpoints/{id}`` merge patch: only the fields given."""
-    from faraday_api_client.api.webhooks import update_webhook_endpoint
-
-    checked_id = check_endpoint_id(endpoint_id)
+) -> WebhookEndpointMergePatch:
+    """Only the fields given: the others stay out of the JSON merge patch."""
     if all(isinstance(value, NotGiven) for value in (url, enabled_events, status)):
         raise InvalidRequestError("update needs at least one of url, enabled_events or status")
-    patch = WebhookEndpointMergePatch(
-        url=UNSET if isinstance(url, NotGiven) else check_url(url),
-        enabled_events=UNSET
+    return WebhookEndpointMergePatch(
+        url=None if isinstance(url, NotGiven) else check_url(url),
+        enabled_events=None
         if isinstance(enabled_events, NotGiven)
         else check_event_types(enabled_events),
-        status=UNSET if isinstance(status, NotGiven) else check_status(status),
+        status=None if isinstance(status, NotGiven) else check_status(status),
     )
-    kwargs = update_webhook_endpoint._get_kwargs(checked_id, body=patch)
-    return APICall.from_generated(kwargs, success_status=200, parse=_parse_endpoint)
-
-
-def delete_call(endpoint_id: str | UUID) -> APICall[None]:
-    """The checked ``DELETE /webhook_endpoints/{id}`` call."""
-    from faraday_api_client.api.webhooks import delete_webhook_endpoint
-
-    kwargs = delete_webhook_endpoint._get_kwargs(check_endpoint_id(endpoint_id))
-    return APICall.from_generated(kwargs, success_status=204, parse=None)
 
 
 class Webhooks:
@@ -139,8 +106,8 @@ class Webhooks:
     ) -> WebhookEndpoint:
         """Register a webhook endpoint; the result's ``secret`` signs its deliveries.
 
-        Never retried after the request may have reached Faraday, so a retry
-        cannot register the endpoint twice.
+        Never retried after the request may have reached Faraday (unless openapi.yaml
+        declares an ``Idempotency-Key`` for it), so a retry cannot register it twice.
 
         Example::
 
@@ -150,9 +117,11 @@ class Webhooks:
             )
             store_secret(endpoint.id, endpoint.secret)
         """
-        call = create_call(url, enabled_events)
-        result = self._client.request(call, timeout=timeout, extra_headers=extra_headers)
-        return cast(WebhookEndpoint, result)
+        body = _new_endpoint(url, enabled_events)
+        created = self._client.call(
+            create_webhook_endpoint, body=body, timeout=timeout, extra_headers=extra_headers
+        )
+        return _public(created)
 
     def list(
         self,
@@ -173,9 +142,11 @@ class Webhooks:
                 print(endpoint.id, endpoint.url, endpoint.status)
         """
         found: list[WebhookEndpoint] = []
-        for call in list_calls(ids):
-            result = self._client.request(call, timeout=timeout, extra_headers=extra_headers)
-            found.extend(cast(list[WebhookEndpoint], result))
+        for params in _id_batches(ids):
+            batch = self._client.call(
+                get_webhook_endpoints, timeout=timeout, extra_headers=extra_headers, **params
+            )
+            found += map(_public, batch)
         return found
 
     def retrieve(
@@ -191,11 +162,13 @@ class Webhooks:
 
             endpoint = client.webhooks.retrieve("2c1881c4-a0c0-424d-89e1-b481f3cb118c")
         """
-        call = retrieve_call(endpoint_id)
-        return cast(
-            WebhookEndpoint,
-            self._client.request(call, timeout=timeout, extra_headers=extra_headers),
+        found = self._client.call(
+            get_webhook_endpoint,
+            webhook_endpoint_id=endpoint_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
         )
+        return _public(found)
 
     def update(
         self,
@@ -213,11 +186,15 @@ class Webhooks:
 
             client.webhooks.update(endpoint.id, enabled_events=["resource.errored"])
         """
-        call = update_call(endpoint_id, url=url, enabled_events=enabled_events, status=status)
-        return cast(
-            WebhookEndpoint,
-            self._client.request(call, timeout=timeout, extra_headers=extra_headers),
+        patch = _merge_patch(url, enabled_events, status)
+        found = self._client.call(
+            update_webhook_endpoint,
+            webhook_endpoint_id=endpoint_id,
+            body=patch,
+            timeout=timeout,
+            extra_headers=extra_headers,
         )
+        return _public(found)
 
     def delete(
         self,
@@ -232,15 +209,52 @@ class Webhooks:
 
             client.webhooks.delete(endpoint.id)
         """
-        self._client.request(delete_call(endpoint_id), timeout=timeout, extra_headers=extra_headers)
+        self._client.call(
+            delete_webhook_endpoint,
+            webhook_endpoint_id=endpoint_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
 
-    def disable(self, endpoint_id: str | UUID, **options: Any) -> WebhookEndpoint:
-        """Stop deliveries to an endpoint without deleting it: ``update(id, status="disabled")``."""
-        return self.update(endpoint_id, status=WebhookEndpointStatus.DISABLED, **options)
+    def disable(
+        self,
+        endpoint_id: str | UUID,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> WebhookEndpoint:
+        """Stop deliveries to an endpoint without deleting it: ``update(id, status="disabled")``.
 
-    def enable(self, endpoint_id: str | UUID, **options: Any) -> WebhookEndpoint:
-        """Resume deliveries to an endpoint: ``update(id, status="enabled")``."""
-        return self.update(endpoint_id, status=WebhookEndpointStatus.ENABLED, **options)
+        Example::
+
+            client.webhooks.disable(endpoint.id)
+        """
+        return self.update(
+            endpoint_id,
+            status=WebhookEndpointStatus.DISABLED,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def enable(
+        self,
+        endpoint_id: str | UUID,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> WebhookEndpoint:
+        """Resume deliveries to an endpoint: ``update(id, status="enabled")``.
+
+        Example::
+
+            client.webhooks.enable(endpoint.id)
+        """
+        return self.update(
+            endpoint_id,
+            status=WebhookEndpointStatus.ENABLED,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
 
 
 class AsyncWebhooks:
@@ -263,9 +277,11 @@ class AsyncWebhooks:
 
             endpoint = await client.webhooks.create(url=url, enabled_events=["resource.errored"])
         """
-        call = create_call(url, enabled_events)
-        result = await self._client.request(call, timeout=timeout, extra_headers=extra_headers)
-        return cast(WebhookEndpoint, result)
+        body = _new_endpoint(url, enabled_events)
+        created = await self._client.call(
+            create_webhook_endpoint, body=body, timeout=timeout, extra_headers=extra_headers
+        )
+        return _public(created)
 
     async def list(
         self,
@@ -274,11 +290,18 @@ class AsyncWebhooks:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> list[WebhookEndpoint]:
-        """Every webhook endpoint on the account, or only those with ``ids`` (100 a request)."""
+        """Every webhook endpoint on the account, or only those with ``ids`` (100 a request).
+
+        Example::
+
+            endpoints = await client.webhooks.list(ids=wanted)
+        """
         found: list[WebhookEndpoint] = []
-        for call in list_calls(ids):
-            result = await self._client.request(call, timeout=timeout, extra_headers=extra_headers)
-            found.extend(cast(list[WebhookEndpoint], result))
+        for params in _id_batches(ids):
+            batch = await self._client.call(
+                get_webhook_endpoints, timeout=timeout, extra_headers=extra_headers, **params
+            )
+            found += map(_public, batch)
         return found
 
     async def retrieve(
@@ -288,10 +311,19 @@ class AsyncWebhooks:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> WebhookEndpoint:
-        """One webhook endpoint by id; ``NotFoundError`` if there is none."""
-        call = retrieve_call(endpoint_id)
-        result = await self._client.request(call, timeout=timeout, extra_headers=extra_headers)
-        return cast(WebhookEndpoint, result)
+        """One webhook endpoint by id; ``NotFoundError`` if there is none.
+
+        Example::
+
+            endpoint = await client.webhooks.retrieve(endpoint_id)
+        """
+        found = await self._client.call(
+            get_webhook_endpoint,
+            webhook_endpoint_id=endpoint_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+        return _public(found)
 
     async def update(
         self,
@@ -303,10 +335,21 @@ class AsyncWebhooks:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> WebhookEndpoint:
-        """Change only the fields given (a JSON merge patch)."""
-        call = update_call(endpoint_id, url=url, enabled_events=enabled_events, status=status)
-        result = await self._client.request(call, timeout=timeout, extra_headers=extra_headers)
-        return cast(WebhookEndpoint, result)
+        """Change only the fields given (a JSON merge patch).
+
+        Example::
+
+            await client.webhooks.update(endpoint_id, url="https://example.com/new")
+        """
+        patch = _merge_patch(url, enabled_events, status)
+        found = await self._client.call(
+            update_webhook_endpoint,
+            webhook_endpoint_id=endpoint_id,
+            body=patch,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+        return _public(found)
 
     async def delete(
         self,
@@ -315,15 +358,55 @@ class AsyncWebhooks:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> None:
-        """Delete a webhook endpoint; ``NotFoundError`` if it does not exist."""
-        await self._client.request(
-            delete_call(endpoint_id), timeout=timeout, extra_headers=extra_headers
+        """Delete a webhook endpoint; ``NotFoundError`` if it does not exist.
+
+        Example::
+
+            await client.webhooks.delete(endpoint_id)
+        """
+        await self._client.call(
+            delete_webhook_endpoint,
+            webhook_endpoint_id=endpoint_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
         )
 
-    async def disable(self, endpoint_id: str | UUID, **options: Any) -> WebhookEndpoint:
-        """Stop deliveries to an endpoint without deleting it."""
-        return await self.update(endpoint_id, status=WebhookEndpointStatus.DISABLED, **options)
+    async def disable(
+        self,
+        endpoint_id: str | UUID,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> WebhookEndpoint:
+        """Stop deliveries to an endpoint without deleting it.
 
-    async def enable(self, endpoint_id: str | UUID, **options: Any) -> WebhookEndpoint:
-        """Resume deliveries to an endpoint."""
-        return await self.update(endpoint_id, status=WebhookEndpointStatus.ENABLED, **options)
+        Example::
+
+            await client.webhooks.disable(endpoint_id)
+        """
+        return await self.update(
+            endpoint_id,
+            status=WebhookEndpointStatus.DISABLED,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def enable(
+        self,
+        endpoint_id: str | UUID,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> WebhookEndpoint:
+        """Resume deliveries to an endpoint.
+
+        Example::
+
+            await client.webhooks.enable(endpoint_id)
+        """
+        return await self.update(
+            endpoint_id,
+            status=WebhookEndpointStatus.ENABLED,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
