@@ -6,7 +6,6 @@ fails there with ``ConfigurationError`` rather than at the first call.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import sys
 from collections.abc import Mapping
@@ -17,7 +16,7 @@ import httpx
 
 from ._body import ACCEPT_ENCODING
 from ._redact import mask_secret
-from ._validation import MAX_URL_LENGTH, check_headers, check_number
+from ._validation import MAX_URL_LENGTH, check_headers, check_number, is_loopback_host
 from ._version import __version__
 from .errors import ConfigurationError
 
@@ -71,15 +70,6 @@ def resolve_timeout(
 USER_AGENT = user_agent()
 
 
-def _is_loopback_host(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_base_url(url: Any, *, allow_insecure_http: bool = False) -> str:
     """An absolute http(s) API root with a host and nothing else, without a trailing ``/``.
 
@@ -117,7 +107,7 @@ def check_base_url(url: Any, *, allow_insecure_http: bool = False) -> str:
             "base_url must not contain user info (user:password@): the API key is the "
             "credential; pass it as api_key"
         )
-    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback_host(host):
+    if parts.scheme == "http" and not allow_insecure_http and not is_loopback_host(host):
         raise ConfigurationError(
             f"base_url {parts.scheme}://{host} is cleartext HTTP to a host that is not "
             "loopback: the API key would travel unencrypted. Use https://, or pass "

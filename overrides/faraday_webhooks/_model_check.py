@@ -116,6 +116,14 @@ class _ModelChecker:
     plain_types: tuple[tuple[type, ...], ...]
     other_checks: tuple[tuple[str, Checker], ...]
     descriptions: dict[str, tuple[Checker, str]]
+    date_times: tuple[str, ...]
+
+    def read_naive_as_utc(self, instance: Any) -> None:
+        """A date-time sent without a zone is read as UTC: every one compares and converts."""
+        for name in self.date_times:
+            value = getattr(instance, name)
+            if value is not None and value.tzinfo is None:
+                setattr(instance, name, value.replace(tzinfo=datetime.UTC))
 
     def passes(self, instance: Any) -> bool:
         # map() keeps the plain checks in C; the loop avoids a generator per call.
@@ -132,6 +140,11 @@ _CHECKERS: dict[type[Any], _ModelChecker] = {}
 # ``Status(...)``): right by construction, or it raised. Only what it passes through
 # unconverted (strings, lists, unions) can be of the wrong type.
 _BUILT_TYPES = (UUID, datetime.datetime, datetime.date, enum.Enum)
+
+
+def _is_date_time(annotation: Any) -> bool:
+    options = [o for o in typing.get_args(annotation) or (annotation,) if o is not Unset]
+    return options == [datetime.datetime]
 
 
 def _built_by_from_dict(annotation: Any) -> bool:
@@ -166,12 +179,15 @@ def _model_checker(model: type[Any]) -> _ModelChecker:
             descriptions={
                 name: (_checker_for(hints[name]), _describe(hints[name])) for name in names
             },
+            date_times=tuple(name for name in names if _is_date_time(hints[name])),
         )
     return checker
 
 
 def check_model(instance: Any) -> None:
     """Raise ``ModelMismatch`` naming the first field whose value breaks its annotation.
+
+    A model that passes has any date-time sent without a zone read as UTC.
 
     Example::
 
@@ -183,6 +199,8 @@ def check_model(instance: Any) -> None:
     """
     checker = _model_checker(type(instance))
     if checker.passes(instance):
+        if checker.date_times:
+            checker.read_naive_as_utc(instance)
         return
     # The slow path, only on failure: find the field and say what is wrong with it.
     for name, (check, expected) in checker.descriptions.items():

@@ -17,6 +17,8 @@ argument is bounded, so a stranger cannot make the sandbox sleep or allocate at 
 ``close-mid``          send part of the headers and body, then close
 ``truncated-chunked``  send a chunked body that stops mid-chunk, then close
 ``slow-body[:S]``      201 whose body trickles in over S seconds (default 3, at most 60)
+``slow-headers[:S]``   201 whose status line and headers trickle in over S seconds
+                       (default 10, at most 60): no read times out, the whole does
 ``html``               502 with an HTML page
 ``empty[:STATUS]``     that status (default 201) with an empty JSON body
 ``bad-json[:STATUS]``  that status (default 201) with broken JSON
@@ -117,6 +119,7 @@ _SECONDS = ("a number of seconds from 0 to 60", 0.0, MAX_WAIT_SECONDS)
 _NUMBER_ARGUMENTS = {
     "timeout": _SECONDS,
     "slow-body": _SECONDS,
+    "slow-headers": _SECONDS,
     "oversized": ("a number of MiB above 0, at most 64", 1e-6, MAX_OVERSIZED_MIB),
     "gzip-bomb": ("a number of MiB above 0, at most 1024", 1e-6, MAX_BOMB_MIB),
 }
@@ -265,6 +268,20 @@ def _slow_body(exchange: Exchange, fault: Fault) -> None:
         exchange.write_raw(body[start : start + step])
 
 
+def _slow_headers(exchange: Exchange, fault: Fault) -> None:
+    body = json.dumps(sample_endpoint()).encode()
+    head = (
+        b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body)
+    )
+    step = fault.seconds(10.0) / len(head)
+    for position in range(len(head)):
+        if exchange.wait(step):
+            return
+        exchange.write_raw(head[position : position + 1])
+    exchange.write_raw(body)
+
+
 def _gzip_of_spaces(size: int) -> bytes:
     """A gzip stream of ``size`` spaces, made 1 MiB at a time (never held decoded)."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: the gzip container
@@ -323,6 +340,7 @@ ACTIONS: dict[str, Callable[[Exchange, Fault], None]] = {
     "close-mid": _close_mid,
     "truncated-chunked": _truncated_chunked,
     "slow-body": _slow_body,
+    "slow-headers": _slow_headers,
     "html": lambda exchange, fault: exchange.send(Reply(502, _HTML, "text/html")),
     "empty": lambda exchange, fault: exchange.send(
         Reply(fault.status or 201, b"", "application/json")

@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+import collections
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from .._validation import is_loopback_host
 from ..errors import WebhookVerificationError
 from ..events import WebhookEvent
 from ..verify import DEFAULT_TOLERANCE, verify_webhook
@@ -31,13 +33,22 @@ __all__ = ["ReceivedDelivery", "WebhookReceiver"]
 MAX_DELIVERY_BYTES = 1024 * 1024
 
 
+# Deliveries a receiver keeps, and message ids it remembers to spot replays.
+MAX_KEPT_DELIVERIES = 10_000
+
+
 @attrs.frozen
 class ReceivedDelivery:
-    """One delivery: the verified ``event``, or the ``error`` it was rejected with."""
+    """One delivery: the verified ``event``, or the ``error`` it was rejected with.
+
+    ``duplicate`` is true for a verified delivery whose message id was verified
+    before: Faraday retries, and an attacker may replay. Acknowledge it; act once.
+    """
 
     message_id: str | None
     event: WebhookEvent | None
     error: WebhookVerificationError | None
+    duplicate: bool = False
 
     @property
     def verified(self) -> bool:
@@ -54,6 +65,14 @@ class _Server(LoopbackHTTPServer):
 class _Handler(QuietHandler):
     server: _Server
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # Anything but POST (a browser's GET, a probe): say what this is, as plain text.
+        self.close_connection = True
+        if code == 501:
+            self._reply(405, b"POST signed webhook deliveries here\n", close=True, allow="POST")
+        else:
+            self._reply(code, (message or "Bad request").encode() + b"\n", close=True)
+
     def do_POST(self) -> None:
         try:
             length = declared_body_length(self.headers, MAX_DELIVERY_BYTES)
@@ -69,8 +88,12 @@ class _Handler(QuietHandler):
         # Counted only once answered: whoever waits on it may stop the server next.
         receiver._record(result)
 
-    def _reply(self, status: int, reply: bytes, *, close: bool = False) -> None:
+    def _reply(
+        self, status: int, reply: bytes, *, close: bool = False, allow: str | None = None
+    ) -> None:
         self.send_response(status)
+        if allow is not None:
+            self.send_header("Allow", allow)
         if reply:
             self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(reply)))
@@ -87,7 +110,9 @@ class WebhookReceiver:
 
     ``secret`` is never shown by ``repr``; it may be ``None`` until known.
 
-    Verified deliveries are answered 204, rejected ones 400 with the reason.
+    Verified deliveries are answered 204, rejected ones 400 with the reason; a
+    verified message id seen before is answered 204 and recorded as ``duplicate``.
+    The last ``MAX_KEPT_DELIVERIES`` deliveries are kept.
     """
 
     def __init__(
@@ -98,14 +123,24 @@ class WebhookReceiver:
         port: int = 0,
         tolerance: int = DEFAULT_TOLERANCE,
         on_delivery: Callable[[ReceivedDelivery], None] | None = None,
+        allow_remote: bool = False,
     ) -> None:
+        if not allow_remote and not is_loopback_host(host):
+            raise ValueError(
+                f"the receiver listens on loopback only, not {host!r}; "
+                "pass allow_remote=True to listen there anyway"
+            )
         # May be set after start(): the secret exists only once the endpoint pointing here does.
         self.secret = secret
         self.host = host
         self.port = port
         self.tolerance = tolerance
         self.on_delivery = on_delivery
-        self._deliveries: list[ReceivedDelivery] = []
+        self._deliveries: collections.deque[ReceivedDelivery] = collections.deque(
+            maxlen=MAX_KEPT_DELIVERIES
+        )
+        self._seen_ids: collections.OrderedDict[str, None] = collections.OrderedDict()
+        self._received = 0
         self._arrived = threading.Condition()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -149,7 +184,7 @@ class WebhookReceiver:
         """Wait until ``count`` deliveries arrived or ``timeout`` seconds passed; return all."""
         deadline = time.monotonic() + timeout
         with self._arrived:
-            while len(self._deliveries) < count:
+            while self._received < count:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
@@ -162,14 +197,26 @@ class WebhookReceiver:
             if self.secret is None:
                 raise WebhookVerificationError("invalid_secret", "The receiver has no secret yet")
             event = verify_webhook(body, headers, self.secret, tolerance=self.tolerance)
-            result = ReceivedDelivery(message_id, event, None)
         except WebhookVerificationError as error:
-            result = ReceivedDelivery(message_id, None, error)
-        return result
+            return ReceivedDelivery(message_id, None, error)
+        return ReceivedDelivery(message_id, event, None, duplicate=self._seen(message_id))
+
+    def _seen(self, message_id: str | None) -> bool:
+        """Whether a verified ``message_id`` came before (remembers the latest ids only)."""
+        if message_id is None:
+            return False
+        with self._arrived:
+            if message_id in self._seen_ids:
+                return True
+            self._seen_ids[message_id] = None
+            while len(self._seen_ids) > MAX_KEPT_DELIVERIES:
+                self._seen_ids.popitem(last=False)
+        return False
 
     def _record(self, result: ReceivedDelivery) -> None:
         with self._arrived:
             self._deliveries.append(result)
+            self._received += 1
             self._arrived.notify_all()
         if self.on_delivery is not None:
             self.on_delivery(result)

@@ -21,7 +21,6 @@ authenticated request(s) misbehave on purpose; ``faults.py`` lists them.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import threading
 import uuid
@@ -32,6 +31,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from .._models import WebhookEndpoint
+from .._validation import is_loopback_host
 from ..verify import sign_webhook
 from ._api import API_PREFIX, FakeAPI, Reply, error_reply, json_reply, now_iso
 from ._handler import Parts, RecordedRequest, RequestLog, SandboxServer
@@ -70,15 +70,8 @@ class Delivery:
         }
 
 
-def _is_loopback(url_or_host: str) -> bool:
-    found = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
-    host = (found or "").strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def _is_loopback_url(url: str) -> bool:
+    return is_loopback_host(urlsplit(url).hostname or "")
 
 
 def _enrichment_job_data(
@@ -128,7 +121,7 @@ class Sandbox:
         allow_remote: bool = False,
     ) -> None:
         require_sandbox_extra()  # here, not in a server thread where it would be swallowed
-        if not allow_remote and not _is_loopback(host):
+        if not allow_remote and not is_loopback_host(host):
             raise ValueError(
                 f"the sandbox listens on loopback only (its API keys are well known), not "
                 f"{host!r}; pass allow_remote=True to listen there anyway"
@@ -289,7 +282,7 @@ class Sandbox:
         self, http: Any, target: Mapping[str, Any], event_type: str, body: bytes
     ) -> Delivery:
         url, endpoint_id = target["url"], target["id"]
-        if not _is_loopback(url):
+        if not _is_loopback_url(url):
             refusal = "not delivered: the sandbox only delivers to loopback"
             return Delivery(endpoint_id, url, event_type, None, refusal)
         headers = {"Content-Type": "application/json", **sign_webhook(body, target["secret"])}
