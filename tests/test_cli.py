@@ -103,6 +103,29 @@ def test_bad_flags_are_one_line_and_exit_2(args: list[str]) -> None:
     assert "--help" in line
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["create", "--url", HOOK, "--event", ""], "--event: must be printable text"),
+        # A byte that is not UTF-8 reaches Python as a lone surrogate.
+        (["create", "--url", HOOK + "\udcff", "--event", EVENT], "--url: is not valid UTF-8"),
+        (["create", "--url", HOOK, "--event", "\udcff"], "--event: is not valid UTF-8"),
+        (["trigger", "\udcff\udcfe"], "TYPE: is not valid UTF-8"),
+        (["get", "not-a-uuid"], "ID: must be a UUID"),
+        (["list", "--timeout", "-1"], "--timeout: must be a number of seconds above 0"),
+        (["list", "--timeout", "inf"], "--timeout: must be a number of seconds above 0"),
+        (["list", "--max-retries", "-1"], "--max-retries: must be a whole number"),
+        (["list", "--base-url", "http://[::1/v1"], "--base-url: base_url is not a valid URL"),
+        (["list", "--base-url", "https://x.test/v1?a=1"], "must not have a query"),
+        (["trigger", "x", "--data", "[1]"], "--data: must be a JSON object, not a JSON list"),
+    ],
+)
+def test_bad_flag_values_exit_2_naming_the_flag(args: list[str], expected: str) -> None:
+    result = run(*args, key=API_KEY)
+    assert result.returncode == 2
+    assert expected in assert_one_line_error(result)
+
+
 def test_create_prints_the_endpoint_and_labels_the_secret(sandbox: Sandbox) -> None:
     result = run(
         "create",
@@ -155,14 +178,9 @@ def test_api_failure_prints_code_note_and_error_id_without_traceback(sandbox: Sa
     ("args", "key", "expected"),
     [
         (["create", "--url", "not-a-url", "--event", EVENT], API_KEY, "url must start with http"),
-        (["create", "--url", HOOK, "--event", ""], API_KEY, "enabled_events[0]"),
         # A byte that is not UTF-8 reaches Python as a lone surrogate.
-        (["create", "--url", HOOK + "\udcff", "--event", EVENT], API_KEY, "not valid Unicode"),
-        (["create", "--url", HOOK, "--event", "\udcff"], API_KEY, "not valid Unicode"),
         (["create", "--url", HOOK, "--event", EVENT], "sk_caf\u00e9", "must be ASCII"),
         (["create", "--url", HOOK, "--event", EVENT], None, "FARADAY_API_KEY"),
-        (["get", "not-a-uuid"], API_KEY, "must be a UUID"),
-        (["list", "--timeout", "-1"], API_KEY, "timeout must be a number above 0"),
         (["listen", "--port", "0"], API_KEY, "FARADAY_WEBHOOK_SECRET"),
         (["listen", "--port", "0", "--secret", "whsec_***"], API_KEY, "not valid base64"),
     ],

@@ -172,7 +172,8 @@ def test_publish_install_and_use_from_a_real_index(tmp_path: Path, index: str) -
         "faraday_api_client/py.typed",
         "faraday_api_client/openapi.yaml",
         "faraday_webhooks/testing/sandbox.py",
-        "faraday_webhooks/cli.py",
+        "faraday_webhooks/cli/__init__.py",
+        "faraday_api_client/openapi.json",
     ]:
         assert required in names
     assert not any(n.startswith(("tests/", ".venv/")) or "__pycache__" in n for n in names)

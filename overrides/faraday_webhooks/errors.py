@@ -4,6 +4,7 @@
     ├── ConfigurationError               no API key, a bad base URL or timeout
     ├── InvalidRequestError (ValueError) bad input to a call; nothing was sent
     ├── ClientClosedError                the client was used after close()
+    ├── SandboxExtraMissing (ImportError) the sandbox needs the [sandbox] extra
     ├── APIRequestError                  a call was sent and failed: catch this for "any"
     │   ├── APIConnectionError           no answer from Faraday (refused, reset, DNS)
     │   │   └── APITimeoutError          ... because a timeout ran out
@@ -73,6 +74,7 @@ __all__ = [
     "MaxResourcesReachedError",
     "MissingAPIKeyError",
     "NotFoundError",
+    "SandboxExtraMissing",
     "UnexpectedResponseError",
     "ValidationFailedError",
     "WebhookVerificationError",
@@ -118,6 +120,10 @@ class InvalidRequestError(FaradayError, ValueError):
 
 class ClientClosedError(FaradayError):
     """The client (or the httpx client it was given) is closed."""
+
+
+class SandboxExtraMissing(FaradayError, ImportError):
+    """The sandbox's dependencies (the ``sandbox`` extra: jsonschema, PyYAML) are missing."""
 
 
 class APIRequestError(FaradayError):

@@ -11,15 +11,17 @@ import importlib.resources
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..errors import SandboxExtraMissing
+
 SPEC_PACKAGE = "faraday_api_client"
 SPEC_FILE = "openapi.yaml"
 _SPEC_URI = "urn:faraday-webhooks:openapi"
 
 
-def _missing_extra(exc: ImportError) -> ImportError:
-    return ImportError(
+def _missing_extra(exc: ImportError) -> SandboxExtraMissing:
+    return SandboxExtraMissing(
         f"The Faraday sandbox needs the 'sandbox' extra ({exc.name} is missing): "
-        "pip install 'faraday-webhooks[sandbox]'"
+        "pip install 'faraday-webhooks[sandbox]' --index-url <the internal index>"
     )
 
 

@@ -1,0 +1,75 @@
+"""The ``faraday-webhooks`` command: manage endpoints, run the sandbox, listen, trigger, demo.
+
+Every failure a user can cause prints one line and exits non-zero, never a
+traceback: 2 for a bad flag (argparse, before anything runs), 1 for everything
+else. With ``--json``, errors go to stderr as ``{"error": {...}}``.
+
+    parser.py    the flags, each checked by its type
+    commands.py  what each command does
+    output.py    what is printed (escaped, secrets masked)
+
+Example::
+
+    $ export FARADAY_API_KEY=...
+    $ faraday-webhooks create --url https://example.com/hooks --event resource.ready_with_update
+    $ faraday-webhooks sandbox --port 8765
+    $ faraday-webhooks listen --port 9000 --secret "$FARADAY_WEBHOOK_SECRET"
+    $ faraday-webhooks trigger resource.ready_with_update
+    $ faraday-webhooks demo
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from ..errors import APIError, FaradayError
+from . import output
+from .commands import EXIT_FAILURE, HANDLERS, UserError
+from .parser import build_parser as _build_parser
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``faraday-webhooks`` (exposed for documentation and tests)."""
+    return _build_parser(HANDLERS)
+
+
+def _report(error: Exception, *, as_json: bool) -> None:
+    message = output.safe(str(error), 4000)
+    if not as_json:
+        output.fail(f"error: {message}")
+        return
+    fields = {}
+    if isinstance(error, APIError):
+        fields = {"status": error.status_code, "code": error.code, "error_id": error.error_id}
+    output.fail_json(type(error).__name__, message, **fields)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit status.
+
+    Example::
+
+        >>> main(["--version"])  # doctest: +SKIP
+        faraday-webhooks 0.1.0
+    """
+    args = build_parser().parse_args(argv)
+    as_json = bool(getattr(args, "json", False))
+    try:
+        status: int = args.handler(args)
+        return status
+    except (FaradayError, UserError) as error:
+        _report(error, as_json=as_json)
+        return EXIT_FAILURE
+    except BrokenPipeError:
+        # The reader went away (| head): nothing more can be shown. Quietly, as cat does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        output.fail("interrupted")
+        return 130

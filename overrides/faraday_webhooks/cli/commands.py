@@ -1,0 +1,320 @@
+"""What each ``faraday-webhooks`` command does. Parsing is in ``parser.py``, printing in
+``output.py``; a command returns its exit status or raises ``UserError``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+
+from .._base_client import NOT_GIVEN
+from .._client import Faraday
+from .._models import WebhookEndpoint
+from ..errors import ConfigurationError
+from ..events import ResourceEvent
+from . import output
+from .parser import SANDBOX_BASE_URL, SECRET_ENV
+
+EXIT_OK, EXIT_FAILURE = 0, 1
+
+
+class UserError(Exception):
+    """A problem to report in one line (exit 1)."""
+
+
+def _client(args: argparse.Namespace) -> Faraday:
+    try:
+        return Faraday(
+            api_key=args.api_key,
+            base_url=args.base_url,
+            timeout=args.timeout,
+            max_retries=args.max_retries,
+        )
+    except ConfigurationError as problem:
+        if args.api_key is None and not os.environ.get("FARADAY_API_KEY"):
+            raise UserError("no API key: set FARADAY_API_KEY (or pass --api-key)") from None
+        raise UserError(str(problem)) from None
+
+
+def _show(args: argparse.Namespace, action: Callable[[Faraday], Any], *, title: str = "") -> int:
+    with _client(args) as client:
+        output.know_secret(client._config.api_key)
+        result = action(client)
+    # Faraday returns the secret on every read; the terminal shows it only when asked.
+    reveal = bool(getattr(args, "show_secret", False))
+    output.show_result(result, as_json=args.json, title=title, reveal_secret=reveal)
+    return EXIT_OK
+
+
+def create(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        output.know_secret(client._config.api_key)
+        endpoint = client.webhooks.create(url=args.url, enabled_events=args.event)
+    if args.secret_file:
+        _write_secret(args.secret_file, endpoint)
+    try:
+        output.show_result(
+            endpoint, as_json=args.json, title="Created webhook endpoint", reveal_secret=True
+        )
+    except OSError:
+        # stdout is gone (a closed pipe): the endpoint exists, so say which, and where
+        # the secret is, on the channel that still works.
+        where = (
+            f"its secret is in {args.secret_file}"
+            if args.secret_file
+            else f"get its secret with: faraday-webhooks get {endpoint.id} --show-secret"
+        )
+        output.fail(f"created webhook endpoint {endpoint.id}, but could not print it; {where}")
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _write_secret(path: str, endpoint: WebhookEndpoint) -> None:
+    """The secret alone, to a file only its owner can read, before anything is printed."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(f"{endpoint.secret}\n")
+    except OSError as problem:
+        raise UserError(
+            f"created webhook endpoint {endpoint.id}, but could not write its secret to "
+            f"{path!r} ({problem.strerror}); get it with: faraday-webhooks get {endpoint.id} "
+            "--show-secret"
+        ) from None
+
+
+def list_endpoints(args: argparse.Namespace) -> int:
+    return _show(args, lambda client: client.webhooks.list(ids=args.id))
+
+
+def get(args: argparse.Namespace) -> int:
+    return _show(
+        args, lambda client: client.webhooks.retrieve(args.endpoint_id), title="Webhook endpoint"
+    )
+
+
+def update(args: argparse.Namespace) -> int:
+    if args.url is None and args.event is None and args.status is None:
+        raise UserError("nothing to change: give --url, --event or --status")
+    return _show(
+        args,
+        lambda client: client.webhooks.update(
+            args.endpoint_id,
+            url=args.url if args.url is not None else NOT_GIVEN,
+            enabled_events=args.event if args.event is not None else NOT_GIVEN,
+            status=args.status if args.status is not None else NOT_GIVEN,
+        ),
+        title="Updated webhook endpoint",
+    )
+
+
+def enable(args: argparse.Namespace) -> int:
+    return _show(
+        args,
+        lambda client: client.webhooks.enable(args.endpoint_id),
+        title="Enabled webhook endpoint",
+    )
+
+
+def disable(args: argparse.Namespace) -> int:
+    return _show(
+        args,
+        lambda client: client.webhooks.disable(args.endpoint_id),
+        title="Disabled webhook endpoint",
+    )
+
+
+def delete(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        output.know_secret(client._config.api_key)
+        client.webhooks.delete(args.endpoint_id)
+    if args.json:
+        output.write(json.dumps({"deleted": args.endpoint_id}, indent=2))
+    else:
+        output.write(f"Deleted webhook endpoint {args.endpoint_id}")
+    return EXIT_OK
+
+
+def sandbox(args: argparse.Namespace) -> int:
+    from ..testing.sandbox import DEFAULT_API_KEY, Sandbox
+
+    keys = args.api_key or [DEFAULT_API_KEY]
+    try:
+        server = Sandbox(
+            api_keys=keys,
+            expired_api_keys=args.expired_api_key or (),
+            host=args.host,
+            port=args.port,
+            max_endpoints=args.max_endpoints or None,
+            reject_duplicate_urls=args.reject_duplicate_urls,
+            verbose=True,
+            allow_remote=args.allow_remote,
+        )
+        server.start()
+    except ValueError as problem:  # a host that is not loopback, without --allow-remote
+        raise UserError(f"{problem} (--allow-remote)") from None
+    except OSError as exc:
+        raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    output.write(f"Faraday sandbox listening on {server.base_url}")
+    if args.api_key:
+        output.write(f"  accepting the {len(keys)} API key(s) given with --api-key")
+    else:
+        output.write(f"  accepting API key {DEFAULT_API_KEY} (a sandbox-only key)")
+    output.write(f"  export FARADAY_BASE_URL={server.base_url} FARADAY_API_KEY={keys[0]}")
+    output.write("Press Ctrl-C to stop.")
+    server.serve_forever()
+    return EXIT_OK
+
+
+def listen(args: argparse.Namespace) -> int:
+    from ..testing.receiver import ReceivedDelivery, WebhookReceiver
+    from ..verify import WebhookVerifier
+
+    secret = args.secret or os.environ.get(SECRET_ENV)
+    if not secret:
+        raise UserError(f"give the endpoint's signing secret with --secret or {SECRET_ENV}")
+    WebhookVerifier(secret)  # a bad secret is an error now, not a rejection per delivery
+    output.know_secret(secret)
+    received = 0
+
+    def report(delivery: ReceivedDelivery) -> None:
+        nonlocal received
+        received += 1
+        message_id = output.safe(delivery.message_id or "(no id)", 100)
+        event = delivery.event
+        if event is None:
+            reason = delivery.error.reason if delivery.error else "unknown"
+            output.write(f"rejected  {message_id}  {reason}: {output.safe(str(delivery.error))}")
+            return
+        about = (
+            f"{event.data.resource_type}/{event.data.resource_id}"
+            if isinstance(event, ResourceEvent)
+            else json.dumps(event.to_dict()["data"])  # a kind this version does not type
+        )
+        mark = "duplicate" if delivery.duplicate else "verified "
+        output.write(
+            f"{mark} {message_id}  {output.safe(event.type, 100)}  {output.safe(about, 200)}  "
+            f"at {event.timestamp.isoformat()}"
+        )
+
+    try:
+        receiver = WebhookReceiver(
+            secret,
+            host=args.host,
+            port=args.port,
+            on_delivery=report,
+            allow_remote=args.allow_remote,
+        )
+        receiver.start()
+    except ValueError as problem:
+        raise UserError(f"{problem} (--allow-remote)") from None
+    except OSError as exc:
+        raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    output.write(f"Listening for Faraday webhooks on {receiver.url} (Ctrl-C to stop)")
+    try:
+        while args.max_deliveries is None or received < args.max_deliveries:
+            receiver.wait_for(received + 1, timeout=0.5)
+    finally:
+        receiver.stop()
+    return EXIT_OK
+
+
+def trigger(args: argparse.Namespace) -> int:
+    import httpx
+
+    from .._config import resolve_config
+    from ..testing.sandbox import DEFAULT_API_KEY
+
+    # Only a sandbox answers trigger: its own key and address are the defaults, and the
+    # production API is never sent to unless asked for by name.
+    config = resolve_config(
+        api_key=args.api_key or os.environ.get("FARADAY_API_KEY") or DEFAULT_API_KEY,
+        base_url=args.base_url or os.environ.get("FARADAY_BASE_URL") or SANDBOX_BASE_URL,
+        timeout=args.timeout,
+        max_retries=0,
+        default_headers=None,
+    )
+    output.know_secret(config.api_key)
+    root = config.base_url.rsplit("/v1", 1)[0]
+    payload = {
+        "type": args.event_type,
+        "resource_type": args.resource_type,
+        "resource_id": args.resource_id,
+        "enrichment_id": args.enrichment_id,
+        "data": args.data,
+    }
+    try:
+        response = httpx.post(
+            f"{root}/_sandbox/trigger",
+            json=payload,
+            headers=config.headers(),
+            timeout=config.timeout,
+        )
+    except httpx.HTTPError as exc:
+        raise UserError(f"no sandbox answered at {root}: {type(exc).__name__}") from None
+    if response.status_code != 200:
+        raise UserError(
+            f"the sandbox refused the trigger: HTTP {response.status_code} "
+            f"{output.safe(response.text[:2000], 200)}"
+        )
+    deliveries = _deliveries(response)
+    if args.json:
+        output.write(json.dumps({"type": args.event_type, "deliveries": deliveries}, indent=2))
+    elif not deliveries:
+        output.write(
+            f"Triggered {output.safe(args.event_type)}: no enabled endpoint is subscribed to it."
+        )
+    else:
+        noun = "delivery" if len(deliveries) == 1 else "deliveries"
+        output.write(f"Triggered {output.safe(args.event_type)}: {len(deliveries)} {noun}")
+        for item in deliveries:
+            outcome = f"HTTP {item['status_code']}" if item["ok"] else item["error"]
+            mark = "delivered" if item["ok"] else "FAILED   "
+            output.write(f"  {mark} {output.safe(item['url'], 200)} ({output.safe(outcome, 300)})")
+    return EXIT_OK if all(item["ok"] for item in deliveries) else EXIT_FAILURE
+
+
+def _deliveries(response: Any) -> list[dict[str, Any]]:
+    """The sandbox's delivery report, each item checked; anything else is a ``UserError``."""
+    try:
+        report = response.json()
+        items = report["deliveries"]
+        checked = [
+            {
+                "endpoint_id": str(item["endpoint_id"]),
+                "url": str(item["url"]),
+                "status_code": item["status_code"],
+                "ok": item["ok"] is True,
+                "error": "" if item.get("error") is None else str(item["error"]),
+            }
+            for item in items
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        raise UserError(
+            f"{response.url} did not answer as a Faraday sandbox does "
+            f"(HTTP {response.status_code}): is this the sandbox?"
+        ) from None
+    return checked
+
+
+def demo(args: argparse.Namespace) -> int:
+    from ..demo import run_demo
+
+    return run_demo()
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "create": create,
+    "list": list_endpoints,
+    "get": get,
+    "update": update,
+    "enable": enable,
+    "disable": disable,
+    "delete": delete,
+    "sandbox": sandbox,
+    "listen": listen,
+    "trigger": trigger,
+    "demo": demo,
+}

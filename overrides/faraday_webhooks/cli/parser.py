@@ -1,0 +1,404 @@
+"""The ``faraday-webhooks`` argument parser: one small function per command.
+
+Every flag value is checked here, by its argparse type, so a bad value exits 2
+with one line naming the flag, before anything runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import uuid
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from .._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, check_base_url
+from .._validation import MAX_SECONDS
+from .._version import __version__
+from ..errors import ConfigurationError
+
+EXIT_USAGE = 2
+SECRET_ENV = "FARADAY_WEBHOOK_SECRET"  # noqa: S105 - a variable name, not a secret
+# Where `faraday-webhooks sandbox` listens by default, and so where `trigger` looks.
+SANDBOX_PORT = 8765
+SANDBOX_BASE_URL = f"http://127.0.0.1:{SANDBOX_PORT}/v1"
+
+
+class Parser(argparse.ArgumentParser):
+    """Bad flags produce one line, not a usage dump; help keeps examples as written."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+# -- flag types: each returns the value or raises ArgumentTypeError (exit 2) -------------
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535, got {text!r}")
+    return int(text)
+
+
+def _positive_count(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 10**9):
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
+def _count(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) <= 100):
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 100, got {text!r}")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_SECONDS:  # NaN and inf fail too
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds above 0 and at most {MAX_SECONDS:g}, got {text!r}"
+        )
+    return value
+
+
+def _uuid(text: str) -> str:
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a UUID, got {text[:60]!r}") from None
+
+
+def _text(text: str) -> str:
+    # A byte that is not UTF-8 reaches Python as a lone surrogate: no request can carry it.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError("is not valid UTF-8 text") from None
+    if not text or not text.isprintable():
+        raise argparse.ArgumentTypeError(f"must be printable text, got {text!r}")
+    return text
+
+
+def _base_url(text: str) -> str:
+    try:
+        return check_base_url(_text(text))
+    except ConfigurationError as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        raise argparse.ArgumentTypeError("must be a JSON object, such as '{\"id\": 1}'") from None
+    if not isinstance(value, dict):
+        kind = type(value).__name__
+        raise argparse.ArgumentTypeError(f"must be a JSON object, not a JSON {kind}")
+    return value
+
+
+# -- commands ----------------------------------------------------------------------------
+
+Commands = Any  # argparse's _SubParsersAction, which it does not export
+
+
+def _command(
+    commands: Commands, name: str, summary: str, example: str, handler: Callable[..., int]
+) -> argparse.ArgumentParser:
+    """A subcommand with a one-line summary, its description, an example, and a handler."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=summary,
+        description=summary[0].upper() + summary[1:] + ".",
+        epilog=f"example:\n  {example}",
+    )
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _client_options(
+    parser: argparse.ArgumentParser, *, base_url_default: str | None = None
+) -> None:
+    default = base_url_default or "$FARADAY_BASE_URL, else https://api.faraday.ai/v1"
+    parser.add_argument(
+        "--base-url", type=_base_url, metavar="URL", help=f"API root (default: {default})"
+    )
+    parser.add_argument(
+        "--api-key",
+        type=_text,
+        metavar="KEY",
+        help="API key (default: $FARADAY_API_KEY; prefer it)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT.read,
+        metavar="SECONDS",
+        help=f"per network operation (default {DEFAULT_TIMEOUT.read:g})",
+    )
+    parser.add_argument(
+        "--max-retries",
+        type=_count,
+        default=DEFAULT_MAX_RETRIES,
+        metavar="N",
+        help=f"retries when safe (default {DEFAULT_MAX_RETRIES})",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print JSON for scripts (errors go to stderr as JSON)"
+    )
+
+
+def _id_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("endpoint_id", metavar="ID", type=_uuid, help="the endpoint's id (a UUID)")
+
+
+def _add_create(commands: Commands, handler: Callable[..., int]) -> None:
+    create = _command(
+        commands,
+        "create",
+        "register a webhook endpoint and print its signing secret",
+        "faraday-webhooks create --url https://example.com/hooks "
+        "--event resource.ready_with_update --secret-file secret.txt",
+        handler,
+    )
+    create.add_argument("--url", required=True, type=_text, help="where Faraday POSTs events")
+    create.add_argument(
+        "--event",
+        action="append",
+        required=True,
+        type=_text,
+        metavar="TYPE",
+        help="an event type to receive (repeat for more)",
+    )
+    create.add_argument(
+        "--secret-file",
+        metavar="PATH",
+        help="also write the whsec_ secret to PATH (mode 0600), before printing anything",
+    )
+    _client_options(create)
+
+
+def _add_list(commands: Commands, handler: Callable[..., int]) -> None:
+    listing = _command(
+        commands,
+        "list",
+        "list webhook endpoints as a table",
+        "faraday-webhooks list --id 2c1881c4-a0c0-424d-89e1-b481f3cb118c",
+        handler,
+    )
+    listing.add_argument(
+        "--id",
+        action="append",
+        type=_uuid,
+        metavar="ID",
+        help="only these ids (repeat; any number, asked 100 at a time)",
+    )
+    _client_options(listing)
+
+
+def _add_get(commands: Commands, handler: Callable[..., int]) -> None:
+    get = _command(
+        commands,
+        "get",
+        "show one webhook endpoint",
+        "faraday-webhooks get 2c1881c4-a0c0-424d-89e1-b481f3cb118c --show-secret",
+        handler,
+    )
+    _id_argument(get)
+    get.add_argument(
+        "--show-secret",
+        action="store_true",
+        help="print the whsec_ signing secret in full (masked otherwise)",
+    )
+    _client_options(get)
+
+
+def _add_update(commands: Commands, handler: Callable[..., int]) -> None:
+    update = _command(
+        commands,
+        "update",
+        "change an endpoint's url, events or status (only what is given)",
+        "faraday-webhooks update ID --event resource.errored --event resource.ready_with_update",
+        handler,
+    )
+    _id_argument(update)
+    update.add_argument("--url", type=_text, help="the new URL")
+    update.add_argument(
+        "--event",
+        action="append",
+        type=_text,
+        metavar="TYPE",
+        help="replaces the event list (repeat for more)",
+    )
+    update.add_argument("--status", choices=["enabled", "disabled"], help="enabled or disabled")
+    _client_options(update)
+
+
+def _add_simple(commands: Commands, name: str, summary: str, handler: Callable[..., int]) -> None:
+    parser = _command(commands, name, summary, f"faraday-webhooks {name} ID", handler)
+    _id_argument(parser)
+    _client_options(parser)
+
+
+def _add_sandbox(commands: Commands, handler: Callable[..., int]) -> None:
+    from ..testing.faults import __doc__ as faults_doc
+
+    sandbox = _command(
+        commands,
+        "sandbox",
+        "run a local Faraday sandbox on loopback until Ctrl-C",
+        "faraday-webhooks sandbox --port 8765 --api-key sk_test --expired-api-key sk_old",
+        handler,
+    )
+    table = (faults_doc or "").split("=====================", 1)[-1].split("Example::")[0]
+    sandbox.epilog = (sandbox.epilog or "") + (
+        "\n\nfaults: send the header X-Sandbox-Fail: FAULT on a request (a comma-separated "
+        "list\nserves successive requests; add ;TAG for a fresh sequence):\n"
+        "=====================" + table.rstrip()
+    )
+    sandbox.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    sandbox.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host that is not loopback (the sandbox keys are well known)",
+    )
+    sandbox.add_argument(
+        "--port",
+        type=_port,
+        default=SANDBOX_PORT,
+        help=f"port (default {SANDBOX_PORT}; 0 picks one)",
+    )
+    sandbox.add_argument(
+        "--api-key",
+        action="append",
+        type=_text,
+        metavar="KEY",
+        help="an accepted key (repeat; default sk_sandbox_local)",
+    )
+    sandbox.add_argument(
+        "--expired-api-key",
+        action="append",
+        type=_text,
+        metavar="KEY",
+        help="a key answered 401 EXPIRED_API_KEY (repeat)",
+    )
+    sandbox.add_argument(
+        "--max-endpoints",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="answer 403 MAX_RESOURCES_REACHED after N endpoints (0: no limit)",
+    )
+    sandbox.add_argument(
+        "--reject-duplicate-urls",
+        action="store_true",
+        help="answer 400 CONFLICT to a second endpoint with the same url",
+    )
+
+
+def _add_listen(commands: Commands, handler: Callable[..., int]) -> None:
+    listen = _command(
+        commands,
+        "listen",
+        "receive deliveries on loopback and verify each signature",
+        'faraday-webhooks listen --port 9000 --secret "$FARADAY_WEBHOOK_SECRET"',
+        handler,
+    )
+    listen.add_argument("--port", type=_port, required=True, help="port (0 picks one)")
+    listen.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    listen.add_argument(
+        "--allow-remote", action="store_true", help="allow a --host that is not loopback"
+    )
+    listen.add_argument(
+        "--secret",
+        type=_text,
+        metavar="WHSEC",
+        help=f"the endpoint's whsec_ secret (default: ${SECRET_ENV})",
+    )
+    listen.add_argument(
+        "--max-deliveries", type=_positive_count, metavar="N", help="exit after N deliveries"
+    )
+
+
+def _add_trigger(commands: Commands, handler: Callable[..., int]) -> None:
+    trigger = _command(
+        commands,
+        "trigger",
+        "ask a running sandbox to deliver a signed event",
+        "faraday-webhooks trigger enrichment_job.succeeded --enrichment-id ID",
+        handler,
+    )
+    trigger.add_argument(
+        "event_type",
+        metavar="TYPE",
+        type=_text,
+        help="for example resource.ready_with_update or enrichment_job.failed",
+    )
+    trigger.add_argument(
+        "--resource-type",
+        default="cohorts",
+        type=_text,
+        metavar="KIND",
+        help="resource.* events: the kind of resource (default cohorts)",
+    )
+    trigger.add_argument(
+        "--resource-id", type=_uuid, metavar="ID", help="resource.* events: the resource's id"
+    )
+    trigger.add_argument(
+        "--enrichment-id",
+        type=_uuid,
+        metavar="ID",
+        help="enrichment_job.* events: the enrichment's id (default: random)",
+    )
+    trigger.add_argument(
+        "--data",
+        type=_json_object,
+        metavar="JSON",
+        help="send this JSON object as the event's data, whatever the type",
+    )
+    _client_options(trigger, base_url_default=f"$FARADAY_BASE_URL, else {SANDBOX_BASE_URL}")
+
+
+def build_parser(handlers: dict[str, Callable[..., int]]) -> argparse.ArgumentParser:
+    """The argument parser, each command bound to ``handlers[name]``."""
+    parser = Parser(
+        prog="faraday-webhooks",
+        description="Manage Faraday webhook endpoints, and test webhooks offline.",
+        epilog="example:\n  faraday-webhooks demo\n\n"
+        "The API key comes from $FARADAY_API_KEY (or --api-key); the API root from "
+        "$FARADAY_BASE_URL (or --base-url).",
+    )
+    parser.add_argument("--version", action="version", version=f"faraday-webhooks {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_create(commands, handlers["create"])
+    _add_list(commands, handlers["list"])
+    _add_get(commands, handlers["get"])
+    _add_update(commands, handlers["update"])
+    _add_simple(commands, "enable", "resume deliveries to an endpoint", handlers["enable"])
+    _add_simple(
+        commands,
+        "disable",
+        "stop deliveries to an endpoint without deleting it",
+        handlers["disable"],
+    )
+    _add_simple(commands, "delete", "delete a webhook endpoint", handlers["delete"])
+    _add_sandbox(commands, handlers["sandbox"])
+    _add_listen(commands, handlers["listen"])
+    _add_trigger(commands, handlers["trigger"])
+    _command(
+        commands,
+        "demo",
+        "run the whole webhook flow offline: start a sandbox and a verifying receiver, "
+        "create an endpoint, trigger an event, verify the delivery, reject a forgery",
+        "faraday-webhooks demo",
+        handlers["demo"],
+    )
+    return parser
