@@ -180,3 +180,165 @@ def test_check_names_the_stale_files(tmp_path: Path) -> None:
     assert stale.returncode == 1
     assert "faraday_api_client/models/webhook_endpoint_status.py" in stale.stderr
     assert "faraday_api_client/openapi.yaml" in stale.stderr
+
+
+OPERATIONS_PROBE = textwrap.dedent(
+    """
+    import json, uuid, httpx, faraday_api_client, faraday_webhooks as fw
+    from faraday_api_client.api.webhooks import rotate_webhook_endpoint_secret
+    from faraday_api_client.models import WebhookEndpointPost
+    from faraday_webhooks.testing import Sandbox
+    assert faraday_api_client.__file__.startswith(GENERATED), faraday_api_client.__file__
+
+    ENDPOINT = {"created_at": "2024-09-26T14:27:05+00:00",
+                "updated_at": "2024-09-26T14:27:05+00:00",
+                "enabled_events": ["resource.errored"], "url": "https://example.com/h",
+                "id": "2c1881c4-a0c0-424d-89e1-b481f3cb118c", "status": "enabled",
+                "secret": "whsec_bmV3c2VjcmV0"}
+    ERROR = {"error": "NOT_FOUND", "id": "082f9513-901c-4308-8081-902a8fe22d7e", "note": "gone"}
+
+    def client_for(*answers):
+        sent = []
+        replies = iter(answers)
+        def answer(request):
+            sent.append(request)
+            return next(replies)
+        policy = fw.RetryPolicy(max_retries=2, initial_delay=0.01, max_delay=0.02)
+        http = httpx.Client(transport=httpx.MockTransport(answer))
+        return fw.Faraday(api_key="k", http_client=http, retry_policy=policy), sent
+
+    # 1. A new operation: callable by name and by module, typed, errors mapped, no code added.
+    client, sent = client_for(httpx.Response(200, json=ENDPOINT), httpx.Response(404, json=ERROR))
+    rotated = client.call("rotateWebhookEndpointSecret", webhook_endpoint_id=ENDPOINT["id"])
+    assert isinstance(rotated, fw.WebhookEndpoint) and rotated.secret == "whsec_bmV3c2VjcmV0"
+    assert "bmV3c2VjcmV0" not in repr(rotated)
+    assert sent[0].method == "POST"
+    assert sent[0].url.path == f"/v1/webhook_endpoints/{ENDPOINT['id']}/rotate_secret"
+    assert sent[0].headers["authorization"] == "Bearer k"
+    try:
+        client.call(rotate_webhook_endpoint_secret, webhook_endpoint_id=ENDPOINT["id"])
+    except fw.NotFoundError as error:
+        assert error.note == "gone"
+    else:
+        raise AssertionError("no NotFoundError")
+    for bad in ({}, {"webhook_endpoint_id": "not-a-uuid"}, {"webhook_endpoint_id": 1, "x": 2}):
+        try:
+            client.call("rotateWebhookEndpointSecret", **bad)
+        except fw.InvalidRequestError:
+            pass
+        else:
+            raise AssertionError(f"no InvalidRequestError for {bad}")
+    assert len(sent) == 2  # nothing was sent for the bad calls
+
+    # 2. create declares Idempotency-Key: a 500 is retried, with the same key.
+    EVENTS = ["resource.errored"]
+    failed = httpx.Response(500, json=dict(ERROR, error="INTERNAL_SERVER_ERROR"))
+    client, sent = client_for(failed, httpx.Response(201, json=ENDPOINT))
+    created = client.webhooks.create(url="https://example.com/h", enabled_events=EVENTS)
+    assert created.id == uuid.UUID(ENDPOINT["id"])
+    keys = [request.headers["idempotency-key"] for request in sent]
+    assert len(keys) == 2 and keys[0] == keys[1] and uuid.UUID(keys[0]).version == 4
+    ok = httpx.Response(201, json=ENDPOINT)
+    client, sent = client_for(ok, httpx.Response(201, json=ENDPOINT))
+    client.webhooks.create(url="https://example.com/h", enabled_events=EVENTS)
+    client.webhooks.create(url="https://example.com/h", enabled_events=EVENTS)
+    assert sent[0].headers["idempotency-key"] != sent[1].headers["idempotency-key"]  # one per call
+
+    # 3. Against the sandbox, which honours a declared key: same key and body, same answer;
+    #    same key, other body: 409 CONFLICT -> ConflictError.
+    with Sandbox(api_keys=["sk_probe"]) as sandbox:
+        real = fw.Faraday(api_key="sk_probe", base_url=sandbox.base_url)
+        body = WebhookEndpointPost(url="https://example.com/a", enabled_events=["resource.errored"])
+        first = real.call("createWebhookEndpoint", body=body, idempotency_key="key-1")
+        again = real.call("createWebhookEndpoint", body=body, idempotency_key="key-1")
+        assert first.id == again.id and len(sandbox.endpoints) == 1
+        other = WebhookEndpointPost(url="https://example.com/b", enabled_events=EVENTS)
+        try:
+            real.call("createWebhookEndpoint", body=other, idempotency_key="key-1")
+        except fw.ConflictError as error:
+            assert error.status_code == 409 and error.code == "CONFLICT"
+        else:
+            raise AssertionError("no ConflictError")
+        assert len(sandbox.endpoints) == 1
+    print("new operations and idempotency keys work unchanged")
+    """
+)
+
+
+def add_rotate_secret_and_idempotency_key(spec: dict[str, Any]) -> None:
+    """A new operation, and Faraday's Idempotency-Key header on create (with its 409)."""
+    item = spec["paths"]["/webhook_endpoints/{webhook_endpoint_id}"]
+    errors = {
+        status: answer
+        for status, answer in spec["paths"]["/webhook_endpoints"]["post"]["responses"].items()
+        if status != "201"
+    }
+    spec["paths"]["/webhook_endpoints/{webhook_endpoint_id}/rotate_secret"] = {
+        "parameters": item["parameters"],
+        "post": {
+            "operationId": "rotateWebhookEndpointSecret",
+            "tags": ["webhooks"],
+            "summary": "Rotate a webhook endpoint's signing secret",
+            "security": [{"bearerAuth": []}],
+            "responses": {
+                "200": {
+                    "description": "The endpoint with its new secret",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/WebhookEndpoint"}
+                        }
+                    },
+                },
+                **errors,
+            },
+        },
+    }
+    create = spec["paths"]["/webhook_endpoints"]["post"]
+    create["parameters"] = [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": "The same key and body again returns the first result.",
+            "schema": {"type": "string"},
+        }
+    ]
+    create["responses"]["409"] = {
+        "description": "The key was used with another body.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+@pytest.mark.slow
+def test_new_operations_and_idempotency_keys_work_with_the_overrides_unchanged(
+    tmp_path: Path,
+) -> None:
+    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    add_rotate_secret_and_idempotency_key(spec)
+    changed = tmp_path / "openapi.yaml"
+    changed.write_text(yaml.safe_dump(spec, sort_keys=False))
+    output = tmp_path / "generated"
+    generated = subprocess.run(
+        [str(ROOT / "generate.sh"), "--spec", str(changed), "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert generated.returncode == 0, generated.stderr
+    package = output / "faraday_api_client"
+    assert (package / "api" / "webhooks" / "rotate_webhook_endpoint_secret.py").exists()
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(output), str(ROOT / "overrides")]),
+    }
+    probe = subprocess.run(
+        [sys.executable, "-c", f"GENERATED = {str(package)!r}\n" + OPERATIONS_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        check=False,
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == "new operations and idempotency keys work unchanged"
