@@ -14,9 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import API_KEY, EVENT, EXPIRED_KEY
 from faraday_webhooks import sign_webhook
 from faraday_webhooks.testing import Sandbox
+from helpers import API_KEY, EVENT, EXPIRED_KEY
 
 COMMAND = str(Path(sys.executable).parent / "faraday-webhooks")
 HOOK = "https://example.com/hooks"

@@ -10,7 +10,8 @@ from uuid import UUID
 import faraday_webhooks as fw
 import httpx
 import pytest
-from conftest import (
+from faraday_webhooks import errors
+from helpers import (
     API_KEY,
     ENDPOINT_ID,
     ERROR_ID,
@@ -20,7 +21,6 @@ from conftest import (
     error_body,
     json_response,
 )
-from faraday_webhooks import errors
 
 ALL_CODES = {
     "BAD_REQUEST": fw.BadRequestError,

@@ -13,8 +13,8 @@ from typing import Any
 import faraday_webhooks as fw
 import httpx
 import pytest
-from conftest import API_KEY, EVENT, FAST_RETRIES, Recorder, endpoint_body, error_body
 from faraday_webhooks.testing import Sandbox
+from helpers import API_KEY, EVENT, FAST_RETRIES, Recorder, endpoint_body, error_body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

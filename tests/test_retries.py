@@ -9,8 +9,8 @@ from typing import Any
 import faraday_webhooks as fw
 import httpx
 import pytest
-from conftest import ENDPOINT_ID, EVENT, Recorder, endpoint_body, error_body, json_response
 from faraday_webhooks._retries import RetryPolicy, retry_after_seconds
+from helpers import ENDPOINT_ID, EVENT, Recorder, endpoint_body, error_body, json_response
 
 POLICY = RetryPolicy(max_retries=2)
 NOT_SENT = [

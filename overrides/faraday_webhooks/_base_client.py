@@ -341,11 +341,10 @@ class SyncAPIClient(BaseClient):
         super().__init__(config, retry_policy, owns_http_client=http_client is None)
         if http_client is None:
             # Here, not at import: it loads httpcore, which only a client needs.
-            from ._sync_transport import deadline_transport
+            from ._sync_transport import govern_by_deadline
 
-            http_client = _http_client_or_error(
-                lambda: httpx.Client(headers=config.headers(), transport=deadline_transport())
-            )
+            http_client = _http_client_or_error(lambda: httpx.Client(headers=config.headers()))
+            govern_by_deadline(http_client)
         self._http_client = http_client
 
     def close(self) -> None:

@@ -24,6 +24,11 @@ class BodyUndecodable(Exception):
     """The body does not decode as its ``Content-Encoding`` says (or names an unknown one)."""
 
 
+# zlib builds each output in blocks and then joins them (twice the size at that moment),
+# so output is asked for a piece at a time: memory stays near the limit, not twice it.
+_PIECE = 1024 * 1024
+
+
 class _Inflater:
     """One zlib stream (gzip or deflate) that never returns more than it is allowed."""
 
@@ -36,20 +41,27 @@ class _Inflater:
         self._started = False
         self.produced = 0
 
-    def decode(self, data: bytes, limit: int) -> bytes:
-        try:
-            out = self._inflater.decompress(data, max(limit - self.produced, 0) + 1)
-        except zlib.error:
-            if self._encoding == "deflate" and not self._started:
-                self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-                self._started = True
-                return self.decode(data, limit)
-            raise BodyUndecodable(self._encoding) from None
-        self._started = True
-        self.produced += len(out)
-        if self.produced > limit or self._inflater.unconsumed_tail:
-            raise BodyTooLarge()
-        return out
+    def decode(self, data: bytes, limit: int) -> list[bytes]:
+        """The decoded pieces of ``data``; ``BodyTooLarge`` past ``limit`` bytes in all."""
+        pieces = []
+        while True:
+            allowed = min(_PIECE, limit - self.produced + 1)
+            try:
+                piece = self._inflater.decompress(data, allowed)
+            except zlib.error:
+                if self._encoding == "deflate" and not self._started:
+                    self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                    self._started = True
+                    return self.decode(data, limit)
+                raise BodyUndecodable(self._encoding) from None
+            self._started = True
+            self.produced += len(piece)
+            if self.produced > limit:
+                raise BodyTooLarge()
+            pieces.append(piece)
+            data = self._inflater.unconsumed_tail
+            if not data:
+                return pieces
 
     def flush(self, limit: int) -> bytes:
         try:
@@ -93,17 +105,16 @@ class BoundedBody:
         self._raw += len(raw)
         if self._raw > self._limit:
             raise BodyTooLarge()
-        data = raw
-        for inflater in self._inflaters:
-            data = inflater.decode(data, self._limit)
-        self._chunks.append(data)
+        self._chunks += self._through(0, [raw])
 
     def finish(self) -> bytes:
-        data = b""
         for position, inflater in enumerate(self._inflaters):
-            data = inflater.flush(self._limit)
-            # What an earlier stage flushed still passes through the later ones.
-            for later in self._inflaters[position + 1 :]:
-                data = later.decode(data, self._limit)
-            self._chunks.append(data)
+            # What an earlier stage flushes still passes through the later ones.
+            self._chunks += self._through(position + 1, [inflater.flush(self._limit)])
         return b"".join(self._chunks)
+
+    def _through(self, first: int, pieces: list[bytes]) -> list[bytes]:
+        """``pieces`` decoded by the stages from ``first`` on."""
+        for inflater in self._inflaters[first:]:
+            pieces = [out for piece in pieces for out in inflater.decode(piece, self._limit)]
+        return pieces

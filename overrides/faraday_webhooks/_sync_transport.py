@@ -1,4 +1,4 @@
-"""The sync client's own transport: httpx's default, its sockets bound by the deadline.
+"""The sync client's own pools, their sockets bound by the whole-call deadline.
 
 Imported when a ``Faraday`` client builds its own connection pool (httpx imports
 httpcore only then too), so ``import faraday_webhooks`` stays light.
@@ -13,7 +13,7 @@ import httpx
 
 from ._deadline import current_deadline
 
-__all__ = ["DeadlineNetworkBackend", "deadline_transport"]
+__all__ = ["DeadlineNetworkBackend", "govern_by_deadline"]
 
 
 def _fitted(timeout: float | None) -> float | None:
@@ -67,16 +67,19 @@ class DeadlineNetworkBackend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
-def deadline_transport() -> httpx.HTTPTransport:
-    """httpx's default transport, its sockets governed by the calling thread's deadline.
+def govern_by_deadline(client: httpx.Client) -> None:
+    """Make every socket of ``client``'s own pools end by the calling thread's deadline.
 
-    httpx offers no argument for a network backend, so the pool's is wrapped in place;
-    with an httpcore that keeps it elsewhere the transport is returned as it is (only
-    the per-operation timeouts then bound the wait for headers).
+    httpx offers no argument for a network backend, so the backend of each of the
+    client's transports (the default one and any proxy from the environment) is
+    wrapped in place. A transport kept elsewhere by another httpx or httpcore version
+    is left as it is: only the per-operation timeouts then bound the wait for headers.
     """
-    transport = httpx.HTTPTransport()
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if isinstance(backend, httpcore.NetworkBackend):
-        pool._network_backend = DeadlineNetworkBackend(backend)  # type: ignore[union-attr]
-    return transport
+    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(
+            backend, DeadlineNetworkBackend
+        ):
+            pool._network_backend = DeadlineNetworkBackend(backend)  # type: ignore[union-attr]

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import logging
 import socket
+import sys
 import threading
+import time
 from typing import Any
+
+logger = logging.getLogger("faraday_webhooks.sandbox")
 
 
 class LoopbackHTTPServer(http.server.ThreadingHTTPServer):
@@ -18,8 +23,9 @@ class LoopbackHTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     request_queue_size = 256
-    # One thread per connection: beyond this many open at once, new ones are closed at
-    # once, so a flood of idle connections cannot exhaust threads or starve real clients.
+    # One thread per connection: with this many open, a new one closes the connection
+    # that has been quiet longest, so a flood of idle connections cannot exhaust
+    # threads or lock real clients out. (Idle ones also close after the handler's timeout.)
     max_connections = 256
 
     def __init__(
@@ -27,7 +33,8 @@ class LoopbackHTTPServer(http.server.ThreadingHTTPServer):
     ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        self.open_connections: set[socket.socket] = set()
+        # Each open connection, with when it last started a request (or was accepted).
+        self.open_connections: dict[socket.socket, float] = {}
         self.connections_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         super().__init__(address, handler)
@@ -39,21 +46,33 @@ class LoopbackHTTPServer(http.server.ThreadingHTTPServer):
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.connections_lock:
-            full = len(self.open_connections) >= self.max_connections
-            if not full:
-                self.open_connections.add(request)
-        if full:
-            self.shutdown_request(request)
-            return
+            quietest = None
+            if len(self.open_connections) >= self.max_connections:
+                quietest = min(self.open_connections, key=self.open_connections.__getitem__)
+                del self.open_connections[quietest]
+            self.open_connections[request] = time.monotonic()
+        if quietest is not None:
+            with contextlib.suppress(OSError):
+                quietest.shutdown(socket.SHUT_RDWR)  # its thread reads EOF and ends
         super().process_request(request, client_address)
+
+    def touch(self, connection: socket.socket) -> None:
+        """Note that ``connection`` started a request: it is in use, not idle."""
+        with self.connections_lock:
+            if connection in self.open_connections:
+                self.open_connections[connection] = time.monotonic()
 
     def shutdown_request(self, request: Any) -> None:
         with self.connections_lock:
-            self.open_connections.discard(request)
+            self.open_connections.pop(request, None)
         super().shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
+        # A peer that hangs up, resets or idles out is expected here; anything else is a
+        # bug in the server, and must show.
+        problem = sys.exc_info()[1]
+        if not isinstance(problem, OSError):
+            logger.error("loopback server: a connection failed", exc_info=problem)
 
     def start_in_background(self, name: str) -> None:
         """Serve from a daemon thread; a short poll interval lets ``stop()`` return promptly."""
@@ -109,6 +128,11 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # A connection idle (or dripping) this long is closed: its thread is freed.
     timeout = 30.0
+
+    def parse_request(self) -> bool:
+        self.server.touch(self.connection)  # type: ignore[attr-defined]
+        return super().parse_request()
+
     # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's
     # algorithm and the peer's delayed ACK stall every keep-alive response ~40 ms.
     disable_nagle_algorithm = True

@@ -1,0 +1,117 @@
+"""Helpers shared by the tests: constants, bodies, a MockTransport recorder, a scripted server.
+
+Fixtures live in conftest.py; this is a plain module the tests import.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from faraday_webhooks import Faraday, RetryPolicy
+
+API_KEY = "sk_test_4f9a2c7e1b"
+EXPIRED_KEY = "sk_test_expired_0c3d"
+EVENT = "resource.ready_with_update"
+ENDPOINT_ID = "2c1881c4-a0c0-424d-89e1-b481f3cb118c"
+ERROR_ID = "082f9513-901c-4308-8081-902a8fe22d7e"
+
+# Retries in tests wait milliseconds, not seconds.
+FAST_RETRIES = RetryPolicy(max_retries=2, initial_delay=0.01, max_delay=0.05, max_retry_after=0.2)
+
+
+def endpoint_body(**overrides: Any) -> dict[str, Any]:
+    """A valid 201 body for POST /webhook_endpoints."""
+    body: dict[str, Any] = {
+        "created_at": "2024-09-26T14:27:05.944507+00:00",
+        "updated_at": "2024-09-26T14:27:05.944507+00:00",
+        "enabled_events": [EVENT],
+        "id": ENDPOINT_ID,
+        "status": "enabled",
+        "url": "https://example.com/hooks",
+        "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    }
+    body.update(overrides)
+    return body
+
+
+def error_body(code: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": code, "id": ERROR_ID, "note": f"note for {code}"}
+    body.update(overrides)
+    return body
+
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class Recorder:
+    """A MockTransport handler that answers from a list and keeps every request."""
+
+    def __init__(self, *responses: httpx.Response | Exception | Handler) -> None:
+        self.responses = list(responses)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        answer = self.responses[min(len(self.requests), len(self.responses)) - 1]
+        if isinstance(answer, Exception):
+            raise answer
+        if callable(answer):
+            return answer(request)
+        return answer
+
+    def client(self, **options: Any) -> Faraday:
+        options.setdefault("retry_policy", FAST_RETRIES)
+        return Faraday(
+            api_key=API_KEY,
+            base_url="https://api.faraday.test/v1",
+            http_client=httpx.Client(transport=httpx.MockTransport(self)),
+            **options,
+        )
+
+    def sent_json(self, index: int = -1) -> Any:
+        return json.loads(self.requests[index].content)
+
+
+def json_response(status: int, body: Any, **headers: str) -> httpx.Response:
+    return httpx.Response(status, json=body, headers=headers)
+
+
+@contextmanager
+def scripted_server(
+    status: int, body: bytes, content_type: str = "application/json"
+) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 that answers every request the same way; yields its URL.
+
+    For what the sandbox never does on purpose: a proxy's page, a server that echoes.
+    """
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

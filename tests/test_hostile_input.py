@@ -1,0 +1,710 @@
+"""Hostile and odd input: nothing foreign escapes, nothing grows without bound, no secret leaks.
+
+One test (or one parametrised group) per defect found by attacking the package, in the
+order the issue lists them, plus a property over any input to verification.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import concurrent.futures
+import datetime
+import json
+import os
+import pickle
+import socket
+import subprocess
+import threading
+import time
+import tracemalloc
+import uuid
+from pathlib import Path
+from typing import Any
+
+import faraday_webhooks as fw
+import httpx
+import pytest
+from faraday_webhooks._retries import retry_after_seconds
+from faraday_webhooks.testing import Sandbox, WebhookReceiver
+from faraday_webhooks.testing import receiver as receiver_module
+from faraday_webhooks.testing.faults import MAX_TRACKED_SEQUENCES, FaultPlan
+from helpers import (
+    API_KEY,
+    EVENT,
+    FAST_RETRIES,
+    Recorder,
+    endpoint_body,
+    error_body,
+    json_response,
+    scripted_server,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = str(ROOT / ".venv" / "bin" / "faraday-webhooks")
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+NOW = 1_727_360_825
+MESSAGE = json.dumps(
+    {
+        "timestamp": "2024-09-26T14:27:05+00:00",
+        "type": EVENT,
+        "data": {
+            "account_id": str(uuid.uuid4()),
+            "resource_id": str(uuid.uuid4()),
+            "resource_type": "cohorts",
+        },
+    }
+).encode()
+
+
+# -- 1. an unsigned delivery with a long timestamp ------------------------------------
+
+
+@pytest.mark.parametrize("digits", [13, 309, 4301, 100_000])
+def test_a_timestamp_of_any_length_is_a_verification_error(digits: int) -> None:
+    headers = {"svix-id": "msg_1", "svix-timestamp": "9" * digits, "svix-signature": "v1,x"}
+    for verify in (fw.verify_webhook, fw.verify_webhook_signature):
+        with pytest.raises(fw.WebhookVerificationError) as caught:
+            verify(MESSAGE, headers, SECRET)
+        assert caught.value.reason == "invalid_timestamp"
+
+
+def test_the_receiver_answers_400_to_a_long_timestamp_and_stays_up() -> None:
+    headers = {"svix-id": "msg_1", "svix-timestamp": "9" * 5000, "svix-signature": "v1,x"}
+    with WebhookReceiver(secret=SECRET) as receiver:
+        answer = httpx.post(receiver.url, content=MESSAGE, headers=headers)
+        good = httpx.post(receiver.url, content=MESSAGE, headers=fw.sign_webhook(MESSAGE, SECRET))
+    assert (answer.status_code, good.status_code) == (400, 204)
+
+
+# -- 2. compression bombs -----------------------------------------------------------------
+
+
+def test_a_gzip_bomb_is_refused_within_a_few_megabytes(
+    sandbox: Sandbox, client: fw.Faraday
+) -> None:
+    tracemalloc.start()
+    try:
+        with pytest.raises(fw.UnexpectedResponseError, match="larger than 8388608 bytes"):
+            client.webhooks.list(extra_headers={"X-Sandbox-Fail": "gzip-bomb:256"})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # The body decodes to 256 MiB; the client stops at its 8 MiB cap (the sandbox serving
+    # it runs in this process too, and is counted).
+    assert peak < (8 + 6) * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB"
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "gzip, gzip", "identity"])
+def test_encoded_bodies_within_the_cap_still_decode(encoding: str) -> None:
+    import gzip
+    import zlib
+
+    body = json.dumps([endpoint_body()]).encode()
+    encoded = {
+        "gzip": gzip.compress(body),
+        "deflate": zlib.compress(body),
+        "gzip, gzip": gzip.compress(gzip.compress(body)),
+        "identity": body,
+    }[encoding]
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            200,
+            stream=httpx.ByteStream(encoded),
+            headers={"Content-Type": "application/json", "Content-Encoding": encoding},
+        )
+    )
+    with fw.Faraday(api_key=API_KEY, http_client=httpx.Client(transport=transport)) as client:
+        (endpoint,) = client.webhooks.list()
+    assert str(endpoint.id) == endpoint_body()["id"]
+
+
+def test_an_encoding_the_client_cannot_bound_is_an_unexpected_response() -> None:
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            200,
+            stream=httpx.ByteStream(b"\x00\x01"),
+            headers={"Content-Type": "application/json", "Content-Encoding": "br"},
+        )
+    )
+    with (
+        fw.Faraday(api_key=API_KEY, http_client=httpx.Client(transport=transport)) as client,
+        pytest.raises(fw.UnexpectedResponseError, match="Content-Encoding 'br'"),
+    ):
+        client.webhooks.list()
+
+
+# -- 3. total_timeout bounds the wait for headers ----------------------------------------
+
+
+def test_total_timeout_ends_a_header_drip_sync(sandbox: Sandbox) -> None:
+    with fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url, total_timeout=1.5) as client:
+        started = time.monotonic()
+        with pytest.raises(fw.APITimeoutError, match="total timeout"):
+            client.webhooks.list(extra_headers={"X-Sandbox-Fail": "slow-headers:30"})
+        waited = time.monotonic() - started
+    assert waited < 10, f"waited {waited:.1f} s for a 1.5 s total timeout (the drip takes 30 s)"
+
+
+@pytest.mark.anyio
+async def test_total_timeout_ends_a_header_drip_async(sandbox: Sandbox) -> None:
+    async with fw.AsyncFaraday(
+        api_key=API_KEY, base_url=sandbox.base_url, total_timeout=1.5
+    ) as client:
+        started = time.monotonic()
+        with pytest.raises(fw.APITimeoutError, match="total timeout"):
+            await client.webhooks.list(extra_headers={"X-Sandbox-Fail": "slow-headers:30"})
+        waited = time.monotonic() - started
+    assert waited < 10, f"waited {waited:.1f} s for a 1.5 s total timeout (the drip takes 30 s)"
+
+
+# -- 4. the server echoes the API key -----------------------------------------------------
+
+
+def _echoing_errors() -> list[httpx.Response]:
+    problem = {
+        "context": {"errorType": "x"},
+        "message": f"key {API_KEY} is bad",
+        "path": "header",
+        "suggestion": f"do not send {API_KEY}",
+    }
+    return [
+        json_response(401, error_body("INVALID_AUTHORIZATION", note=f"Bearer {API_KEY} refused")),
+        json_response(400, error_body("VALIDATION_FAILED", validationErrors=[problem])),
+        json_response(400, error_body("SOMETHING_NEW", note=f"unknown {API_KEY}")),
+        httpx.Response(502, text="x" * 290 + API_KEY + "y" * 50),  # straddles the 300-char cut
+        httpx.Response(500, text=f"{API_KEY} whsec_c2VjcmV0c2VjcmV0"),
+    ]
+
+
+@pytest.mark.parametrize("answer", _echoing_errors())
+def test_an_echoed_key_never_reaches_str_repr_or_fields(answer: httpx.Response) -> None:
+    with (
+        Recorder(answer).client(max_retries=0) as client,
+        pytest.raises(fw.APIRequestError) as caught,
+    ):
+        client.webhooks.list()
+    error = caught.value
+    texts = [str(error), repr(error), *(str(v) for v in vars(error).values())]
+    if isinstance(error, fw.APIError):
+        texts += [repr(p) for p in error.validation_errors]
+    for text in texts:
+        for start in range(0, len(API_KEY) - 7):
+            assert API_KEY[start : start + 8] not in text
+        assert "c2VjcmV0c2VjcmV0" not in text
+
+
+def test_the_cli_never_prints_an_echoed_key() -> None:
+    echo = json.dumps({"note": f"your key {API_KEY} is wrong"}).encode()
+    with scripted_server(401, echo) as url:
+        result = subprocess.run(
+            [CLI, "trigger", "resource.errored", "--base-url", url + "/v1", "--api-key", API_KEY],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert API_KEY not in result.stdout + result.stderr
+    assert "your key *** is wrong" in result.stderr
+
+
+# -- 5. Retry-After is parsed totally ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "²",
+        "1e999",
+        "-5",
+        "nan",
+        "Mon, 01 Jan 99999 00:00:00 GMT",
+        "Mon, 01 Jan 2024 99:00:00 +9999",
+        "Sun, 99 Jan 2024 00:00:00 GMT",
+        "9" * 400,
+        "",
+        "\x00",
+    ],
+)
+def test_retry_after_garbage_is_ignored_or_capped(value: str) -> None:
+    raw = value.encode("latin-1")  # as a server may send it: httpx decodes received bytes
+    wait = retry_after_seconds(httpx.Headers({b"Retry-After": raw, b"retry-after-ms": raw}))
+    assert wait is None or wait >= 0
+    answer = httpx.Response(503, headers={b"Retry-After": value.encode("latin-1")})
+    assert FAST_RETRIES.delay(0, answer) <= 0.2
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.text(alphabet=st.characters(max_codepoint=255), max_size=60))
+def test_retry_after_is_total(value: str) -> None:
+    raw = value.encode("latin-1")
+    wait = retry_after_seconds(httpx.Headers({b"Retry-After": raw, b"Retry-After-Ms": raw}))
+    assert wait is None or wait >= 0
+
+
+# -- 6. base_url --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://api.faraday.ai/v1?tenant=1", "query or fragment"),
+        ("https://api.faraday.ai/v1#x", "query or fragment"),
+        ("https://user:pw@api.faraday.ai/v1", "user info"),
+        ("http://[::1/v1", "not a valid URL"),
+        ("https://api.faraday.ai:99999/v1", "not a valid URL"),
+        ("https://api.faraday.ai:port/v1", "not a valid URL"),
+        ("https://api.faraday.ai\x00/v1", "printable"),
+        ("https://api.faraday.ai\r\n/v1", "printable"),
+        ("https://\u2488.com/v1", "not a valid URL"),
+        ("https://" + "a" * 10_000_000 + "/v1", "at most 2048"),
+        ("http://api.faraday.ai/v1", "cleartext HTTP"),
+        ("ftp://api.faraday.ai/v1", "absolute https URL"),
+    ],
+)
+def test_a_bad_base_url_is_refused_at_construction(url: str, message: str) -> None:
+    with pytest.raises(fw.ConfigurationError, match=message) as caught:
+        fw.Faraday(api_key=API_KEY, base_url=url)
+    assert "pw" not in str(caught.value)
+
+
+def test_cleartext_http_is_allowed_to_loopback_or_when_asked() -> None:
+    for url in ("http://127.0.0.1:1/v1", "http://[::1]:1/v1", "http://localhost:1/v1"):
+        fw.Faraday(api_key=API_KEY, base_url=url).close()
+    fw.Faraday(api_key=API_KEY, base_url="http://proxy.internal/v1", allow_insecure_http=True)
+
+
+# -- 7. other foreign exceptions ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), 1e300, float("nan"), 0, -1, True])
+def test_an_impossible_timeout_is_refused(timeout: float) -> None:
+    with pytest.raises(fw.ConfigurationError, match="timeout"):
+        fw.Faraday(api_key=API_KEY, timeout=timeout)
+    with pytest.raises(fw.ConfigurationError, match=r"timeout\.read"):
+        fw.Faraday(api_key=API_KEY, timeout=httpx.Timeout(5, read=timeout))
+    with pytest.raises(fw.ConfigurationError, match="total_timeout"):
+        fw.Faraday(api_key=API_KEY, total_timeout=timeout)
+    with (
+        Recorder(json_response(200, [])).client() as client,
+        pytest.raises(fw.InvalidRequestError, match="timeout"),
+    ):
+        client.webhooks.list(timeout=timeout)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("HTTPS_PROXY", "ftp://proxy.internal"),
+        ("ALL_PROXY", "socks5://127.0.0.1:1"),
+        ("SSL_CERT_FILE", "/nonexistent/ca.pem"),
+    ],
+)
+def test_a_broken_environment_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    for make in (fw.Faraday, fw.AsyncFaraday):
+        with pytest.raises(fw.ConfigurationError, match=variable):
+            make(api_key=API_KEY)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        ({"payload": 5}, fw.InvalidRequestError),
+        ({"payload": b"{}", "msg_id": 5}, fw.InvalidRequestError),
+        ({"payload": b"{}", "msg_id": ""}, fw.InvalidRequestError),
+        ({"payload": b"{}", "timestamp": "now"}, fw.InvalidRequestError),
+        ({"payload": b"{}", "timestamp": 10**400}, fw.InvalidRequestError),
+        ({"payload": b"{}", "timestamp": -1}, fw.InvalidRequestError),
+        ({"payload": b"{}", "secret": 7}, fw.WebhookVerificationError),
+        ({"payload": b"{}", "secret": "whsec_not*base64"}, fw.WebhookVerificationError),
+    ],
+)
+def test_sign_webhook_refuses_wrong_arguments(arguments: dict[str, Any], error: type) -> None:
+    options = {"secret": SECRET, **arguments}
+    payload, secret = options.pop("payload"), options.pop("secret")
+    with pytest.raises(error):
+        fw.sign_webhook(payload, secret, **options)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"tolerance": float("nan")},
+        {"tolerance": float("inf")},
+        {"tolerance": None},
+        {"tolerance": "300"},
+        {"tolerance": -1},
+        {"now": "x"},
+        {"now": float("nan")},
+    ],
+)
+def test_verify_refuses_arguments_that_would_accept_any_age(options: dict[str, Any]) -> None:
+    old = fw.sign_webhook(MESSAGE, SECRET, timestamp=NOW - 23 * 365 * 86400)
+    for verify in (fw.verify_webhook, fw.verify_webhook_signature):
+        with pytest.raises(fw.InvalidRequestError) as caught:
+            verify(MESSAGE, old, SECRET, **options)
+        assert isinstance(caught.value, ValueError)
+        assert isinstance(caught.value, fw.FaradayError)
+
+
+def test_verify_takes_now_as_a_datetime() -> None:
+    headers = fw.sign_webhook(MESSAGE, SECRET, timestamp=NOW)
+    moment = datetime.datetime.fromtimestamp(NOW, datetime.UTC)
+    assert fw.verify_webhook(MESSAGE, headers, SECRET, now=moment).type == EVENT
+    naive = moment.replace(tzinfo=None)  # read as UTC
+    assert fw.verify_webhook(MESSAGE, headers, SECRET, now=naive).type == EVENT
+    with pytest.raises(fw.WebhookVerificationError, match="older"):
+        fw.verify_webhook(MESSAGE, headers, SECRET, now=moment + datetime.timedelta(hours=1))
+
+
+# -- 8. the command line never prints a traceback ------------------------------------------
+
+
+def _run_into_a_closed_pipe(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will ever read: every write fails with EPIPE
+    try:
+        return subprocess.run(
+            [CLI, *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            env={**os.environ, **env},
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+
+
+def test_a_closed_stdout_is_quiet_and_never_loses_a_created_endpoint(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    env = {"FARADAY_API_KEY": API_KEY, "FARADAY_BASE_URL": sandbox.base_url}
+    listing = _run_into_a_closed_pipe("list", env=env)
+    assert listing.returncode == 1
+    assert "Traceback" not in listing.stderr
+    secret_file = tmp_path / "secret.txt"
+    created = _run_into_a_closed_pipe(
+        "create",
+        "--url",
+        "https://example.com/h",
+        "--event",
+        EVENT,
+        "--secret-file",
+        str(secret_file),
+        env=env,
+    )
+    assert "Traceback" not in created.stderr
+    (endpoint,) = sandbox.endpoints
+    assert f"created webhook endpoint {endpoint.id}" in created.stderr
+    assert str(secret_file) in created.stderr
+    assert secret_file.read_text().strip() == endpoint.secret
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (200, b"plain text"),
+        (200, b"[1, 2]"),
+        (200, b'{"deliveries": [{"url": 5}]}'),
+        (200, b'{"deliveries": 7}'),
+    ],
+)
+def test_trigger_against_something_that_is_not_a_sandbox(status: int, body: bytes) -> None:
+    with scripted_server(status, body) as url:
+        result = subprocess.run(
+            [CLI, "trigger", "resource.errored", "--base-url", url + "/v1"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "is this the sandbox?" in result.stderr
+
+
+# -- 9. exceptions pickle -----------------------------------------------------------------
+
+
+def _raise_not_found() -> None:
+    answer = json_response(404, error_body("NOT_FOUND"))
+    with Recorder(answer).client() as client:
+        client.webhooks.list()
+
+
+def _examples() -> list[fw.FaradayError]:
+    caught: list[fw.FaradayError] = []
+    for answer in (
+        json_response(
+            400,
+            error_body(
+                "VALIDATION_FAILED",
+                validationErrors=[
+                    {"context": {"errorType": "format"}, "message": "bad", "path": "body/url"}
+                ],
+            ),
+        ),
+        httpx.Response(502, text="<html>"),
+    ):
+        try:
+            with Recorder(answer).client(max_retries=0) as client:
+                client.webhooks.list()
+        except fw.FaradayError as error:
+            caught.append(error)
+    try:
+        fw.verify_webhook(MESSAGE, {}, SECRET)
+    except fw.FaradayError as error:
+        caught.append(error)
+    caught.append(fw.APIConnectionError("GET x: refused"))
+    return caught
+
+
+@pytest.mark.parametrize("error", _examples(), ids=lambda error: type(error).__name__)
+def test_every_exception_pickles_with_its_fields_and_message(error: fw.FaradayError) -> None:
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    kept = {
+        name: value for name, value in vars(error).items() if name not in ("response", "request")
+    }
+    assert {name: vars(copy)[name] for name in kept} == kept
+
+
+def test_an_error_raised_in_a_process_pool_reaches_the_caller() -> None:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(_raise_not_found)
+        with pytest.raises(fw.NotFoundError) as caught:
+            future.result(timeout=60)
+    assert caught.value.code == "NOT_FOUND"
+    assert caught.value.status_code == 404
+
+
+# -- 10. error text is bounded and escaped -------------------------------------------------
+
+
+def test_a_huge_note_makes_a_bounded_message() -> None:
+    answer = json_response(400, error_body("BAD_REQUEST", note="n" * 5_000_000))
+    with Recorder(answer).client() as client, pytest.raises(fw.BadRequestError) as caught:
+        client.webhooks.list()
+    assert len(str(caught.value)) < 5_000
+    assert len(caught.value.note) == 5_000_000  # the field keeps what was sent
+
+
+def test_terminal_control_characters_are_escaped_in_messages_and_the_cli(
+    sandbox: Sandbox,
+) -> None:
+    note = "red\x1b[31m alert\r overwritten"
+    answer = json_response(400, error_body("BAD_REQUEST", note=note))
+    with Recorder(answer).client() as client, pytest.raises(fw.BadRequestError) as caught:
+        client.webhooks.list()
+    assert "\x1b" not in str(caught.value)
+    assert "\r" not in str(caught.value)
+    assert "\\x1b[31m" in str(caught.value)
+    with scripted_server(400, json.dumps(error_body("BAD_REQUEST", note=note)).encode()) as url:
+        result = subprocess.run(
+            [CLI, "list", "--base-url", url + "/v1", "--api-key", API_KEY],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr
+    assert "\\x1b[31m" in result.stderr
+
+
+# -- 12. naive date-times --------------------------------------------------------------------
+
+
+def test_naive_date_times_are_read_as_utc() -> None:
+    body = endpoint_body(created_at="2024-09-26T14:27:05", updated_at="2024-09-26T16:27:05+02:00")
+    with Recorder(json_response(200, body)).client() as client:
+        endpoint = client.webhooks.retrieve(body["id"])
+    assert endpoint.created_at == datetime.datetime(2024, 9, 26, 14, 27, 5, tzinfo=datetime.UTC)
+    assert endpoint.created_at == endpoint.updated_at
+
+
+# -- 13. the sandbox and the receiver under abuse ------------------------------------------
+
+
+def test_idle_connections_cannot_lock_out_a_real_client(
+    sandbox: Sandbox, client: fw.Faraday
+) -> None:
+    idle = [socket.create_connection(("127.0.0.1", sandbox.port)) for _ in range(400)]
+    try:
+        time.sleep(0.2)
+        assert client.webhooks.list() == []
+        assert threading.active_count() < 300
+    finally:
+        for connection in idle:
+            connection.close()
+
+
+def test_faults_serve_authenticated_requests_only_and_are_bounded(sandbox: Sandbox) -> None:
+    stranger = httpx.get(
+        sandbox.base_url + "/webhook_endpoints",
+        headers={"X-Sandbox-Fail": "oversized:1000", "Authorization": "Bearer sk_someone"},
+    )
+    assert stranger.status_code == 401
+    for fault in ("oversized:1000", "timeout:1e9", "slow-body:inf", "gzip-bomb:100000"):
+        refused = httpx.get(
+            sandbox.base_url + "/webhook_endpoints",
+            headers={"X-Sandbox-Fail": fault, "Authorization": f"Bearer {API_KEY}"},
+        )
+        assert refused.status_code == 400, fault
+        assert "X-Sandbox-Fail" in refused.json()["note"]
+
+
+def test_the_sandbox_and_receiver_listen_on_loopback_only_unless_asked() -> None:
+    with pytest.raises(ValueError, match="loopback only"):
+        Sandbox(host="0.0.0.0")
+    with pytest.raises(ValueError, match="loopback only"):
+        WebhookReceiver(secret=SECRET, host="0.0.0.0")
+    result = subprocess.run(
+        [CLI, "sandbox", "--host", "0.0.0.0", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "--allow-remote" in result.stderr
+
+
+def test_memory_for_fault_tags_and_rejected_deliveries_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plan = FaultPlan()
+    for tag in range(MAX_TRACKED_SEQUENCES * 3):
+        plan.take(f"503;{tag}")
+    assert len(plan._seen) == MAX_TRACKED_SEQUENCES
+    monkeypatch.setattr(receiver_module, "MAX_KEPT_DELIVERIES", 50)
+    with WebhookReceiver(secret=SECRET) as receiver, httpx.Client() as http:
+        for _ in range(120):
+            http.post(receiver.url, content=b"{}", headers={"svix-id": "x"})
+        assert len(receiver.wait_for(120, timeout=10)) == 50
+
+
+def test_a_url_with_a_line_break_is_refused_and_one_bad_endpoint_never_stops_the_others(
+    sandbox: Sandbox, client: fw.Faraday
+) -> None:
+    refused = httpx.post(
+        sandbox.base_url + "/webhook_endpoints",
+        json={"url": "http://127.0.0.1:9/a\nb", "enabled_events": [EVENT]},
+        headers={"Authorization": f"Bearer {API_KEY}"},
+    )
+    assert (refused.status_code, refused.json()["error"]) == (400, "VALIDATION_FAILED")
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed_port = unused.getsockname()[1]
+    with WebhookReceiver(secret=None) as receiver:
+        client.webhooks.create(url=f"http://127.0.0.1:{closed_port}/", enabled_events=[EVENT])
+        good = client.webhooks.create(url=receiver.url, enabled_events=[EVENT])
+        receiver.secret = good.secret
+        deliveries = sandbox.trigger(EVENT)
+        assert sorted(d.ok for d in deliveries) == [False, True]
+        assert receiver.wait_for(1)[0].verified
+
+
+def _raw_request(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        (b"Content-Length: 2\r\nContent-Length: 9\r\n", b"400"),
+        (b"Transfer-Encoding: chunked\r\n", b"411"),
+        (b"Content-Length: 99999999999999999999\r\n", b"400"),
+    ],
+)
+def test_untrustworthy_body_framing_is_refused(
+    sandbox: Sandbox, headers: bytes, status: bytes
+) -> None:
+    answer = _raw_request(
+        sandbox.port,
+        b"POST /v1/webhook_endpoints HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+        + API_KEY.encode()
+        + b"\r\nContent-Type: application/json\r\n"
+        + headers
+        + b"Connection: close\r\n\r\n{}",
+    )
+    assert answer.split(b" ", 2)[1] == status
+    assert sandbox.endpoints == []
+
+
+# -- replays --------------------------------------------------------------------------------
+
+
+def test_a_replayed_delivery_is_acknowledged_and_recorded_as_a_duplicate() -> None:
+    headers = fw.sign_webhook(MESSAGE, SECRET)
+    with WebhookReceiver(secret=SECRET) as receiver, httpx.Client() as http:
+        answers = [http.post(receiver.url, content=MESSAGE, headers=headers) for _ in range(2)]
+        first, second = receiver.wait_for(2)
+    assert [answer.status_code for answer in answers] == [204, 204]
+    assert (first.duplicate, second.duplicate) == (False, True)
+    assert first.message_id == second.message_id == headers["svix-id"]
+
+
+# -- any input to verification ---------------------------------------------------------------
+
+header_values = st.text(max_size=40) | st.sampled_from(["v1,", "v1,abc", " v1,a v2,b ", "9" * 400])
+header_maps = st.dictionaries(
+    st.sampled_from(
+        ["svix-id", "svix-timestamp", "svix-signature", "webhook-id", "Webhook-Timestamp", "x"]
+    )
+    | st.text(max_size=10),
+    header_values,
+    max_size=6,
+) | st.builds(lambda body: fw.sign_webhook(body, SECRET), st.binary(max_size=64))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    body=st.binary(max_size=200) | st.just(MESSAGE),
+    headers=header_maps,
+    secret=st.text(max_size=50) | st.just(SECRET),
+)
+def test_any_input_gives_an_event_or_a_verification_error(
+    body: bytes, headers: dict[str, str], secret: str
+) -> None:
+    for verify in (fw.verify_webhook, fw.verify_webhook_signature):
+        try:
+            result = verify(body, headers, secret)
+        except fw.WebhookVerificationError:
+            continue
+        assert result is None or isinstance(result, fw.WebhookEvent)
+
+
+def test_async_header_drip_under_asyncio_run(sandbox: Sandbox) -> None:
+    # The same bound holds for a program that drives AsyncFaraday with asyncio.run.
+    async def call() -> None:
+        async with fw.AsyncFaraday(
+            api_key=API_KEY, base_url=sandbox.base_url, total_timeout=1.0
+        ) as client:
+            await client.webhooks.list(extra_headers={"X-Sandbox-Fail": "slow-headers:30"})
+
+    started = time.monotonic()
+    with pytest.raises(fw.APITimeoutError):
+        asyncio.run(call())
+    assert time.monotonic() - started < 10
+
+
+def test_secret_is_not_in_a_verifier_repr() -> None:
+    verifier = fw.WebhookVerifier(SECRET)
+    assert SECRET.removeprefix("whsec_") not in repr(verifier)
+    assert base64.b64decode(SECRET.removeprefix("whsec_")).hex() not in repr(verifier)
