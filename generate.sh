@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# Regenerate generated/faraday_api_client from openapi.yaml with the pinned
+# Regenerate generated/faraday_webhooks_api from openapi.yaml with the pinned
 # openapi-python-client, from an empty folder every time (the generator's
 # --overwrite leaves stale top-level files behind).
 #
-#   ./generate.sh                 rewrite generated/faraday_api_client
+#   ./generate.sh                 rewrite generated/faraday_webhooks_api
 #   ./generate.sh --check         exit 1, naming the differing files, if generated/ is stale
 #   ./generate.sh --spec F --output DIR
-#                                 generate from another document into DIR/faraday_api_client
+#                                 generate from another document into DIR/faraday_webhooks_api
 #                                 (used by the regeneration-survival test)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-package=faraday_api_client
+package=faraday_webhooks_api
 mode=write
 spec="$root/openapi.yaml"
 output="$root/generated"

@@ -19,14 +19,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {
     "faraday_webhooks": ROOT / "overrides" / "faraday_webhooks",
-    "faraday_api_client": ROOT / "generated" / "faraday_api_client",
+    "faraday_webhooks_api": ROOT / "generated" / "faraday_webhooks_api",
 }
 REQUIRED_IN_WHEEL = {
     "faraday_webhooks/__init__.py",
     "faraday_webhooks/py.typed",
-    "faraday_api_client/py.typed",
-    "faraday_api_client/openapi.yaml",
-    "faraday_api_client/models/webhook_endpoint.py",
+    "faraday_webhooks_api/py.typed",
+    "faraday_webhooks_api/openapi.yaml",
+    "faraday_webhooks_api/models/webhook_endpoint.py",
 }
 FORBIDDEN_PARTS = {"tests", ".venv", "__pycache__", ".git", "dist", "build", ".wheelhouse"}
 
@@ -107,7 +107,7 @@ def check_sdist(sdist: Path, problems: list[str]) -> None:
         "README.md",
         "CHANGELOG.md",
         "overrides/faraday_webhooks/__init__.py",
-        "generated/faraday_api_client/openapi.yaml",
+        "generated/faraday_webhooks_api/openapi.yaml",
         "tests/conftest.py",
     ):
         if required not in names:

@@ -56,7 +56,7 @@ def test_create_returns_the_typed_generated_model_and_sends_the_documented_reque
     )
     assert endpoint.status is fw.WebhookEndpointStatus.ENABLED
     assert endpoint.secret == "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-    from faraday_api_client.models import WebhookEndpoint as Generated
+    from faraday_webhooks_api.models import WebhookEndpoint as Generated
 
     assert isinstance(endpoint, Generated)
 

@@ -14,9 +14,9 @@ from typing import Any, assert_type
 import faraday_webhooks as fw
 import httpx
 import pytest
-from faraday_api_client.models import WebhookMessageForResourceData
 from faraday_webhooks import Faraday
 from faraday_webhooks.testing import Sandbox, WebhookReceiver
+from faraday_webhooks_api.models import WebhookMessageForResourceData
 from helpers import API_KEY, EVENT, Recorder, endpoint_body, error_body, json_response
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -22,7 +22,7 @@ HEAVY = (
     "faraday_webhooks.cli",
     "faraday_webhooks.testing",
     "faraday_webhooks.verify",
-    "faraday_api_client.client",
+    "faraday_webhooks_api.client",
 )
 
 
@@ -62,7 +62,7 @@ client = faraday_webhooks.Faraday(
 assert client.webhooks.retrieve(ENDPOINT["id"]).url == ENDPOINT["url"]
 """
     # The generated endpoint modules import their Client module themselves.
-    assert loaded_after(statement) - {"faraday_api_client.client"} == set()
+    assert loaded_after(statement) - {"faraday_webhooks_api.client"} == set()
 
 
 @pytest.mark.parametrize("name", ["verify_webhook", "verify_webhook_signature", "sign_webhook"])

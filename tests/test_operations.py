@@ -8,10 +8,10 @@ from typing import assert_type
 import faraday_webhooks as fw
 import httpx
 import pytest
-from faraday_api_client.api.webhooks import get_webhook_endpoint, get_webhook_endpoints
-from faraday_api_client.models import WebhookEndpoint as GeneratedWebhookEndpoint
-from faraday_api_client.models import WebhookEndpointPost
 from faraday_webhooks.testing import Sandbox
+from faraday_webhooks_api.api.webhooks import get_webhook_endpoint, get_webhook_endpoints
+from faraday_webhooks_api.models import WebhookEndpoint as GeneratedWebhookEndpoint
+from faraday_webhooks_api.models import WebhookEndpointPost
 from helpers import API_KEY, EVENT, Recorder, endpoint_body, error_body, json_response
 
 ENDPOINT_ID = endpoint_body()["id"]

@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = textwrap.dedent(
     """
-    import json, httpx, faraday_api_client, faraday_webhooks as fw
-    from faraday_api_client.models import ErrorError
-    assert faraday_api_client.__file__.startswith(GENERATED), faraday_api_client.__file__
+    import json, httpx, faraday_webhooks_api, faraday_webhooks as fw
+    from faraday_webhooks_api.models import ErrorError
+    assert faraday_webhooks_api.__file__.startswith(GENERATED), faraday_webhooks_api.__file__
     assert "RATE_LIMITED" in ErrorError.__members__            # the regenerated package is in use
 
     body = {"created_at": "2024-09-26T14:27:05+00:00", "updated_at": "2024-09-26T14:27:05+00:00",
@@ -126,7 +126,7 @@ def test_overrides_work_unchanged_against_a_regenerated_client(tmp_path: Path) -
         check=False,
     )
     assert generated.returncode == 0, generated.stderr
-    package = output / "faraday_api_client"
+    package = output / "faraday_webhooks_api"
     assert "description" in (package / "models" / "webhook_endpoint.py").read_text()
     assert (package / "py.typed").exists()
     assert (package / "openapi.yaml").read_text() == changed.read_text()
@@ -178,17 +178,17 @@ def test_check_names_the_stale_files(tmp_path: Path) -> None:
         check=False,
     )
     assert stale.returncode == 1
-    assert "faraday_api_client/models/webhook_endpoint_status.py" in stale.stderr
-    assert "faraday_api_client/openapi.yaml" in stale.stderr
+    assert "faraday_webhooks_api/models/webhook_endpoint_status.py" in stale.stderr
+    assert "faraday_webhooks_api/openapi.yaml" in stale.stderr
 
 
 OPERATIONS_PROBE = textwrap.dedent(
     """
-    import json, uuid, httpx, faraday_api_client, faraday_webhooks as fw
-    from faraday_api_client.api.webhooks import rotate_webhook_endpoint_secret
-    from faraday_api_client.models import WebhookEndpointPost
+    import json, uuid, httpx, faraday_webhooks_api, faraday_webhooks as fw
+    from faraday_webhooks_api.api.webhooks import rotate_webhook_endpoint_secret
+    from faraday_webhooks_api.models import WebhookEndpointPost
     from faraday_webhooks.testing import Sandbox
-    assert faraday_api_client.__file__.startswith(GENERATED), faraday_api_client.__file__
+    assert faraday_webhooks_api.__file__.startswith(GENERATED), faraday_webhooks_api.__file__
 
     ENDPOINT = {"created_at": "2024-09-26T14:27:05+00:00",
                 "updated_at": "2024-09-26T14:27:05+00:00",
@@ -326,7 +326,7 @@ def test_new_operations_and_idempotency_keys_work_with_the_overrides_unchanged(
         check=False,
     )
     assert generated.returncode == 0, generated.stderr
-    package = output / "faraday_api_client"
+    package = output / "faraday_webhooks_api"
     assert (package / "api" / "webhooks" / "rotate_webhook_endpoint_secret.py").exists()
     environment = {
         **os.environ,

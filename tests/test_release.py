@@ -164,16 +164,16 @@ def test_publish_install_and_use_from_a_real_index(tmp_path: Path, index: str) -
         names = set(archive.namelist())
     assert {n.split("/")[0] for n in names} == {
         "faraday_webhooks",
-        "faraday_api_client",
+        "faraday_webhooks_api",
         f"faraday_webhooks-{version}.dist-info",
     }
     for required in [
         "faraday_webhooks/py.typed",
-        "faraday_api_client/py.typed",
-        "faraday_api_client/openapi.yaml",
+        "faraday_webhooks_api/py.typed",
+        "faraday_webhooks_api/openapi.yaml",
         "faraday_webhooks/testing/sandbox.py",
         "faraday_webhooks/cli/__init__.py",
-        "faraday_api_client/openapi.json",
+        "faraday_webhooks_api/openapi.json",
     ]:
         assert required in names
     assert not any(n.startswith(("tests/", ".venv/")) or "__pycache__" in n for n in names)

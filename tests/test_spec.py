@@ -78,12 +78,12 @@ def test_every_spec_error_code_has_its_own_exception_class() -> None:
 
 
 def test_bundled_copy_of_the_spec_is_identical() -> None:
-    bundled = ROOT / "generated" / "faraday_api_client" / "openapi.yaml"
+    bundled = ROOT / "generated" / "faraday_webhooks_api" / "openapi.yaml"
     assert bundled.read_bytes() == (ROOT / "openapi.yaml").read_bytes()
 
 
 def test_bundled_json_copy_holds_the_same_document() -> None:
-    bundled = ROOT / "generated" / "faraday_api_client" / "openapi.json"
+    bundled = ROOT / "generated" / "faraday_webhooks_api" / "openapi.json"
     assert json.loads(bundled.read_text()) == SPEC
 
 

@@ -14,13 +14,13 @@ Example::
 
 from typing import TYPE_CHECKING, Any
 
-from faraday_api_client.models import (
+from faraday_webhooks_api.models import (
     ResourceType,
     WebhookEndpointStatus,
     WebhookEventType,
     WebhookMessageForResourceData,
 )
-from faraday_api_client.models import ValidationError as ValidationProblem
+from faraday_webhooks_api.models import ValidationError as ValidationProblem
 
 from ._base_client import NOT_GIVEN
 from ._client import AsyncFaraday, Faraday

@@ -395,7 +395,7 @@ class SyncAPIClient(BaseClient):
 
         Example::
 
-            from faraday_api_client.api.webhooks import get_webhook_endpoint
+            from faraday_webhooks_api.api.webhooks import get_webhook_endpoint
 
             endpoint = client.call(get_webhook_endpoint, webhook_endpoint_id=endpoint_id)
             same = client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)

@@ -20,8 +20,8 @@ from typing import Any
 from uuid import UUID
 
 import attrs
-import faraday_api_client.models as generated_models
-from faraday_api_client.types import Unset
+import faraday_webhooks_api.models as generated_models
+from faraday_webhooks_api.types import Unset
 
 
 class ModelMismatch(Exception):
@@ -191,7 +191,7 @@ def check_model(instance: Any) -> None:
 
     Example::
 
-        >>> from faraday_api_client.models import ValidationErrorContext
+        >>> from faraday_webhooks_api.models import ValidationErrorContext
         >>> check_model(ValidationErrorContext(error_type=5))
         Traceback (most recent call last):
         ...
@@ -231,4 +231,6 @@ def describe_parse_error(exc: BaseException) -> str:
 
 def _describe(annotation: Any) -> str:
     text = getattr(annotation, "__name__", None) or str(annotation)
-    return text.replace("faraday_api_client.models.", "").replace("faraday_api_client.types.", "")
+    return text.replace("faraday_webhooks_api.models.", "").replace(
+        "faraday_webhooks_api.types.", ""
+    )

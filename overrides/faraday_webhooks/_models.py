@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from faraday_api_client.models import WebhookEndpoint as GeneratedWebhookEndpoint
+from faraday_webhooks_api.models import WebhookEndpoint as GeneratedWebhookEndpoint
 
 from ._redact import redact
 

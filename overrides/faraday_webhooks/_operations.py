@@ -26,7 +26,7 @@ from types import ModuleType
 from typing import Any
 
 import attrs
-import faraday_api_client.models as generated_models
+import faraday_webhooks_api.models as generated_models
 
 from ._models import PUBLIC_MODELS
 from ._responses import DOCUMENTED_ERROR_STATUSES, parse_nothing
@@ -35,7 +35,7 @@ from .errors import InvalidRequestError
 
 __all__ = ["Operation", "lazy_module", "operation_for"]
 
-GENERATED_PACKAGE = "faraday_api_client"
+GENERATED_PACKAGE = "faraday_webhooks_api"
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _SCHEMA_PREFIX = "#/components/schemas/"
@@ -51,7 +51,7 @@ def lazy_module(name: str) -> ModuleType:
 
     Example::
 
-        get_webhook_endpoint = lazy_module("faraday_api_client.api.webhooks.get_webhook_endpoint")
+        get_webhook_endpoint = lazy_module("faraday_webhooks_api.api.webhooks.get_webhook_endpoint")
     """
     loaded = sys.modules.get(name)
     if loaded is not None:

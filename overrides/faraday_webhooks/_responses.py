@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import attrs
 import httpx
-from faraday_api_client.models import Error, ValidationError
+from faraday_webhooks_api.models import Error, ValidationError
 
 from ._model_check import PARSE_ERRORS, check_model, describe_parse_error
 from ._redact import redact

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from faraday_api_client.models import Error
+from faraday_webhooks_api.models import Error
 
 T_co = TypeVar("T_co", covariant=True)
 

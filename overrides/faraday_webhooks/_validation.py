@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from faraday_api_client.models import WebhookEndpointStatus
+from faraday_webhooks_api.models import WebhookEndpointStatus
 
 from .errors import InvalidRequestError
 

@@ -52,7 +52,7 @@ import httpx
 from ._redact import printable, redact
 
 if TYPE_CHECKING:
-    from faraday_api_client.models import ValidationError
+    from faraday_webhooks_api.models import ValidationError
 
 __all__ = [
     "APIConnectionError",

@@ -31,8 +31,8 @@ import typing
 from typing import Any, ClassVar
 
 import attrs
-import faraday_api_client.models as generated_models
-from faraday_api_client.models import (
+import faraday_webhooks_api.models as generated_models
+from faraday_webhooks_api.models import (
     ResourceType,
     WebhookEventType,
     WebhookMessageForResource,

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from faraday_api_client.models import WebhookEndpoint as GeneratedWebhookEndpoint
-from faraday_api_client.models import (
+from faraday_webhooks_api.models import WebhookEndpoint as GeneratedWebhookEndpoint
+from faraday_webhooks_api.models import (
     WebhookEndpointMergePatch,
     WebhookEndpointPost,
     WebhookEndpointStatus,
@@ -27,7 +27,7 @@ from .._validation import check_endpoint_ids, check_event_types, check_status, c
 from ..errors import InvalidRequestError
 
 if TYPE_CHECKING:
-    from faraday_api_client.api.webhooks import (
+    from faraday_webhooks_api.api.webhooks import (
         create_webhook_endpoint,
         delete_webhook_endpoint,
         get_webhook_endpoint,
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
 else:
     # Loaded at their first call: each imports the generator's Client classes.
-    _API = "faraday_api_client.api.webhooks."
+    _API = "faraday_webhooks_api.api.webhooks."
     create_webhook_endpoint = lazy_module(_API + "create_webhook_endpoint")
     delete_webhook_endpoint = lazy_module(_API + "delete_webhook_endpoint")
     get_webhook_endpoint = lazy_module(_API + "get_webhook_endpoint")

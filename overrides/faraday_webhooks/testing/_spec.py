@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from ..errors import SandboxExtraMissing
 
-SPEC_PACKAGE = "faraday_api_client"
+SPEC_PACKAGE = "faraday_webhooks_api"
 SPEC_FILE = "openapi.yaml"
 _SPEC_URI = "urn:faraday-webhooks:openapi"
 
