@@ -10,14 +10,20 @@ CONFORMANCE_VENV := .venv-conformance
 
 venv: $(STAMP)
 
+# One line per step, and the time it took: on a fresh machine this is the first minute.
 $(STAMP): pyproject.toml requirements-dev.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "==> installing development requirements into $(VENV)"
-	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	@$(BIN)/python -m pip install --quiet --no-build-isolation -e '.[sandbox]'
-	@$(BIN)/python scripts/runtime_wheelhouse.py
-	@touch $(STAMP)
+	@set -e; started=$$(date +%s); \
+	echo "==> [1/4] creating $(VENV) with $(PYTHON)"; \
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
+	echo "==> [2/4] installing the development requirements (requirements-dev.txt)"; \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip; \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt; \
+	echo "==> [3/4] installing faraday-webhooks[sandbox] from this checkout (editable)"; \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-build-isolation -e '.[sandbox]'; \
+	echo "==> [4/4] filling .wheelhouse/ with the runtime wheels the release test installs"; \
+	$(BIN)/python scripts/runtime_wheelhouse.py; \
+	touch $(STAMP); \
+	echo "==> $(VENV) ready in $$(( $$(date +%s) - started )) s"
 
 ## The main job: the whole webhook flow, offline, against the bundled sandbox.
 demo: venv
@@ -58,8 +64,9 @@ typecheck: venv
 ## Build sdist and wheel, run twine check, and inspect the wheel's contents.
 dist: venv check-generated
 	@rm -rf dist
-	@$(BIN)/python -m build --no-isolation --outdir dist . >/dev/null
-	@$(BIN)/twine check --strict dist/*
+	@$(BIN)/python -m build --no-isolation --outdir dist . >/dev/null 2>.build.log \
+		|| { cat .build.log; exit 1; }
+	@$(BIN)/twine --no-color check --strict dist/*
 	@$(BIN)/python scripts/check_dist.py dist
 
 ## Upload dist/ to $$FARADAY_INDEX_URL (refuses a dirty tree, a stale generated/, a version already there).

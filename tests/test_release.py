@@ -145,6 +145,28 @@ CONSUMER = textwrap.dedent(
 )
 
 
+WITHOUT_EXTRA = textwrap.dedent(
+    """
+    import importlib.util, httpx, faraday_webhooks as fw
+    from faraday_webhooks.testing import Sandbox
+    assert importlib.util.find_spec("jsonschema") is None
+    body = {"created_at": "2024-09-26T14:27:05+00:00", "updated_at": "2024-09-26T14:27:05+00:00",
+            "enabled_events": ["resource.errored"], "id": "2c1881c4-a0c0-424d-89e1-b481f3cb118c",
+            "status": "enabled", "url": "https://example.com/h"}
+    http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=body)))
+    with fw.Faraday(api_key="k", http_client=http) as client:
+        assert client.webhooks.retrieve(body["id"]).url == body["url"]
+    try:
+        Sandbox()
+    except fw.SandboxExtraMissing as error:
+        assert isinstance(error, ImportError) and "sandbox' extra" in str(error)
+    else:
+        raise AssertionError("Sandbox() started without its extra")
+    print("jsonschema missing; the client works; Sandbox() says so")
+    """
+)
+
+
 def test_publish_install_and_use_from_a_real_index(tmp_path: Path, index: str) -> None:
     checkout = clean_clone(tmp_path / "checkout")
 
@@ -235,6 +257,55 @@ def test_publish_install_and_use_from_a_real_index(tmp_path: Path, index: str) -
         check=False,
     )
     assert command.stdout.strip() == f"faraday-webhooks {version}"
+
+    # Without the [sandbox] extra: the client works; the sandbox says what to install,
+    # at construction and at the command line, never as an empty reply later.
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", str(bare)], check=True, timeout=120)
+    installed = subprocess.run(
+        [
+            str(bare / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            "--index-url",
+            index + "simple/",
+            "--find-links",
+            str(ROOT / ".wheelhouse"),
+            "faraday-webhooks",
+        ],
+        capture_output=True,
+        text=True,
+        env=quiet_env,
+        timeout=300,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    used = subprocess.run(
+        [str(bare / "bin" / "python"), "-c", WITHOUT_EXTRA],
+        capture_output=True,
+        text=True,
+        env=quiet_env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert used.returncode == 0, used.stderr
+    assert used.stdout.strip() == "jsonschema missing; the client works; Sandbox() says so"
+    command = subprocess.run(
+        [str(bare / "bin" / "faraday-webhooks"), "sandbox", "--port", "0"],
+        capture_output=True,
+        text=True,
+        env=quiet_env,
+        timeout=60,
+        check=False,
+    )
+    assert command.returncode == 1
+    assert "needs the 'sandbox' extra" in command.stderr
+    assert "pip install 'faraday-webhooks[sandbox]' --index-url" in command.stderr
+    assert "Traceback" not in command.stderr
 
 
 def test_publish_refuses_a_dirty_tree_a_stale_generated_and_a_missing_index(
