@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from faraday_webhooks import Faraday
+from faraday_webhooks import AsyncFaraday, Faraday
 from faraday_webhooks.testing import Sandbox
-from helpers import API_KEY, EXPIRED_KEY, FAST_RETRIES
+from helpers import API_KEY, EXPIRED_KEY, FAST_RETRIES, blocking, close_portal
 
 
 # Every async test runs under both event loops httpx supports.
@@ -27,3 +28,29 @@ def sandbox() -> Iterator[Sandbox]:
 def client(sandbox: Sandbox) -> Iterator[Faraday]:
     with Faraday(api_key=API_KEY, base_url=sandbox.base_url, retry_policy=FAST_RETRIES) as made:
         yield made
+
+
+@pytest.fixture(params=["sync", "async"])
+def client_kind(request: pytest.FixtureRequest) -> str:
+    """Run a test against ``Faraday`` and against ``AsyncFaraday`` (through ``blocking``)."""
+    kind: str = request.param
+    return kind
+
+
+@pytest.fixture
+def either_client(sandbox: Sandbox, client_kind: str) -> Iterator[Faraday]:
+    """A sync or an async client on the sandbox, one test body for both."""
+    options: dict[str, Any] = {
+        "api_key": API_KEY,
+        "base_url": sandbox.base_url,
+        "retry_policy": FAST_RETRIES,
+    }
+    made = Faraday(**options) if client_kind == "sync" else blocking(AsyncFaraday(**options))
+    with made:
+        yield made
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_event_loop_for_blocking_views() -> Iterator[None]:
+    yield
+    close_portal()

@@ -5,15 +5,18 @@ Fixtures live in conftest.py; this is a plain module the tests import.
 
 from __future__ import annotations
 
+import functools
 import http.server
+import inspect
 import json
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import ExitStack, contextmanager
+from typing import Any, cast
 
 import httpx
-from faraday_webhooks import Faraday, RetryPolicy
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from faraday_webhooks import AsyncFaraday, Faraday, RetryPolicy
 
 API_KEY = "sk_test_4f9a2c7e1b"
 EXPIRED_KEY = "sk_test_expired_0c3d"
@@ -63,19 +66,70 @@ class Recorder:
             raise answer
         if callable(answer):
             return answer(request)
-        return answer
-
-    def client(self, **options: Any) -> Faraday:
-        options.setdefault("retry_policy", FAST_RETRIES)
-        return Faraday(
-            api_key=API_KEY,
-            base_url="https://api.faraday.test/v1",
-            http_client=httpx.Client(transport=httpx.MockTransport(self)),
-            **options,
+        # A fresh copy each time: httpx rewraps a response's stream for the client that
+        # receives it, so one object cannot serve a sync and then an async client.
+        return httpx.Response(
+            answer.status_code, headers=answer.headers, content=answer.read(), request=request
         )
+
+    def client(self, kind: str = "sync", **options: Any) -> Faraday:
+        """A client whose transport is this recorder: ``Faraday``, or (``kind="async"``)
+        an ``AsyncFaraday`` seen through ``blocking`` so one test body drives either."""
+        options.setdefault("retry_policy", FAST_RETRIES)
+        options.setdefault("api_key", API_KEY)
+        options.setdefault("base_url", "https://api.faraday.test/v1")
+        transport = httpx.MockTransport(self)
+        if kind == "async":
+            return blocking(
+                AsyncFaraday(http_client=httpx.AsyncClient(transport=transport), **options)
+            )
+        return Faraday(http_client=httpx.Client(transport=transport), **options)
 
     def sent_json(self, index: int = -1) -> Any:
         return json.loads(self.requests[index].content)
+
+
+_PORTAL: list[BlockingPortal] = []
+_PORTAL_STACK = ExitStack()
+
+
+def portal() -> BlockingPortal:
+    """One event loop in a background thread, shared by every blocking view (see conftest)."""
+    if not _PORTAL:
+        _PORTAL.append(_PORTAL_STACK.enter_context(start_blocking_portal()))
+    return _PORTAL[0]
+
+
+def close_portal() -> None:
+    _PORTAL_STACK.close()
+    _PORTAL.clear()
+
+
+class _Blocking:
+    """An async object whose coroutine methods run to completion on the shared portal."""
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if inspect.iscoroutinefunction(value):
+            return lambda *args, **kwargs: portal().call(functools.partial(value, *args, **kwargs))
+        if type(value).__module__.startswith("faraday_webhooks"):
+            return _Blocking(value)  # a resource namespace: client.webhooks
+        return value
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        portal().call(self._target.close)
+
+
+def blocking(client: AsyncFaraday) -> Faraday:
+    """``client`` with the sync client's surface: ``client.webhooks.create(...)`` returns
+    the result. Tests written once for ``Faraday`` run unchanged against ``AsyncFaraday``."""
+    return cast(Faraday, _Blocking(client))
 
 
 def json_response(status: int, body: Any, **headers: str) -> httpx.Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -10,14 +11,18 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
+import faraday_webhooks as fw
 import httpx
 import pytest
 from faraday_webhooks import sign_webhook
+from faraday_webhooks.cli import build_parser
 from faraday_webhooks.testing import Sandbox
 from helpers import API_KEY, EVENT, EXPIRED_KEY
 
+ROOT = Path(__file__).resolve().parent.parent
 COMMAND = str(Path(sys.executable).parent / "faraday-webhooks")
 HOOK = "https://example.com/hooks"
 
@@ -336,3 +341,70 @@ def test_the_demo_runs_the_whole_flow_offline() -> None:
     assert "Receiver rejected a tampered copy (HTTP 400" in lines[5]
     assert lines[-1] == "Demo complete: sandbox and receiver stopped."
     assert not re.search(r"whsec_[A-Za-z0-9+/]{8}", result.stdout)
+
+
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser()
+    (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(commands.choices)
+
+
+def test_every_command_and_flag_explains_itself() -> None:
+    parser = build_parser()
+    (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    summaries = {action.dest: action.help for action in commands._choices_actions}
+    for name, command in _subcommands().items():
+        assert summaries[name], f"{name} has no one-line summary"
+        assert command.description, f"{name} has no description"
+        assert command.epilog is not None
+        assert f"faraday-webhooks {name}" in command.epilog, f"{name} has no example"
+        for action in command._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest} has no help"
+
+
+def test_the_readme_shows_each_command_as_help_does() -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- cli-usage -->", 1)[1].split("<!-- /cli-usage -->", 1)[0]
+    shown = [line for line in block.splitlines() if line.startswith("faraday-webhooks ")]
+    usages = [
+        " ".join(command.format_usage().split()).removeprefix("usage: ")
+        for command in _subcommands().values()
+    ]
+    assert shown == usages
+
+
+def test_version_flag() -> None:
+    result = run("--version")
+    assert result.stdout.strip() == f"faraday-webhooks {fw.__version__}"
+
+
+def test_json_errors_go_to_stderr_as_json(sandbox: Sandbox) -> None:
+    missing = str(uuid.uuid4())
+    result = run("get", missing, "--json", env={"FARADAY_BASE_URL": sandbox.base_url})
+    assert result.returncode == 1
+    assert result.stdout == ""
+    error = json.loads(result.stderr)["error"]
+    assert (error["type"], error["status"], error["code"]) == ("NotFoundError", 404, "NOT_FOUND")
+    assert missing in error["message"]
+
+
+def test_update_with_nothing_to_change_names_the_flags(sandbox: Sandbox) -> None:
+    result = run("update", str(uuid.uuid4()), env={"FARADAY_BASE_URL": sandbox.base_url})
+    assert result.returncode == 1
+    assert "give --url, --event or --status" in assert_one_line_error(result)
+    missing_key = run("list", key=None, env={"FARADAY_BASE_URL": sandbox.base_url})
+    assert "set FARADAY_API_KEY (or pass --api-key)" in assert_one_line_error(missing_key)
+
+
+def test_python_dash_m_runs_the_command() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "faraday_webhooks", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"faraday-webhooks {fw.__version__}"

@@ -1,22 +1,20 @@
-"""Fault injection over real sockets: the exception, requests seen, nothing lost or doubled."""
+"""Fault injection over real sockets: the exception, requests seen, nothing lost or doubled.
+
+The per-fault tests run against Faraday and AsyncFaraday alike (``either_client``)."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import socket
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import faraday_webhooks as fw
 import httpx
 import pytest
 from faraday_webhooks.testing import Sandbox
-from helpers import API_KEY, EVENT, FAST_RETRIES, Recorder, endpoint_body, error_body
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from helpers import API_KEY, EVENT, FAST_RETRIES
 
 HOOK = "https://example.com/hooks"
 
@@ -48,7 +46,9 @@ POST_CASES: dict[str, tuple[type[Exception] | None, int, int]] = {
 
 
 @pytest.mark.parametrize("fault", sorted(POST_CASES))
-def test_create_under_each_fault(sandbox: Sandbox, client: fw.Faraday, fault: str) -> None:
+def test_create_under_each_fault(sandbox: Sandbox, either_client: fw.Faraday, fault: str) -> None:
+    # Faraday and AsyncFaraday alike (either_client), over real sockets.
+    client = either_client
     expected, requests_seen, endpoints_after = POST_CASES[fault]
     tag = f"{fault};{uuid.uuid4()}"
     if expected is None:
@@ -85,7 +85,10 @@ def test_read_timeout_on_create_is_not_retried_because_the_server_may_have_acted
     assert len(sandbox.requests) == 1
 
 
-def test_a_per_call_timeout_cuts_a_slow_answer_short(sandbox: Sandbox, client: fw.Faraday) -> None:
+def test_a_per_call_timeout_cuts_a_slow_answer_short(
+    sandbox: Sandbox, either_client: fw.Faraday
+) -> None:
+    client = either_client
     started = time.monotonic()
     with pytest.raises(fw.APITimeoutError):
         client.webhooks.create(
@@ -113,7 +116,10 @@ def test_idempotent_calls_recover_from_server_errors_and_timeouts(
     assert len(sandbox.requests) - before == 2
 
 
-def test_fail_next_queues_faults_for_any_client(sandbox: Sandbox, client: fw.Faraday) -> None:
+def test_fail_next_queues_faults_for_any_client(
+    sandbox: Sandbox, either_client: fw.Faraday
+) -> None:
+    client = either_client
     sandbox.fail_next("503:0", "503:0")
     client.webhooks.create(url=HOOK, enabled_events=[EVENT])
     assert [r.status for r in sandbox.requests] == [503, 503, 201]
@@ -186,112 +192,6 @@ def test_no_secret_reaches_logs_errors_or_reprs_with_debug_logging(
     for text in texts:
         for secret in secrets:
             assert secret not in text
-
-
-# -- property-based: any answer becomes one of our exceptions -------------------
-
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=20,
-)
-# Shapes close to the real ones, so parsing gets deep before it fails.
-near_valid = st.fixed_dictionaries(
-    {},
-    optional={
-        "id": st.sampled_from([str(uuid.uuid4()), "x", 5, None]),
-        "url": st.sampled_from([HOOK, 5, None, []]),
-        "enabled_events": st.sampled_from([[EVENT], EVENT, [1], None]),
-        "status": st.sampled_from(["enabled", "disabled", "paused", 1]),
-        "created_at": st.sampled_from(["2024-09-26T14:27:05+00:00", "never", 0]),
-        "updated_at": st.sampled_from(["2024-09-26T14:27:05+00:00", "never", 0]),
-        "error": st.sampled_from(["CONFLICT", "NEW_CODE", 3, None]),
-        "note": st.sampled_from(["n", 1, None]),
-        "validationErrors": st.sampled_from(
-            [[], [{}], "x", [{"context": {}, "message": 1, "path": "p"}]]
-        ),
-    },
-)
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    status=st.sampled_from([200, 201, 204, 400, 401, 403, 404, 500]), body=json_values | near_valid
-)
-def test_any_json_body_for_any_documented_status_raises_only_our_exceptions(
-    status: int, body: Any
-) -> None:
-    recorder = Recorder(httpx.Response(status, json=body))
-    with contextlib.suppress(fw.FaradayError):
-        recorder.client(max_retries=0).webhooks.create(url=HOOK, enabled_events=[EVENT])
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    status=st.sampled_from([200, 201, 400, 401, 403, 404, 500, 502]), body=st.binary(max_size=200)
-)
-def test_any_bytes_as_a_body_raise_only_our_exceptions(status: int, body: bytes) -> None:
-    recorder = Recorder(
-        httpx.Response(status, content=body, headers={"content-type": "application/json"})
-    )
-    calls: list[Callable[[fw.Faraday], object]] = [
-        lambda c: c.webhooks.create(url=HOOK, enabled_events=[EVENT]),
-        lambda c: c.webhooks.list(),
-        lambda c: c.webhooks.delete(uuid.uuid4()),
-    ]
-    for call in calls:
-        with contextlib.suppress(fw.FaradayError):
-            call(recorder.client(retry_policy=fw.RetryPolicy(max_retries=0)))
-
-
-# Any code point, lone surrogates included (they cannot be sent as UTF-8 JSON).
-ANY_CHARACTER = st.characters(exclude_categories=())
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    url=st.one_of(
-        st.text(ANY_CHARACTER, max_size=60),
-        st.from_regex(r"https?://[a-z0-9.\-\[\]:@%]{0,20}(/[^ ]{0,10})?", fullmatch=True),
-        st.from_regex(r"https://example\.com/[a-z]{0,5}", fullmatch=True).map(
-            lambda url: url + "\ud800"
-        ),
-    ),
-    events=st.one_of(
-        st.text(ANY_CHARACTER, max_size=10),
-        st.lists(st.text(ANY_CHARACTER, max_size=10), max_size=3),
-        st.lists(st.integers(), max_size=2),
-        st.just(["resource.\udfff"]),
-    ),
-)
-def test_any_url_and_events_either_validate_or_raise_before_sending(url: str, events: Any) -> None:
-    recorder = Recorder(httpx.Response(201, json=endpoint_body()))
-    try:
-        recorder.client().webhooks.create(url=url, enabled_events=events)
-    except fw.InvalidRequestError:
-        assert recorder.requests == []
-    else:
-        assert len(recorder.requests) == 1
-        assert recorder.sent_json() == {"url": url, "enabled_events": list(events)}
-
-
-def test_error_body_property_sample_is_not_vacuous() -> None:
-    # The properties above must exercise both outcomes; check one of each by hand.
-    with pytest.raises(fw.ConflictError):
-        Recorder(httpx.Response(400, json=error_body("CONFLICT"))).client().webhooks.create(
-            url=HOOK, enabled_events=[EVENT]
-        )
-    assert (
-        Recorder(httpx.Response(201, json=endpoint_body()))
-        .client()
-        .webhooks.create(url=HOOK, enabled_events=[EVENT])
-    )
 
 
 # -- the whole-call deadline ------------------------------------------------------

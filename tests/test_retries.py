@@ -1,4 +1,6 @@
-"""Retry decisions: a POST is repeated only when the server surely did not act on it."""
+"""Retry decisions: a POST is repeated only when the server surely did not act on it.
+
+The client-level tests run against Faraday and AsyncFaraday (``client_kind``)."""
 
 from __future__ import annotations
 
@@ -101,52 +103,52 @@ def create(client: fw.Faraday) -> fw.WebhookEndpoint:
     return client.webhooks.create(url="https://example.com/hooks", enabled_events=[EVENT])
 
 
-def test_post_is_retried_after_503_and_429_then_succeeds() -> None:
+def test_post_is_retried_after_503_and_429_then_succeeds(client_kind: str) -> None:
     recorder = Recorder(
         json_response(503, error_body("INTERNAL_SERVER_ERROR"), **{"Retry-After": "0"}),
         json_response(429, {"error": "slow down"}),
         json_response(201, endpoint_body()),
     )
-    assert create(recorder.client()).id.hex == ENDPOINT_ID.replace("-", "")
+    assert create(recorder.client(client_kind)).id.hex == ENDPOINT_ID.replace("-", "")
     assert len(recorder.requests) == 3
 
 
-def test_post_after_retries_run_out_raises_the_last_answer() -> None:
+def test_post_after_retries_run_out_raises_the_last_answer(client_kind: str) -> None:
     recorder = Recorder(json_response(503, {"error": "busy"}))
     with pytest.raises(fw.UnexpectedResponseError) as caught:
-        create(recorder.client())
+        create(recorder.client(client_kind))
     assert caught.value.status_code == 503
     assert len(recorder.requests) == 3  # one try and two retries
 
 
 @pytest.mark.parametrize("status", [500, 502, 504])
-def test_post_is_not_retried_after_a_server_error(status: int) -> None:
+def test_post_is_not_retried_after_a_server_error(client_kind: str, status: int) -> None:
     recorder = Recorder(
         json_response(status, error_body("INTERNAL_SERVER_ERROR")),
         json_response(201, endpoint_body()),
     )
     with pytest.raises(fw.FaradayError):
-        create(recorder.client())
+        create(recorder.client(client_kind))
     assert len(recorder.requests) == 1
 
 
-def test_post_is_not_retried_after_a_read_timeout() -> None:
+def test_post_is_not_retried_after_a_read_timeout(client_kind: str) -> None:
     recorder = Recorder(httpx.ReadTimeout("slow"), json_response(201, endpoint_body()))
     with pytest.raises(fw.APITimeoutError, match="read timeout"):
-        create(recorder.client())
+        create(recorder.client(client_kind))
     assert len(recorder.requests) == 1
 
 
-def test_post_is_retried_after_connection_refused() -> None:
+def test_post_is_retried_after_connection_refused(client_kind: str) -> None:
     recorder = Recorder(httpx.ConnectError("refused"), json_response(201, endpoint_body()))
-    create(recorder.client())
+    create(recorder.client(client_kind))
     assert len(recorder.requests) == 2
 
 
-def test_connection_errors_become_api_connection_errors_without_headers() -> None:
+def test_connection_errors_become_api_connection_errors_without_headers(client_kind: str) -> None:
     recorder = Recorder(httpx.ConnectError("Connection refused"))
     with pytest.raises(fw.APIConnectionError) as caught:
-        create(recorder.client())
+        create(recorder.client(client_kind))
     assert not isinstance(caught.value, fw.APITimeoutError)
     assert "Connection refused" in str(caught.value)
     assert caught.value.request is not None
@@ -157,18 +159,19 @@ def test_connection_errors_become_api_connection_errors_without_headers() -> Non
     "failure", [json_response(500, error_body("INTERNAL_SERVER_ERROR")), httpx.ReadTimeout("x")]
 )
 def test_idempotent_calls_retry_server_errors_and_read_timeouts(
+    client_kind: str,
     failure: httpx.Response | Exception,
 ) -> None:
     recorder = Recorder(failure, json_response(200, endpoint_body()))
-    endpoint = recorder.client().webhooks.retrieve(ENDPOINT_ID)
+    endpoint = recorder.client(client_kind).webhooks.retrieve(ENDPOINT_ID)
     assert str(endpoint.id) == ENDPOINT_ID
     assert len(recorder.requests) == 2
 
 
-def test_max_retries_zero_sends_once() -> None:
+def test_max_retries_zero_sends_once(client_kind: str) -> None:
     recorder = Recorder(httpx.ConnectError("refused"))
     with pytest.raises(fw.APIConnectionError):
-        create(recorder.client(retry_policy=RetryPolicy(max_retries=0)))
+        create(recorder.client(client_kind, retry_policy=RetryPolicy(max_retries=0)))
     assert len(recorder.requests) == 1
 
 
