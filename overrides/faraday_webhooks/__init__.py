@@ -22,7 +22,7 @@ from faraday_webhooks_api.models import (
 )
 from faraday_webhooks_api.models import ValidationError as ValidationProblem
 
-from ._base_client import NOT_GIVEN
+from ._call import NOT_GIVEN
 from ._client import AsyncFaraday, Faraday
 from ._models import WebhookEndpoint
 from ._retries import RetryPolicy

@@ -7,213 +7,29 @@ both clients; only sending, reading and sleeping differ.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 import httpx
 
 from ._body import BodyTooLarge, BodyUndecodable, BoundedBody
+from ._call import NOT_GIVEN, APICall, NotGiven
 from ._config import ClientConfig, TimeoutTypes, resolve_timeout
 from ._deadline import Deadline
-from ._operations import IDEMPOTENCY_HEADER, Operation, new_idempotency_key, operation_for
-from ._responses import DOCUMENTED_ERROR_STATUSES, ResponseReader
-from ._retries import RetryPolicy
+from ._operations import operation_for
+from ._responses import ResponseReader
+from ._retries import RetryPolicy, RetryTracker
 from ._typing import OperationModule
 from ._validation import check_headers
-from .errors import (
-    APIConnectionError,
-    APITimeoutError,
-    ClientClosedError,
-    ConfigurationError,
-    InvalidRequestError,
-    request_label,
-)
+from .errors import ClientClosedError, ConfigurationError, InvalidRequestError
 
 T = TypeVar("T")
-
-logger = logging.getLogger("faraday_webhooks")
 
 # A response larger than this, as sent or once decoded, is not a Faraday answer.
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 # Names ``call()`` keeps for itself; an operation's parameters use any others.
 CALL_OPTIONS = ("timeout", "extra_headers", "idempotency_key")
-
-
-class NotGiven:
-    """Sentinel for "argument not passed" where ``None`` is a meaningful value."""
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-NOT_GIVEN = NotGiven()
-
-
-class APICall(Generic[T]):
-    """One operation, as data: what to send and how to read the answer.
-
-    A plain slotted class: one is built per call, so it should cost nothing.
-    """
-
-    __slots__ = (
-        "error_statuses",
-        "headers",
-        "idempotent",
-        "json",
-        "method",
-        "params",
-        "parse",
-        "path",
-        "success_status",
-    )
-
-    def __init__(
-        self,
-        *,
-        method: str,
-        path: str,
-        success_status: int,
-        parse: Callable[[Any], T],
-        idempotent: bool,
-        json: Any = None,
-        params: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-        error_statuses: frozenset[int] = DOCUMENTED_ERROR_STATUSES,
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.success_status = success_status
-        self.parse = parse
-        self.idempotent = idempotent
-        self.json = json
-        self.params = params
-        self.headers: Mapping[str, str] = headers or {}
-        self.error_statuses = error_statuses
-
-    def __repr__(self) -> str:
-        return f"APICall({self.method} {self.path} -> {self.success_status})"
-
-    @classmethod
-    def for_operation(
-        cls,
-        operation: Operation,
-        params: Mapping[str, Any],
-        *,
-        idempotency_key: str | None = None,
-    ) -> APICall[Any]:
-        """The call for one of openapi.yaml's operations, built by its generated module.
-
-        Where the operation declares ``Idempotency-Key``, the call carries one (``idempotency_key``
-        or a fresh uuid4), the same on every retry, and is retried like an idempotent call.
-        """
-        kwargs = operation.request_kwargs(params)
-        headers = dict(kwargs.get("headers") or {})
-        if operation.idempotency_key:
-            headers[IDEMPOTENCY_HEADER] = (
-                new_idempotency_key() if idempotency_key is None else idempotency_key
-            )
-        elif idempotency_key is not None:
-            raise InvalidRequestError(
-                f"{operation.operation_id} declares no {IDEMPOTENCY_HEADER} header in openapi.yaml"
-            )
-        return cls(
-            method=operation.method,
-            path=kwargs["url"],
-            success_status=operation.success_status,
-            parse=operation.parse,
-            idempotent=operation.idempotent,
-            json=kwargs.get("json"),
-            params=kwargs.get("params") or None,
-            headers=headers,
-            error_statuses=operation.error_statuses,
-        )
-
-
-def _connection_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
-    """Wrap an httpx transport error; the message names the kind, never the headers."""
-    where = request_label(request)
-    if isinstance(error, httpx.TimeoutException):
-        kind = type(error).__name__.replace("Timeout", " timeout").lower().strip()
-        return APITimeoutError(f"{where}: {kind} ran out before Faraday answered", request=request)
-    detail = str(error)[:200] or type(error).__name__
-    return APIConnectionError(f"{where}: no answer from Faraday ({detail})", request=request)
-
-
-class RetryTracker:
-    """One call's attempts: whether to go again, and how long to wait first.
-
-    Each attempt's httpx timeouts shrink to what remains of the whole-call deadline.
-    """
-
-    def __init__(self, policy: RetryPolicy, call: APICall[Any], deadline: Deadline) -> None:
-        self.policy = policy
-        self.call = call
-        self.deadline = deadline
-        self.attempt = 0
-        request = deadline.request
-        # The per-attempt limits the deadline shrinks; not needed without one.
-        self._attempt_timeouts: dict[str, float | None] = (
-            dict(request.extensions.get("timeout", {})) if deadline.bounded else {}
-        )
-
-    def start_attempt(self) -> None:
-        """Fit this attempt's timeouts into what remains of the deadline (or raise if none)."""
-        if not self.deadline.bounded:
-            return
-        remaining = self.deadline.check()
-        self.deadline.request.extensions["timeout"] = {
-            name: remaining if limit is None else min(limit, remaining)
-            for name, limit in self._attempt_timeouts.items()
-        }
-
-    def after_error(self, error: httpx.TransportError) -> float:
-        """Seconds to wait before trying again; raises the wrapped error when it is final."""
-        if self.deadline.bounded and self.deadline.remaining() <= 0:
-            raise self.deadline.expired() from error
-        delay = None
-        if self.policy.should_retry_error(
-            error, attempt=self.attempt, idempotent=self.call.idempotent
-        ):
-            delay = self._next(type(error).__name__, None)
-        if delay is None:
-            raise _connection_error(error, self.deadline.request) from error
-        return delay
-
-    def after_response(self, response: httpx.Response) -> float | None:
-        """Seconds to wait before trying again, or ``None`` when this response is the answer."""
-        logger.debug(
-            "%s %s attempt %d -> HTTP %d",
-            self.call.method,
-            self.call.path,
-            self.attempt + 1,
-            response.status_code,
-        )
-        if not self.policy.should_retry_status(
-            response.status_code, attempt=self.attempt, idempotent=self.call.idempotent
-        ):
-            return None
-        return self._next(f"HTTP {response.status_code}", response)
-
-    def _next(self, cause: str, response: httpx.Response | None) -> float | None:
-        delay = self.policy.delay(self.attempt, response)
-        if not self.deadline.allows_wait(delay):
-            return None  # waiting would overrun the whole-call deadline: this outcome is final
-        self.attempt += 1
-        logger.info(
-            "retrying %s %s after %s (retry %d of %d) in %.2fs",
-            self.call.method,
-            self.call.path,
-            cause,
-            self.attempt,
-            self.policy.max_retries,
-            delay,
-        )
-        return delay
 
 
 class BaseClient:

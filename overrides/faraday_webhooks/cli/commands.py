@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from .._base_client import NOT_GIVEN
+from .._call import NOT_GIVEN
 from .._client import Faraday
 from .._models import WebhookEndpoint
 from ..errors import ConfigurationError

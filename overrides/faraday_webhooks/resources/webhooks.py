@@ -19,7 +19,7 @@ from faraday_webhooks_api.models import (
     WebhookEndpointStatus,
 )
 
-from .._base_client import NOT_GIVEN, NotGiven
+from .._call import NOT_GIVEN, NotGiven
 from .._config import TimeoutTypes
 from .._models import WebhookEndpoint
 from .._operations import lazy_module
