@@ -11,7 +11,9 @@ connections and 500 / 502 / 504.
 
 from __future__ import annotations
 
+import email.utils
 import logging
+import random
 import time
 from typing import Any
 
@@ -93,8 +95,6 @@ class RetryPolicy:
                 return min(requested, self.max_retry_after)
         backoff: float = min(self.initial_delay * (2.0**attempt), self.max_delay)
         # Jitter spreads out clients that failed together.
-        import random  # loaded on the first retry, not at import
-
         return backoff * (0.5 + random.random() / 2)
 
 
@@ -119,8 +119,6 @@ def retry_after_seconds(headers: httpx.Headers, *, now: float | None = None) -> 
     header = header.strip()
     if header.isascii() and header.isdigit():
         return float(header[:20])
-    import email.utils
-
     try:
         moment = email.utils.parsedate_to_datetime(header[:200])
         current = time.time() if now is None else now

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import json
 import logging
 import typing
 from typing import Any, ClassVar
@@ -40,6 +39,7 @@ from faraday_webhooks_api.models import (
 )
 
 from ._model_check import PARSE_ERRORS, check_model, describe_parse_error
+from ._operations import bundled_spec
 
 __all__ = [
     "ResourceEvent",
@@ -152,14 +152,7 @@ def message_models() -> dict[str, type[Any]]:
         >>> message_models()["resource.errored"].__name__
         'WebhookMessageForResource'
     """
-    import importlib.resources  # once, at the first delivery: not on every import
-
-    text = (
-        importlib.resources.files(generated_models.__name__.rpartition(".")[0])
-        .joinpath("openapi.json")
-        .read_text(encoding="utf-8")
-    )
-    schemas = json.loads(text).get("components", {}).get("schemas", {})
+    schemas = bundled_spec().get("components", {}).get("schemas", {})
     mapping = schemas.get(MESSAGE_SCHEMA, {}).get("discriminator", {}).get("mapping", {})
     models: dict[str, type[Any]] = {}
     for event_type, reference in mapping.items():

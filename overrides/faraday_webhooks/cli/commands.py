@@ -9,8 +9,11 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import httpx
+
 from .._call import NOT_GIVEN
 from .._client import Faraday
+from .._config import resolve_config
 from .._models import WebhookEndpoint
 from ..errors import ConfigurationError
 from ..events import ResourceEvent
@@ -222,9 +225,6 @@ def listen(args: argparse.Namespace) -> int:
 
 
 def trigger(args: argparse.Namespace) -> int:
-    import httpx
-
-    from .._config import resolve_config
     from ..testing.sandbox import DEFAULT_API_KEY
 
     # Only a sandbox answers trigger: its own key and address are the defaults, and the

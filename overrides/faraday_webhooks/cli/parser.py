@@ -17,6 +17,7 @@ from .._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, check_base_url
 from .._validation import MAX_SECONDS
 from .._version import __version__
 from ..errors import ConfigurationError
+from ..testing import faults
 
 EXIT_USAGE = 2
 SECRET_ENV = "FARADAY_WEBHOOK_SECRET"  # noqa: S105 - a variable name, not a secret
@@ -249,8 +250,6 @@ def _add_simple(commands: Commands, name: str, summary: str, handler: Callable[.
 
 
 def _add_sandbox(commands: Commands, handler: Callable[..., int]) -> None:
-    from ..testing.faults import __doc__ as faults_doc
-
     sandbox = _command(
         commands,
         "sandbox",
@@ -258,7 +257,7 @@ def _add_sandbox(commands: Commands, handler: Callable[..., int]) -> None:
         "faraday-webhooks sandbox --port 8765 --api-key sk_test --expired-api-key sk_old",
         handler,
     )
-    table = (faults_doc or "").split("=====================", 1)[-1].split("Example::")[0]
+    table = (faults.__doc__ or "").split("=====================", 1)[-1].split("Example::")[0]
     sandbox.epilog = (sandbox.epilog or "") + (
         "\n\nfaults: send the header X-Sandbox-Fail: FAULT on a request (a comma-separated "
         "list\nserves successive requests; add ;TAG for a fresh sequence):\n"

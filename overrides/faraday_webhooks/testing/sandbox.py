@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
+import httpx
 
 from .._models import WebhookEndpoint
 from .._validation import is_loopback_host
@@ -257,8 +258,6 @@ class Sandbox:
 
             sandbox.trigger("enrichment_job.failed", enrichment_id=str(uuid.uuid4()))
         """
-        import httpx
-
         account = account_id or str(uuid.uuid4())
         if data is not None:
             event_data = dict(data)
