@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed
 CONFORMANCE_VENV := .venv-conformance
 
-.PHONY: venv demo test lint typecheck check-generated conformance generate dist publish bench clean
+.PHONY: venv demo test lint typecheck check-generated conformance generate dist publish api-diff spec-diff bench clean
 
 venv: $(STAMP)
 
@@ -69,9 +69,22 @@ dist: venv check-generated
 	@$(BIN)/twine --no-color check --strict dist/*
 	@$(BIN)/python scripts/check_dist.py dist
 
-## Upload dist/ to $$FARADAY_INDEX_URL (refuses a dirty tree, a stale generated/, a version already there).
+## Upload dist/ to $$FARADAY_INDEX_URL. Refuses a dirty tree, a stale generated/, a version
+## already there, a version without a CHANGELOG section, and a breaking public-API change
+## without the major (0.x: minor) version bump; names each breaking change.
 publish: dist
 	@$(BIN)/python scripts/publish.py dist
+
+## The public Python API's breaking changes (griffe) since the newest version on
+## $$FARADAY_INDEX_URL, or since a git tag: make api-diff BASE=v0.1.0
+api-diff: venv
+	@$(BIN)/python scripts/api_diff.py $(if $(BASE),--base $(BASE))
+
+## What Faraday's published document has that openapi.yaml lacks (the webhook part):
+## make spec-diff UPSTREAM=path-or-url [ALLOW=1]
+spec-diff: venv
+	@test -n "$(UPSTREAM)" || { echo "make spec-diff UPSTREAM=<path or URL of Faraday's api.json>" >&2; exit 2; }
+	@$(BIN)/python scripts/spec_diff.py "$(UPSTREAM)" $(if $(ALLOW),--allow)
 
 ## Benchmarks, on demand (not part of `make test`).
 bench: venv

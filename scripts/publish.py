@@ -2,11 +2,15 @@
 
     FARADAY_INDEX_URL=https://pypi.internal/ TWINE_USERNAME=... TWINE_PASSWORD=... make publish
 
-Refuses (exit 1, one line each) when: FARADAY_INDEX_URL is unset, the git tree
-has uncommitted changes, generated/ is stale, or this version is already on
-the index. Credentials come from TWINE_USERNAME/TWINE_PASSWORD or a keyring,
-as twine reads them; they are never printed. The simple index is read at
-FARADAY_INDEX_SIMPLE_URL, default <FARADAY_INDEX_URL>/simple/.
+Refuses (exit 1, saying why) when: FARADAY_INDEX_URL is unset, the git tree
+has uncommitted changes, generated/ is stale, this version is already on the
+index, CHANGELOG.md has no section for this version, or the public API broke
+since the newest version on the index (scripts/api_diff.py, griffe) without the
+version bump semver asks for: the major version, or the minor while the major
+is 0. The message names each breaking change. Credentials come from
+TWINE_USERNAME/TWINE_PASSWORD or a keyring, as twine reads them; they are never
+printed. The simple index is read at FARADAY_INDEX_SIMPLE_URL, default
+<FARADAY_INDEX_URL>/simple/.
 """
 
 from __future__ import annotations
@@ -21,6 +25,29 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "faraday-webhooks"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from api_diff import compare, load_wheel, newest_release, simple_url  # noqa: E402
+from packaging.version import Version  # noqa: E402
+
+
+def version() -> Version:
+    namespace: dict[str, str] = {}
+    exec((ROOT / "overrides" / "faraday_webhooks" / "_version.py").read_text(), namespace)  # noqa: S102
+    return Version(namespace["__version__"])
+
+
+def changelog_has_section(release: Version) -> bool:
+    """A heading ``## <version>`` (anything may follow it: a date, a name)."""
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    return re.search(rf"^## {re.escape(str(release))}(\s|$)", text, flags=re.M) is not None
+
+
+def allows_breaking(new: Version, old: Version) -> bool:
+    """Semver: a breaking change needs a new major version, or a new minor one while 0.x."""
+    if old.major == 0:
+        return new.major > 0 or new.minor > old.minor
+    return new.major > old.major
 
 
 def refuse(message: str) -> int:
@@ -47,7 +74,7 @@ def main(folder: str) -> int:
     index = os.environ.get("FARADAY_INDEX_URL")
     if not index:
         return refuse("set FARADAY_INDEX_URL to the internal index's upload URL")
-    simple = os.environ.get("FARADAY_INDEX_SIMPLE_URL") or index.rstrip("/") + "/simple/"
+    simple = simple_url(index)
 
     status = subprocess.run(
         ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=False
@@ -69,6 +96,10 @@ def main(folder: str) -> int:
     if check.returncode != 0:
         return refuse("generated/ is stale; run ./generate.sh and commit the result")
 
+    release = version()
+    if not changelog_has_section(release):
+        return refuse(f"CHANGELOG.md has no section '## {release}'; say what this release changes")
+
     files = sorted(Path(folder).glob("faraday_webhooks-*"))
     if not files:
         return refuse(f"nothing to upload in {folder}; run make dist")
@@ -80,6 +111,31 @@ def main(folder: str) -> int:
     if clashes:
         return refuse(
             f"{', '.join(clashes)} already exist on the index; bump the version in _version.py"
+        )
+
+    previous = newest_release(simple)
+    if previous is not None:
+        old_version, wheel = previous
+        with load_wheel(wheel) as load_old:
+            breaking = compare(load_old)
+        if breaking and not allows_breaking(release, old_version):
+            needed = (
+                f"{old_version.major}.{old_version.minor + 1}.0"
+                if old_version.major == 0
+                else f"{old_version.major + 1}.0.0"
+            )
+            listed = "\n".join(f"  {change}" for change in breaking)
+            return refuse(
+                f"{release} breaks the public API of {old_version} (the newest on the index) "
+                f"without the version semver asks for (at least {needed}):\n{listed}"
+            )
+        print(
+            f"publish: public API against {old_version}: "
+            + (
+                f"{len(breaking)} breaking change(s), allowed by {release}"
+                if breaking
+                else "no breaking change"
+            )
         )
 
     upload = subprocess.run(

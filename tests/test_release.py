@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -15,12 +16,14 @@ import sys
 import textwrap
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import faraday_webhooks
 import httpx
 import pytest
+import yaml
 from passlib.apache import HtpasswdFile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -342,3 +345,119 @@ def test_publish_refuses_a_dirty_tree_a_stale_generated_and_a_missing_index(
     assert missing.returncode == 1
     assert "set FARADAY_INDEX_URL" in missing.stderr
     assert httpx.get(index + "simple/faraday-webhooks/").status_code == 404  # nothing was uploaded
+
+
+def _commit(checkout: Path, message: str) -> None:
+    git = ["git", "-c", "user.name=release-test", "-c", "user.email=release@test.invalid"]
+    subprocess.run([*git, "commit", "-qam", message], cwd=checkout, check=True)
+
+
+def _release_as(checkout: Path, version: str, note: str) -> None:
+    """Set the version and give it a CHANGELOG section, as a maintainer does before publishing."""
+    version_file = checkout / "overrides" / "faraday_webhooks" / "_version.py"
+    version_file.write_text(
+        re.sub(r'__version__ = "[^"]+"', f'__version__ = "{version}"', version_file.read_text())
+    )
+    changelog = checkout / "CHANGELOG.md"
+    text = changelog.read_text()
+    marker = "\n## "
+    head, _, rest = text.partition(marker)
+    changelog.write_text(f"{head}\n## {version}\n\n- {note}\n{marker}{rest}")
+
+
+def _change_spec(checkout: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    spec_file = checkout / "openapi.yaml"
+    spec = yaml.safe_load(spec_file.read_text())
+    change(spec)
+    spec_file.write_text(yaml.safe_dump(spec, sort_keys=False))
+    generated = subprocess.run(
+        [str(checkout / "generate.sh")], cwd=checkout, capture_output=True, text=True, check=False
+    )
+    assert generated.returncode == 0, generated.stderr
+    subprocess.run(["git", "add", "-A"], cwd=checkout, check=True)
+
+
+def test_publish_refuses_a_breaking_change_without_the_version_semver_asks_for(
+    tmp_path: Path, index: str
+) -> None:
+    checkout = clean_clone(tmp_path / "checkout")
+    version = faraday_webhooks.__version__
+    major, minor, _ = (int(part) for part in version.split("."))
+    assert major == 0  # while 0.x, a breaking change needs the next minor version
+
+    first = publish(checkout, index)
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    # Faraday drops a field; regenerated and published as a patch: refused, naming it.
+    def drop_secret(spec: dict[str, Any]) -> None:
+        del spec["components"]["schemas"]["WebhookEndpoint"]["properties"]["secret"]
+
+    _change_spec(checkout, drop_secret)
+    patch = f"{major}.{minor}.1"
+    _release_as(checkout, patch, "WebhookEndpoint no longer has secret")
+    _commit(checkout, "drop secret")
+    refused = publish(checkout, index)
+    assert refused.returncode != 0
+    assert f"{patch} breaks the public API of {version}" in refused.stderr
+    assert "WebhookEndpoint.secret" in refused.stderr
+    assert "webhook_endpoint.py" in refused.stderr  # the file (and line) of the change
+    assert f"at least {major}.{minor + 1}.0" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+    # No CHANGELOG section for the version: refused before anything else is looked at.
+    version_file = checkout / "overrides" / "faraday_webhooks" / "_version.py"
+    version_file.write_text(version_file.read_text().replace(patch, f"{major}.{minor + 1}.0"))
+    _commit(checkout, "bump without a note")
+    unnoted = publish(checkout, index)
+    assert unnoted.returncode != 0
+    assert f"CHANGELOG.md has no section '## {major}.{minor + 1}.0'" in unnoted.stderr
+
+    # The right bump, with its note: accepted.
+    bumped = f"{major}.{minor + 1}.0"
+    _release_as(checkout, bumped, "WebhookEndpoint no longer has secret (breaking)")
+    _commit(checkout, "release the breaking change properly")
+    accepted = publish(checkout, index)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert "1 breaking change(s), allowed by" in accepted.stdout
+
+    # A new field is not breaking: a patch release is enough.
+    def add_description(spec: dict[str, Any]) -> None:
+        spec["components"]["schemas"]["WebhookEndpoint"]["properties"]["description"] = {
+            "type": "string",
+            "description": "A note about the endpoint.",
+        }
+
+    _change_spec(checkout, add_description)
+    _release_as(checkout, f"{major}.{minor + 1}.1", "WebhookEndpoint.description")
+    _commit(checkout, "add description")
+    additive = publish(checkout, index)
+    assert additive.returncode == 0, additive.stdout + additive.stderr
+    assert "no breaking change" in additive.stdout
+    listing = httpx.get(index + "simple/faraday-webhooks/").text
+    assert f"faraday_webhooks-{major}.{minor + 1}.1-py3-none-any.whl" in listing
+    assert f"faraday_webhooks-{patch}-py3-none-any.whl" not in listing
+
+
+def test_api_diff_against_a_git_tag_names_file_and_line(tmp_path: Path) -> None:
+    checkout = clean_clone(tmp_path / "checkout")
+    subprocess.run(["git", "tag", "v-base"], cwd=checkout, check=True)
+
+    def drop_url(spec: dict[str, Any]) -> None:
+        del spec["components"]["schemas"]["WebhookEndpoint"]["properties"]["url"]
+        spec["components"]["schemas"]["WebhookEndpoint"]["required"].remove("url")
+
+    _change_spec(checkout, drop_url)
+    _commit(checkout, "drop url")
+    result = subprocess.run(
+        ["make", "-s", "api-diff", "BASE=v-base"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "breaking change(s) since git v-base" in result.stdout
+    assert re.search(r"webhook_endpoint\.py:\d+: WebhookEndpoint\.url", result.stdout), (
+        result.stdout
+    )

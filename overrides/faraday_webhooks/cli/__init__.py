@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Example::
 
         >>> main(["--version"])  # doctest: +SKIP
-        faraday-webhooks 0.1.0
+        faraday-webhooks 0.2.0
     """
     args = build_parser().parse_args(argv)
     as_json = bool(getattr(args, "json", False))

@@ -191,6 +191,21 @@ class Sandbox:
         return self._api.api_keys
 
     @property
+    def expired_api_keys(self) -> frozenset[str]:
+        """The keys answered ``401 EXPIRED_API_KEY``."""
+        return self._api.expired_api_keys
+
+    @property
+    def max_endpoints(self) -> int | None:
+        """How many endpoints before ``403 MAX_RESOURCES_REACHED`` (``None``: no limit)."""
+        return self._api.max_endpoints
+
+    @property
+    def reject_duplicate_urls(self) -> bool:
+        """Whether a second endpoint with the same url is a ``400 CONFLICT``."""
+        return self._api.reject_duplicate_urls
+
+    @property
     def api_key(self) -> str:
         """The first accepted API key: the one to give a client."""
         if not self._api.api_keys:
