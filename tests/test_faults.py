@@ -288,3 +288,48 @@ def test_connect_timeout_is_retried_then_raised_as_a_timeout() -> None:
             for filler in fillers:
                 filler.close()
     assert 0.55 <= elapsed < 3  # two connect attempts of 0.3 s: the retry happened, nothing hung
+
+
+# -- every exception can be provoked in the sandbox ------------------------------------
+
+CODE_FAULTS = {
+    "BAD_REQUEST": (fw.BadRequestError, 400),
+    "VALIDATION_FAILED": (fw.ValidationFailedError, 400),
+    "CONFLICT": (fw.ConflictError, 400),
+    "MISSING_API_KEY": (fw.MissingAPIKeyError, 401),
+    "MALFORMED_API_KEY": (fw.MalformedAPIKeyError, 401),
+    "EXPIRED_API_KEY": (fw.ExpiredAPIKeyError, 401),
+    "INVALID_AUTHORIZATION": (fw.InvalidAuthorizationError, 401),
+    "FORBIDDEN": (fw.ForbiddenError, 403),
+    "MAX_RESOURCES_REACHED": (fw.MaxResourcesReachedError, 403),
+    "NOT_FOUND": (fw.NotFoundError, 404),
+    "INTERNAL_SERVER_ERROR": (fw.InternalServerError, 500),
+    "A_CODE_FROM_TOMORROW": (fw.APIError, 400),
+}
+
+
+@pytest.mark.parametrize("code", sorted(CODE_FAULTS))
+def test_a_code_fault_raises_that_codes_exception_at_its_documented_status(
+    either_client: fw.Faraday, code: str
+) -> None:
+    expected, status = CODE_FAULTS[code]
+    # Three times: a GET is retried after a 500, and must see the fault on each attempt.
+    fault = ",".join([f"code={code}"] * 3) + f";{uuid.uuid4()}"
+    with pytest.raises(expected) as caught:
+        either_client.webhooks.list(extra_headers={"X-Sandbox-Fail": fault})
+    assert type(caught.value) is expected
+    assert (caught.value.code, caught.value.status_code) == (code, status)
+    if code == "VALIDATION_FAILED":
+        (problem,) = caught.value.validation_errors
+        assert problem.path == "body/url"
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [("403", fw.ForbiddenError), ("404", fw.NotFoundError), ("401", fw.InvalidAuthorizationError)],
+)
+def test_a_status_fault_answers_with_that_statuss_code(
+    client: fw.Faraday, fault: str, expected: type[fw.APIError]
+) -> None:
+    with pytest.raises(expected):
+        client.webhooks.list(extra_headers={"X-Sandbox-Fail": f"{fault};{uuid.uuid4()}"})

@@ -1,5 +1,9 @@
 """What each ``faraday-webhooks`` command does. Parsing is in ``parser.py``, printing in
-``output.py``; a command returns its exit status or raises ``UserError``."""
+``output.py``; a command returns its exit status or raises ``UserError``.
+
+The sandbox and receiver are imported here, not per command: the parser lists the
+sandbox's faults in its help, so they are loaded by every run anyway.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,12 @@ from .._call import NOT_GIVEN
 from .._client import Faraday
 from .._config import resolve_config
 from .._models import WebhookEndpoint
+from ..demo import run_demo
 from ..errors import ConfigurationError
 from ..events import ResourceEvent
+from ..testing.receiver import ReceivedDelivery, WebhookReceiver
+from ..testing.sandbox import DEFAULT_API_KEY, Delivery, Sandbox
+from ..verify import WebhookVerifier
 from . import output
 from .parser import SANDBOX_BASE_URL, SECRET_ENV
 
@@ -141,8 +149,6 @@ def delete(args: argparse.Namespace) -> int:
 
 
 def sandbox(args: argparse.Namespace) -> int:
-    from ..testing.sandbox import DEFAULT_API_KEY, Sandbox
-
     keys = args.api_key or [DEFAULT_API_KEY]
     try:
         server = Sandbox(
@@ -172,9 +178,6 @@ def sandbox(args: argparse.Namespace) -> int:
 
 
 def listen(args: argparse.Namespace) -> int:
-    from ..testing.receiver import ReceivedDelivery, WebhookReceiver
-    from ..verify import WebhookVerifier
-
     secret = args.secret or os.environ.get(SECRET_ENV)
     if not secret:
         raise UserError(f"give the endpoint's signing secret with --secret or {SECRET_ENV}")
@@ -225,8 +228,6 @@ def listen(args: argparse.Namespace) -> int:
 
 
 def trigger(args: argparse.Namespace) -> int:
-    from ..testing.sandbox import DEFAULT_API_KEY
-
     # Only a sandbox answers trigger: its own key and address are the defaults, and the
     # production API is never sent to unless asked for by name.
     config = resolve_config(
@@ -261,7 +262,8 @@ def trigger(args: argparse.Namespace) -> int:
         )
     deliveries = _deliveries(response)
     if args.json:
-        output.write(json.dumps({"type": args.event_type, "deliveries": deliveries}, indent=2))
+        report = {"type": args.event_type, "deliveries": [d.to_dict() for d in deliveries]}
+        output.write(json.dumps(report, indent=2))
     elif not deliveries:
         output.write(
             f"Triggered {output.safe(args.event_type)}: no enabled endpoint is subscribed to it."
@@ -269,28 +271,18 @@ def trigger(args: argparse.Namespace) -> int:
     else:
         noun = "delivery" if len(deliveries) == 1 else "deliveries"
         output.write(f"Triggered {output.safe(args.event_type)}: {len(deliveries)} {noun}")
-        for item in deliveries:
-            outcome = f"HTTP {item['status_code']}" if item["ok"] else item["error"]
-            mark = "delivered" if item["ok"] else "FAILED   "
-            output.write(f"  {mark} {output.safe(item['url'], 200)} ({output.safe(outcome, 300)})")
-    return EXIT_OK if all(item["ok"] for item in deliveries) else EXIT_FAILURE
+        for delivery in deliveries:
+            outcome = f"HTTP {delivery.status_code}" if delivery.ok else delivery.error or ""
+            mark = "delivered" if delivery.ok else "FAILED   "
+            output.write(f"  {mark} {output.safe(delivery.url, 200)} ({output.safe(outcome, 300)})")
+    return EXIT_OK if all(delivery.ok for delivery in deliveries) else EXIT_FAILURE
 
 
-def _deliveries(response: Any) -> list[dict[str, Any]]:
-    """The sandbox's delivery report, each item checked; anything else is a ``UserError``."""
+def _deliveries(response: Any) -> list[Delivery]:
+    """The sandbox's delivery report as ``Delivery`` values; anything else is a ``UserError``."""
     try:
-        report = response.json()
-        items = report["deliveries"]
-        checked = [
-            {
-                "endpoint_id": str(item["endpoint_id"]),
-                "url": str(item["url"]),
-                "status_code": item["status_code"],
-                "ok": item["ok"] is True,
-                "error": "" if item.get("error") is None else str(item["error"]),
-            }
-            for item in items
-        ]
+        items = response.json()["deliveries"]
+        checked = [Delivery.from_dict(item) for item in items]
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise UserError(
             f"{response.url} did not answer as a Faraday sandbox does "
@@ -300,8 +292,6 @@ def _deliveries(response: Any) -> list[dict[str, Any]]:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from ..demo import run_demo
-
     return run_demo()
 
 

@@ -143,7 +143,6 @@ class WebhookReceiver:
         self._received = 0
         self._arrived = threading.Condition()
         self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     def __repr__(self) -> str:
         return f"WebhookReceiver({self.url if self._server else 'stopped'}, secret='whsec_***')"

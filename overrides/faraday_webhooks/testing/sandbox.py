@@ -65,10 +65,29 @@ class Delivery:
         return {
             "endpoint_id": self.endpoint_id,
             "url": self.url,
+            "event_type": self.event_type,
             "status_code": self.status_code,
             "ok": self.ok,
             "error": self.error,
         }
+
+    @classmethod
+    def from_dict(cls, report: Any) -> Delivery:
+        """A delivery from ``to_dict``'s report; ``ValueError`` if it is not one."""
+        if not isinstance(report, dict):
+            raise ValueError("a delivery report is a JSON object")
+        status = report.get("status_code")
+        error = report.get("error")
+        if not (status is None or (type(status) is int and 100 <= status <= 599)):
+            raise ValueError("status_code must be an HTTP status or null")
+        if not (error is None or isinstance(error, str)):
+            raise ValueError("error must be text or null")
+        endpoint_id, url, event_type = (report.get(k) for k in ("endpoint_id", "url", "event_type"))
+        if not (
+            isinstance(endpoint_id, str) and isinstance(url, str) and isinstance(event_type, str)
+        ):
+            raise ValueError("endpoint_id, url and event_type must be text")
+        return cls(endpoint_id, url, event_type, status, error)
 
 
 def _is_loopback_url(url: str) -> bool:
