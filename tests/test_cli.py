@@ -299,6 +299,7 @@ def test_sandbox_command_serves_until_interrupted() -> None:
     try:
         assert process.stdout is not None
         assert f"http://127.0.0.1:{port}/v1" in process.stdout.readline()
+        banner = [process.stdout.readline() for _ in range(3)]
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -317,6 +318,31 @@ def test_sandbox_command_serves_until_interrupted() -> None:
     assert process.returncode == 130
     assert "Traceback" not in err
     assert "sandbox: POST /v1/webhook_endpoints -> 201" in out
+    # The banner says both variables a client needs.
+    exports = f"export FARADAY_BASE_URL=http://127.0.0.1:{port}/v1 FARADAY_API_KEY={API_KEY}"
+    assert exports in "".join(banner)
+
+
+def test_listen_names_a_delivery_without_an_id_plainly(sandbox: Sandbox) -> None:
+    port = free_port()
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    process = subprocess.Popen(
+        [COMMAND, "listen", "--port", str(port), "--secret", secret, "--max-deliveries", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        process.stdout.readline()  # the banner: listening
+        assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 405  # not an HTML page
+        httpx.post(f"http://127.0.0.1:{port}/", content=b"{}")
+        out, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert "rejected  (no id)  missing_header" in out
+    assert "None" not in out
+    assert "Traceback" not in err
 
 
 def test_sandbox_command_reports_a_busy_port_in_one_line() -> None:

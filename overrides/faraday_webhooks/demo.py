@@ -41,7 +41,7 @@ def run_demo() -> int:
 
         with Faraday(api_key=DEFAULT_API_KEY, base_url=sandbox.base_url) as client:
             endpoint = client.webhooks.create(url=receiver.url, enabled_events=[EVENT_TYPE])
-        receiver.secret = endpoint.secret if isinstance(endpoint.secret, str) else None
+        receiver.secret = endpoint.secret
         _step(
             3,
             total,
@@ -67,21 +67,27 @@ def run_demo() -> int:
             f"resource={event.data.resource_type}/{event.data.resource_id}",
         )
 
-        # A forgery: a correctly signed body with one field changed afterwards.
-        signed = sign_webhook(delivery.body, receiver.secret or "")
-        tampered = json.loads(delivery.body)
-        tampered["data"]["resource_type"] = "streams"
-        answer = httpx.post(
-            receiver.url, content=json.dumps(tampered).encode(), headers=signed, timeout=10
-        )
-        rejected = receiver.wait_for(2, timeout=10)[-1]
-        if rejected.verified or answer.status_code != 400:
-            print("      FAILED: a tampered delivery was accepted", flush=True)
+        if not _forgery_is_rejected(receiver, delivery.body, step=6, total=total):
             return 1
-        _step(
-            6,
-            total,
-            f"Receiver rejected a tampered copy (HTTP {answer.status_code}: {rejected.error})",
-        )
     print("Demo complete: sandbox and receiver stopped.", flush=True)
     return 0
+
+
+def _forgery_is_rejected(receiver: WebhookReceiver, body: bytes, *, step: int, total: int) -> bool:
+    """Send a correctly signed body with one field changed afterwards: it must be refused."""
+    signed = sign_webhook(body, receiver.secret or "")
+    tampered = json.loads(body)
+    tampered["data"]["resource_type"] = "streams"
+    answer = httpx.post(
+        receiver.url, content=json.dumps(tampered).encode(), headers=signed, timeout=10
+    )
+    rejected = receiver.wait_for(2, timeout=10)[-1]
+    if rejected.verified or answer.status_code != 400:
+        print("      FAILED: a tampered delivery was accepted", flush=True)
+        return False
+    _step(
+        step,
+        total,
+        f"Receiver rejected a tampered copy (HTTP {answer.status_code}: {rejected.error})",
+    )
+    return True
