@@ -434,3 +434,32 @@ def test_python_dash_m_runs_the_command() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.strip() == f"faraday-webhooks {fw.__version__}"
+
+
+INTERRUPT_WHILE_IMPORTING = """
+import sys
+from importlib.abc import MetaPathFinder
+
+class CtrlC(MetaPathFinder):
+    # As if the user pressed Ctrl-C while the command was still importing its modules.
+    def find_spec(self, name, path=None, target=None):
+        if name == "faraday_webhooks.cli.commands":
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+from faraday_webhooks.cli import main
+sys.exit(main(["list"]))
+"""
+
+
+def test_ctrl_c_while_the_command_starts_is_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_WHILE_IMPORTING],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 130
+    assert result.stderr.strip() == "interrupted"

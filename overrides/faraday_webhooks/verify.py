@@ -17,13 +17,13 @@ import datetime
 import hashlib
 import hmac
 import json
-import math
 import os
 import time
 from collections.abc import Mapping
 from typing import Any
 
 from ._delivery_headers import required_headers
+from ._validation import check_number
 from .errors import InvalidRequestError, WebhookVerificationError
 from .events import InvalidEnvelope, WebhookEvent, event_from_message
 
@@ -40,6 +40,8 @@ SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 # Seconds since 1970 have 10 digits until the year 2286; 12 is generous. A longer
 # header is refused before int() could overflow a float or hit Python's digit limit.
 MAX_TIMESTAMP_DIGITS = 12
+# A tolerance of years is a mistake; one of infinity would accept any replay.
+MAX_TOLERANCE = 10**9
 Clock = float | int | datetime.datetime
 
 
@@ -289,22 +291,9 @@ def _as_bytes(
     raise WebhookVerificationError("invalid_payload", message)
 
 
-def _finite_number(value: object) -> float | None:
-    """``value`` if it is a finite int or float (never a bool), else ``None``."""
-    kind = type(value)
-    if (kind is int or kind is float) and -math.inf < value < math.inf:  # type: ignore[operator]
-        return value  # type: ignore[return-value]
-    return None
-
-
 def _checked_tolerance(tolerance: object) -> float:
     # A NaN or infinite tolerance would accept a delivery of any age: refuse it.
-    checked = _finite_number(tolerance)
-    if checked is None or checked < 0:
-        raise InvalidRequestError(
-            f"tolerance must be a finite number of seconds >= 0, got {tolerance!r}"
-        )
-    return checked
+    return check_number(tolerance, name="tolerance", maximum=MAX_TOLERANCE)
 
 
 def _checked_now(now: object) -> float:
@@ -312,12 +301,7 @@ def _checked_now(now: object) -> float:
         # A naive datetime is read as UTC, as event timestamps are.
         aware = now if now.tzinfo is not None else now.replace(tzinfo=datetime.UTC)
         return aware.timestamp()
-    checked = _finite_number(now)
-    if checked is None:
-        raise InvalidRequestError(
-            f"now must be seconds since the epoch or a datetime, got {type(now).__name__}"
-        )
-    return checked
+    return check_number(now, name="now (seconds since the epoch, or a datetime)", maximum=1e13)
 
 
 def _checked_msg_id(msg_id: object) -> str:

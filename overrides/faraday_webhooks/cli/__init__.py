@@ -25,20 +25,26 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..errors import APIError, FaradayError
-from . import output
-from .commands import EXIT_FAILURE, HANDLERS, UserError
-from .parser import build_parser as _build_parser
+# Only the standard library at module level: everything else is imported inside main(),
+# where a Ctrl-C during start-up is caught like any other.
 
 __all__ = ["build_parser", "main"]
+
+EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``faraday-webhooks`` (exposed for documentation and tests)."""
-    return _build_parser(HANDLERS)
+    from .commands import HANDLERS
+    from .parser import build_parser as build
+
+    return build(HANDLERS)
 
 
 def _report(error: Exception, *, as_json: bool) -> None:
+    from ..errors import APIError
+    from . import output
+
     message = output.safe(str(error), 4000)
     if not as_json:
         output.fail(f"error: {message}")
@@ -57,19 +63,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         >>> main(["--version"])  # doctest: +SKIP
         faraday-webhooks 0.2.0
     """
-    args = build_parser().parse_args(argv)
-    as_json = bool(getattr(args, "json", False))
     try:
-        status: int = args.handler(args)
-        return status
-    except (FaradayError, UserError) as error:
-        _report(error, as_json=as_json)
-        return EXIT_FAILURE
+        from ..errors import FaradayError
+        from .commands import EXIT_FAILURE, UserError
+
+        args = build_parser().parse_args(argv)
+        as_json = bool(getattr(args, "json", False))
+        try:
+            status: int = args.handler(args)
+            return status
+        except (FaradayError, UserError) as error:
+            _report(error, as_json=as_json)
+            return EXIT_FAILURE
     except BrokenPipeError:
         # The reader went away (| head): nothing more can be shown. Quietly, as cat does.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_FAILURE
+        return 1
     except KeyboardInterrupt:
-        output.fail("interrupted")
-        return 130
+        print("interrupted", file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
