@@ -17,7 +17,6 @@ import functools
 import importlib
 import importlib.util
 import inspect
-import json
 import re
 import sys
 import uuid
@@ -28,14 +27,14 @@ from typing import Any
 import attrs
 import faraday_webhooks_api.models as generated_models
 
+from ._bundled_spec import GENERATED_PACKAGE, bundled_spec
 from ._models import PUBLIC_MODELS
 from ._responses import DOCUMENTED_ERROR_STATUSES, parse_nothing
 from ._validation import check_uuid
 from .errors import InvalidRequestError
 
-__all__ = ["Operation", "bundled_spec", "lazy_module", "operation_for"]
+__all__ = ["Operation", "lazy_module", "operation_for"]
 
-GENERATED_PACKAGE = "faraday_webhooks_api"
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _SCHEMA_PREFIX = "#/components/schemas/"
@@ -64,19 +63,6 @@ def lazy_module(name: str) -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
-
-
-@functools.cache
-def bundled_spec() -> dict[str, Any]:
-    """The openapi.yaml the generated package was made from (its JSON copy), read once.
-
-    Read at the first call or delivery, not on import (importlib.resources costs ~5 ms).
-    """
-    import importlib.resources
-
-    text = importlib.resources.files(GENERATED_PACKAGE).joinpath("openapi.json").read_text("utf-8")
-    spec: dict[str, Any] = json.loads(text)
-    return spec
 
 
 def snake_case(operation_id: str) -> str:

@@ -38,8 +38,8 @@ from faraday_webhooks_api.models import (
     WebhookMessageForResourceData,
 )
 
+from ._bundled_spec import bundled_spec
 from ._model_check import PARSE_ERRORS, check_model, describe_parse_error
-from ._operations import bundled_spec
 
 __all__ = [
     "ResourceEvent",
