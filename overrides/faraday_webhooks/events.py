@@ -27,6 +27,7 @@ import datetime
 import functools
 import logging
 import typing
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import attrs
@@ -39,7 +40,7 @@ from faraday_webhooks_api.models import (
 )
 
 from ._bundled_spec import bundled_spec
-from ._model_check import PARSE_ERRORS, check_model, describe_parse_error
+from ._model_check import PARSE_ERRORS, describe_parse_error, parser_for
 
 __all__ = [
     "ResourceEvent",
@@ -162,24 +163,16 @@ def message_models() -> dict[str, type[Any]]:
     return models
 
 
-_EVENT_CLASSES: dict[type[Any], type[WebhookEvent]] = {}
-_DATA_MODELS: dict[type[Any], type[Any] | None] = {}
-
-
 def event_class(model: type[Any]) -> type[WebhookEvent]:
     """The event class for a generated message model: ``ResourceEvent``, or one made for it.
 
     A message schema added to openapi.yaml gets a class named after it
     (``WebhookMessageForEnrichmentJob`` -> ``EnrichmentJobEvent``) with no code here.
     """
-    known = _EVENT_CLASSES.get(model)
-    if known is not None:
-        return known
     if model is ResourceEvent.message_model:
-        _EVENT_CLASSES[model] = ResourceEvent
         return ResourceEvent
     name = model.__name__.removeprefix("WebhookMessageFor") + "Event"
-    made = _EVENT_CLASSES[model] = type(
+    made: type[WebhookEvent] = type(
         name,
         (WebhookEvent,),
         {
@@ -196,32 +189,39 @@ def event_class(model: type[Any]) -> type[WebhookEvent]:
 _ENVELOPE_FIELDS = frozenset({"data", "timestamp", "type_", "additional_properties"})
 
 
-def _data_model(message_model: type[Any]) -> type[Any] | None:
-    """The generated model of ``data``, when the rest of the message is only the envelope.
-
-    Then ``type`` is settled by the mapping and ``timestamp`` by ``_timestamp``, and only
-    ``data`` needs parsing: half the work of the message's own ``from_dict``.
-    """
-    if message_model in _DATA_MODELS:
-        return _DATA_MODELS[message_model]
+def _data_parser(message_model: type[Any]) -> Callable[[dict[str, Any]], Any]:
+    """How to get the typed ``data`` of a message: parse just ``data`` when the rest of
+    the message is only the envelope (``type`` is settled by the mapping, ``timestamp``
+    by ``_timestamp``), else parse the whole message with its own ``from_dict``."""
     names = {field.name for field in attrs.fields(message_model)}
     hints = typing.get_type_hints(message_model, localns=vars(generated_models))
     data_type = hints.get("data")
-    usable = names == _ENVELOPE_FIELDS and isinstance(data_type, type) and attrs.has(data_type)
-    _DATA_MODELS[message_model] = data_type if usable else None
-    return _DATA_MODELS[message_model]
+    if names == _ENVELOPE_FIELDS and isinstance(data_type, type) and attrs.has(data_type):
+        parse_data = parser_for(data_type)
+        return lambda message: parse_data(message["data"])
+    parse_message = parser_for(message_model)
+    return lambda message: parse_message(message).data
 
 
-def _typed_data(model: type[Any], message: dict[str, Any]) -> Any:
-    """``data`` parsed and checked by the generated models, or one of ``PARSE_ERRORS``."""
-    data_model = _data_model(model)
-    if data_model is not None:
-        data = data_model.from_dict(message["data"])
-        check_model(data)
-        return data
-    parsed = model.from_dict(message)
-    check_model(parsed)
-    return parsed.data
+@attrs.frozen
+class _Kind:
+    """One event type the spec maps: its model, its event class and how to parse its data."""
+
+    model: type[Any]
+    event_class: type[WebhookEvent]
+    parse_data: Callable[[dict[str, Any]], Any]
+
+
+@functools.cache
+def _kinds() -> dict[str, _Kind]:
+    """Event type -> ``_Kind``, built once; one class per message model."""
+    classes: dict[type[Any], _Kind] = {}
+    kinds = {}
+    for event_type, model in message_models().items():
+        if model not in classes:
+            classes[model] = _Kind(model, event_class(model), _data_parser(model))
+        kinds[event_type] = classes[model]
+    return kinds
 
 
 def _timestamp(value: Any) -> datetime.datetime:
@@ -255,18 +255,18 @@ def event_from_message(message: Any) -> WebhookEvent:
         raise InvalidEnvelope("its data is missing or not an object")
     timestamp = _timestamp(message.get("timestamp"))
 
-    model = message_models().get(event_type)
-    if model is not None:
+    kind = _kinds().get(event_type)
+    if kind is not None:
         try:
-            data = _typed_data(model, message)
+            typed = kind.parse_data(message)
         except PARSE_ERRORS as exc:
             # Version skew, not an attack: the signature was good. Deliver it untyped.
             logger.warning(
                 "webhook %s: data does not match %s (%s); delivered as a plain WebhookEvent",
                 event_type,
-                model.__name__,
+                kind.model.__name__,
                 describe_parse_error(exc),
             )
         else:
-            return event_class(model)(event_type, timestamp, data, message)
+            return kind.event_class(event_type, timestamp, typed, message)
     return WebhookEvent(event_type, timestamp, data, message)

@@ -118,7 +118,7 @@ class WebhookVerifier:
     ) -> bytes:
         """The raw body as bytes, once its headers, timestamp and signature check out."""
         current = time.time() if now is None else _checked_now(now)
-        body = _as_bytes(payload, error=None)
+        body = payload if type(payload) is bytes else _as_bytes(payload, error=None)
         family, msg_id, timestamp_text, signatures = required_headers(headers)
         _check_timestamp(family, timestamp_text, current, tolerance)
         self._check_signature(family, msg_id, timestamp_text, body, signatures)
@@ -202,8 +202,9 @@ def verify_webhook(
     The result is a ``ResourceEvent`` (typed ``data``) for the resource.* types, or a
     plain ``WebhookEvent`` whose ``data`` is the dict sent, for any other type.
     """
-    checked = _checked_tolerance(tolerance)
-    return _parse_event(_verifier(secret)._checked_body(payload, headers, checked, now))
+    return _parse_event(
+        _verifier(secret)._checked_body(payload, headers, _fast_tolerance(tolerance), now)
+    )
 
 
 def verify_webhook_signature(
@@ -225,7 +226,7 @@ def verify_webhook_signature(
         verify_webhook_signature(request.body, request.headers, secret)
         queue.put(request.body)  # parse with verify_webhook's model later, or as you like
     """
-    _verifier(secret)._checked_body(payload, headers, _checked_tolerance(tolerance), now)
+    _verifier(secret)._checked_body(payload, headers, _fast_tolerance(tolerance), now)
 
 
 def sign_webhook(
@@ -294,6 +295,13 @@ def _as_bytes(
 def _checked_tolerance(tolerance: object) -> float:
     # A NaN or infinite tolerance would accept a delivery of any age: refuse it.
     return check_number(tolerance, name="tolerance", maximum=MAX_TOLERANCE)
+
+
+def _fast_tolerance(tolerance: object) -> float:
+    # The usual case (an int of seconds) without a call; anything else is checked fully.
+    if type(tolerance) is int and 0 <= tolerance <= MAX_TOLERANCE:
+        return tolerance
+    return _checked_tolerance(tolerance)
 
 
 def _checked_now(now: object) -> float:
