@@ -163,7 +163,7 @@ def message_models() -> dict[str, type[Any]]:
     return models
 
 
-def event_class(model: type[Any]) -> type[WebhookEvent]:
+def _event_class(model: type[Any]) -> type[WebhookEvent]:
     """The event class for a generated message model: ``ResourceEvent``, or one made for it.
 
     A message schema added to openapi.yaml gets a class named after it
@@ -219,7 +219,7 @@ def _kinds() -> dict[str, _Kind]:
     kinds = {}
     for event_type, model in message_models().items():
         if model not in classes:
-            classes[model] = _Kind(model, event_class(model), _data_parser(model))
+            classes[model] = _Kind(model, _event_class(model), _data_parser(model))
         kinds[event_type] = classes[model]
     return kinds
 
