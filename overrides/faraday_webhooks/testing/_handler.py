@@ -181,6 +181,8 @@ class Handler(QuietHandler):
             self._answer(method, path)
         except _Stop:
             pass
+        except OSError:
+            self.close_connection = True  # the client went away mid-answer: nothing to say
         except Exception:
             # A bug in the sandbox must show, not become an empty reply: log it, answer 500.
             logger.exception("sandbox: %s %s failed", method, path)
