@@ -208,9 +208,6 @@ def check_uuid(value: Any, *, name: str = "webhook_endpoint_id") -> UUID:
         raise InvalidRequestError(f"{name} must be a UUID, got {value[:100]!r}") from None
 
 
-check_endpoint_id = check_uuid
-
-
 def check_endpoint_ids(values: Any) -> list[UUID]:
     """Any iterable of endpoint ids (str or UUID) as a list of distinct UUIDs, in order.
 
