@@ -1,23 +1,19 @@
 """The ``faraday-webhooks`` argument parser: one small function per command.
 
-Every flag value is checked here, by its argparse type, so a bad value exits 2
+Every flag value is checked by its type (``flag_types.py``), so a bad value exits 2
 with one line naming the flag, before anything runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import math
-import uuid
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from .._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, check_base_url
-from .._validation import MAX_SECONDS
+from .._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from .._version import __version__
-from ..errors import ConfigurationError
 from ..testing import faults
+from . import flag_types
 
 EXIT_USAGE = 2
 SECRET_ENV = "FARADAY_WEBHOOK_SECRET"  # noqa: S105 - a variable name, not a secret
@@ -35,75 +31,6 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-# -- flag types: each returns the value or raises ArgumentTypeError (exit 2) -------------
-
-
-def _port(text: str) -> int:
-    if not (text.isascii() and text.isdigit() and int(text) <= 65535):
-        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535, got {text!r}")
-    return int(text)
-
-
-def _positive_count(text: str) -> int:
-    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 10**9):
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
-    return int(text)
-
-
-def _count(text: str) -> int:
-    if not (text.isascii() and text.isdigit() and int(text) <= 100):
-        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 100, got {text!r}")
-    return int(text)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 < value <= MAX_SECONDS:  # NaN and inf fail too
-        raise argparse.ArgumentTypeError(
-            f"must be a number of seconds above 0 and at most {MAX_SECONDS:g}, got {text!r}"
-        )
-    return value
-
-
-def _uuid(text: str) -> str:
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a UUID, got {text[:60]!r}") from None
-
-
-def _text(text: str) -> str:
-    # A byte that is not UTF-8 reaches Python as a lone surrogate: no request can carry it.
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise argparse.ArgumentTypeError("is not valid UTF-8 text") from None
-    if not text or not text.isprintable():
-        raise argparse.ArgumentTypeError(f"must be printable text, got {text!r}")
-    return text
-
-
-def _base_url(text: str) -> str:
-    try:
-        return check_base_url(_text(text))
-    except ConfigurationError as problem:
-        raise argparse.ArgumentTypeError(str(problem)) from None
-
-
-def _json_object(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
-        raise argparse.ArgumentTypeError("must be a JSON object, such as '{\"id\": 1}'") from None
-    if not isinstance(value, dict):
-        kind = type(value).__name__
-        raise argparse.ArgumentTypeError(f"must be a JSON object, not a JSON {kind}")
-    return value
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -130,24 +57,24 @@ def _client_options(
 ) -> None:
     default = base_url_default or "$FARADAY_BASE_URL, else https://api.faraday.ai/v1"
     parser.add_argument(
-        "--base-url", type=_base_url, metavar="URL", help=f"API root (default: {default})"
+        "--base-url", type=flag_types.base_url, metavar="URL", help=f"API root (default: {default})"
     )
     parser.add_argument(
         "--api-key",
-        type=_text,
+        type=flag_types.printable_text,
         metavar="KEY",
         help="API key (default: $FARADAY_API_KEY; prefer it)",
     )
     parser.add_argument(
         "--timeout",
-        type=_seconds,
+        type=flag_types.seconds,
         default=DEFAULT_TIMEOUT.read,
         metavar="SECONDS",
         help=f"per network operation (default {DEFAULT_TIMEOUT.read:g})",
     )
     parser.add_argument(
         "--max-retries",
-        type=_count,
+        type=flag_types.count,
         default=DEFAULT_MAX_RETRIES,
         metavar="N",
         help=f"retries when safe (default {DEFAULT_MAX_RETRIES})",
@@ -158,7 +85,9 @@ def _client_options(
 
 
 def _id_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("endpoint_id", metavar="ID", type=_uuid, help="the endpoint's id (a UUID)")
+    parser.add_argument(
+        "endpoint_id", metavar="ID", type=flag_types.uuid_text, help="the endpoint's id (a UUID)"
+    )
 
 
 def _add_create(commands: Commands, handler: Callable[..., int]) -> None:
@@ -170,12 +99,14 @@ def _add_create(commands: Commands, handler: Callable[..., int]) -> None:
         "--event resource.ready_with_update --secret-file secret.txt",
         handler,
     )
-    create.add_argument("--url", required=True, type=_text, help="where Faraday POSTs events")
+    create.add_argument(
+        "--url", required=True, type=flag_types.printable_text, help="where Faraday POSTs events"
+    )
     create.add_argument(
         "--event",
         action="append",
         required=True,
-        type=_text,
+        type=flag_types.printable_text,
         metavar="TYPE",
         help="an event type to receive (repeat for more)",
     )
@@ -198,7 +129,7 @@ def _add_list(commands: Commands, handler: Callable[..., int]) -> None:
     listing.add_argument(
         "--id",
         action="append",
-        type=_uuid,
+        type=flag_types.uuid_text,
         metavar="ID",
         help="only these ids (repeat; any number, asked 100 at a time)",
     )
@@ -231,11 +162,11 @@ def _add_update(commands: Commands, handler: Callable[..., int]) -> None:
         handler,
     )
     _id_argument(update)
-    update.add_argument("--url", type=_text, help="the new URL")
+    update.add_argument("--url", type=flag_types.printable_text, help="the new URL")
     update.add_argument(
         "--event",
         action="append",
-        type=_text,
+        type=flag_types.printable_text,
         metavar="TYPE",
         help="replaces the event list (repeat for more)",
     )
@@ -271,21 +202,21 @@ def _add_sandbox(commands: Commands, handler: Callable[..., int]) -> None:
     )
     sandbox.add_argument(
         "--port",
-        type=_port,
+        type=flag_types.port,
         default=SANDBOX_PORT,
         help=f"port (default {SANDBOX_PORT}; 0 picks one)",
     )
     sandbox.add_argument(
         "--api-key",
         action="append",
-        type=_text,
+        type=flag_types.printable_text,
         metavar="KEY",
         help="an accepted key (repeat; default sk_sandbox_local)",
     )
     sandbox.add_argument(
         "--expired-api-key",
         action="append",
-        type=_text,
+        type=flag_types.printable_text,
         metavar="KEY",
         help="a key answered 401 EXPIRED_API_KEY (repeat)",
     )
@@ -311,19 +242,22 @@ def _add_listen(commands: Commands, handler: Callable[..., int]) -> None:
         'faraday-webhooks listen --port 9000 --secret "$FARADAY_WEBHOOK_SECRET"',
         handler,
     )
-    listen.add_argument("--port", type=_port, required=True, help="port (0 picks one)")
+    listen.add_argument("--port", type=flag_types.port, required=True, help="port (0 picks one)")
     listen.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     listen.add_argument(
         "--allow-remote", action="store_true", help="allow a --host that is not loopback"
     )
     listen.add_argument(
         "--secret",
-        type=_text,
+        type=flag_types.printable_text,
         metavar="WHSEC",
         help=f"the endpoint's whsec_ secret (default: ${SECRET_ENV})",
     )
     listen.add_argument(
-        "--max-deliveries", type=_positive_count, metavar="N", help="exit after N deliveries"
+        "--max-deliveries",
+        type=flag_types.positive_count,
+        metavar="N",
+        help="exit after N deliveries",
     )
 
 
@@ -338,28 +272,31 @@ def _add_trigger(commands: Commands, handler: Callable[..., int]) -> None:
     trigger.add_argument(
         "event_type",
         metavar="TYPE",
-        type=_text,
+        type=flag_types.printable_text,
         help="for example resource.ready_with_update or enrichment_job.failed",
     )
     trigger.add_argument(
         "--resource-type",
         default="cohorts",
-        type=_text,
+        type=flag_types.printable_text,
         metavar="KIND",
         help="resource.* events: the kind of resource (default cohorts)",
     )
     trigger.add_argument(
-        "--resource-id", type=_uuid, metavar="ID", help="resource.* events: the resource's id"
+        "--resource-id",
+        type=flag_types.uuid_text,
+        metavar="ID",
+        help="resource.* events: the resource's id",
     )
     trigger.add_argument(
         "--enrichment-id",
-        type=_uuid,
+        type=flag_types.uuid_text,
         metavar="ID",
         help="enrichment_job.* events: the enrichment's id (default: random)",
     )
     trigger.add_argument(
         "--data",
-        type=_json_object,
+        type=flag_types.json_object,
         metavar="JSON",
         help="send this JSON object as the event's data, whatever the type",
     )

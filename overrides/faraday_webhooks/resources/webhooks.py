@@ -1,93 +1,39 @@
 """``client.webhooks``: create, list, retrieve, update, delete, enable and disable endpoints.
 
-A thin, typed layer over ``client.call``: each method checks its inputs (nothing
-is sent on failure), builds the generated request model, and calls the generated
-operation through the one request path. Sync and async share every step but the
-``await``.
+A thin, typed layer over ``client.call``: each method checks its inputs and builds
+the generated request model (``_webhook_requests.py``; nothing is sent on
+failure), then calls the generated operation through the one request path. Sync
+and async share every step but the ``await``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from faraday_webhooks_api.models import WebhookEndpoint as GeneratedWebhookEndpoint
-from faraday_webhooks_api.models import (
-    WebhookEndpointMergePatch,
-    WebhookEndpointPost,
-    WebhookEndpointStatus,
-)
+from faraday_webhooks_api.models import WebhookEndpointStatus
 
 from .._call import NOT_GIVEN, NotGiven
 from .._config import TimeoutTypes
 from .._models import WebhookEndpoint
-from .._operations import lazy_module
-from .._validation import check_endpoint_ids, check_event_types, check_status, check_url
-from ..errors import InvalidRequestError
+from ._webhook_requests import (
+    MAX_IDS_PER_REQUEST,
+    create_webhook_endpoint,
+    delete_webhook_endpoint,
+    get_webhook_endpoint,
+    get_webhook_endpoints,
+    id_batches,
+    merge_patch,
+    new_endpoint,
+    public_endpoint,
+    update_webhook_endpoint,
+)
 
 if TYPE_CHECKING:
-    from faraday_webhooks_api.api.webhooks import (
-        create_webhook_endpoint,
-        delete_webhook_endpoint,
-        get_webhook_endpoint,
-        get_webhook_endpoints,
-        update_webhook_endpoint,
-    )
-
     from .._base_client import AsyncAPIClient, SyncAPIClient
-else:
-    # Loaded at their first call: each imports the generator's Client classes.
-    _API = "faraday_webhooks_api.api.webhooks."
-    create_webhook_endpoint = lazy_module(_API + "create_webhook_endpoint")
-    delete_webhook_endpoint = lazy_module(_API + "delete_webhook_endpoint")
-    get_webhook_endpoint = lazy_module(_API + "get_webhook_endpoint")
-    get_webhook_endpoints = lazy_module(_API + "get_webhook_endpoints")
-    update_webhook_endpoint = lazy_module(_API + "update_webhook_endpoint")
 
 __all__ = ["MAX_IDS_PER_REQUEST", "AsyncWebhooks", "Webhooks"]
-
-# openapi.yaml's maxItems for the ids query parameter (Faraday: "up to 100").
-MAX_IDS_PER_REQUEST = 100
-
-
-def _public(endpoint: GeneratedWebhookEndpoint) -> WebhookEndpoint:
-    """The endpoint as users receive it (``call`` parses into the public subclass)."""
-    if not isinstance(endpoint, WebhookEndpoint):  # pragma: no cover - PUBLIC_MODELS says so
-        raise TypeError(f"expected a WebhookEndpoint, got {type(endpoint).__name__}")
-    return endpoint
-
-
-def _new_endpoint(url: str, enabled_events: Sequence[str]) -> WebhookEndpointPost:
-    return WebhookEndpointPost(enabled_events=check_event_types(enabled_events), url=check_url(url))
-
-
-def _id_batches(ids: Iterable[str | UUID] | None) -> list[dict[str, Any]]:
-    """The list calls' parameters: one call, or one per 100 ``ids`` (none for no ids)."""
-    if ids is None:
-        return [{}]
-    checked = check_endpoint_ids(ids)
-    return [
-        {"ids": checked[start : start + MAX_IDS_PER_REQUEST]}
-        for start in range(0, len(checked), MAX_IDS_PER_REQUEST)
-    ]
-
-
-def _merge_patch(
-    url: str | NotGiven,
-    enabled_events: Sequence[str] | NotGiven,
-    status: str | WebhookEndpointStatus | NotGiven,
-) -> WebhookEndpointMergePatch:
-    """Only the fields given: the others stay out of the JSON merge patch."""
-    if all(isinstance(value, NotGiven) for value in (url, enabled_events, status)):
-        raise InvalidRequestError("update needs at least one of url, enabled_events or status")
-    return WebhookEndpointMergePatch(
-        url=None if isinstance(url, NotGiven) else check_url(url),
-        enabled_events=None
-        if isinstance(enabled_events, NotGiven)
-        else check_event_types(enabled_events),
-        status=None if isinstance(status, NotGiven) else check_status(status),
-    )
 
 
 class Webhooks:
@@ -117,11 +63,11 @@ class Webhooks:
             )
             store_secret(endpoint.id, endpoint.secret)
         """
-        body = _new_endpoint(url, enabled_events)
+        body = new_endpoint(url, enabled_events)
         created = self._client.call(
             create_webhook_endpoint, body=body, timeout=timeout, extra_headers=extra_headers
         )
-        return _public(created)
+        return public_endpoint(created)
 
     def list(
         self,
@@ -142,11 +88,11 @@ class Webhooks:
                 print(endpoint.id, endpoint.url, endpoint.status)
         """
         found: list[WebhookEndpoint] = []
-        for params in _id_batches(ids):
+        for params in id_batches(ids):
             batch = self._client.call(
                 get_webhook_endpoints, timeout=timeout, extra_headers=extra_headers, **params
             )
-            found += map(_public, batch)
+            found += map(public_endpoint, batch)
         return found
 
     def retrieve(
@@ -168,7 +114,7 @@ class Webhooks:
             timeout=timeout,
             extra_headers=extra_headers,
         )
-        return _public(found)
+        return public_endpoint(found)
 
     def update(
         self,
@@ -186,7 +132,7 @@ class Webhooks:
 
             client.webhooks.update(endpoint.id, enabled_events=["resource.errored"])
         """
-        patch = _merge_patch(url, enabled_events, status)
+        patch = merge_patch(url, enabled_events, status)
         found = self._client.call(
             update_webhook_endpoint,
             webhook_endpoint_id=endpoint_id,
@@ -194,7 +140,7 @@ class Webhooks:
             timeout=timeout,
             extra_headers=extra_headers,
         )
-        return _public(found)
+        return public_endpoint(found)
 
     def delete(
         self,
@@ -277,11 +223,11 @@ class AsyncWebhooks:
 
             endpoint = await client.webhooks.create(url=url, enabled_events=["resource.errored"])
         """
-        body = _new_endpoint(url, enabled_events)
+        body = new_endpoint(url, enabled_events)
         created = await self._client.call(
             create_webhook_endpoint, body=body, timeout=timeout, extra_headers=extra_headers
         )
-        return _public(created)
+        return public_endpoint(created)
 
     async def list(
         self,
@@ -297,11 +243,11 @@ class AsyncWebhooks:
             endpoints = await client.webhooks.list(ids=wanted)
         """
         found: list[WebhookEndpoint] = []
-        for params in _id_batches(ids):
+        for params in id_batches(ids):
             batch = await self._client.call(
                 get_webhook_endpoints, timeout=timeout, extra_headers=extra_headers, **params
             )
-            found += map(_public, batch)
+            found += map(public_endpoint, batch)
         return found
 
     async def retrieve(
@@ -323,7 +269,7 @@ class AsyncWebhooks:
             timeout=timeout,
             extra_headers=extra_headers,
         )
-        return _public(found)
+        return public_endpoint(found)
 
     async def update(
         self,
@@ -341,7 +287,7 @@ class AsyncWebhooks:
 
             await client.webhooks.update(endpoint_id, url="https://example.com/new")
         """
-        patch = _merge_patch(url, enabled_events, status)
+        patch = merge_patch(url, enabled_events, status)
         found = await self._client.call(
             update_webhook_endpoint,
             webhook_endpoint_id=endpoint_id,
@@ -349,7 +295,7 @@ class AsyncWebhooks:
             timeout=timeout,
             extra_headers=extra_headers,
         )
-        return _public(found)
+        return public_endpoint(found)
 
     async def delete(
         self,

@@ -1,0 +1,91 @@
+"""The types of ``faraday-webhooks`` flag values: each returns the value, or raises
+``argparse.ArgumentTypeError``, which argparse turns into one line and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import uuid
+from typing import Any
+
+from .._config import check_base_url
+from .._validation import MAX_SECONDS
+from ..errors import ConfigurationError
+
+__all__ = [
+    "base_url",
+    "count",
+    "json_object",
+    "port",
+    "positive_count",
+    "printable_text",
+    "seconds",
+    "uuid_text",
+]
+
+
+def port(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535, got {text!r}")
+    return int(text)
+
+
+def positive_count(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 10**9):
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
+def count(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) <= 100):
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 100, got {text!r}")
+    return int(text)
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_SECONDS:  # NaN and inf fail too
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds above 0 and at most {MAX_SECONDS:g}, got {text!r}"
+        )
+    return value
+
+
+def uuid_text(text: str) -> str:
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a UUID, got {text[:60]!r}") from None
+
+
+def printable_text(text: str) -> str:
+    # A byte that is not UTF-8 reaches Python as a lone surrogate: no request can carry it.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError("is not valid UTF-8 text") from None
+    if not text or not text.isprintable():
+        raise argparse.ArgumentTypeError(f"must be printable text, got {text!r}")
+    return text
+
+
+def base_url(text: str) -> str:
+    try:
+        return check_base_url(printable_text(text))
+    except ConfigurationError as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
+
+
+def json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        raise argparse.ArgumentTypeError("must be a JSON object, such as '{\"id\": 1}'") from None
+    if not isinstance(value, dict):
+        kind = type(value).__name__
+        raise argparse.ArgumentTypeError(f"must be a JSON object, not a JSON {kind}")
+    return value
