@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import attrs
 
-from ._spec import load_spec, operation, validator_for
+from ._spec import load_spec, operation, validate
 
 __all__ = ["API_PREFIX", "ERROR_STATUSES", "FakeAPI", "Reply", "error_reply", "sample_endpoint"]
 
@@ -360,23 +360,6 @@ class FakeAPI:
         return self.reject_duplicate_urls and any(
             e["url"] == url and e["id"] != besides for e in self._endpoints.values()
         )
-
-
-def validate(pointer: str, instance: Any, location: str) -> list[dict[str, Any]]:
-    """Faraday's ``validationErrors`` for ``instance`` against the schema at ``pointer``."""
-    problems = []
-    schema_name = pointer.rsplit("/", 1)[-1]
-    for error in sorted(validator_for(pointer).iter_errors(instance), key=lambda e: list(e.path)):
-        path = location + "".join(f"/{part}" for part in error.absolute_path)
-        problems.append(
-            {
-                "context": {"errorType": str(error.validator)},
-                "message": error.message,
-                "path": path,
-                "suggestion": f"Check {path} against the {schema_name} schema",
-            }
-        )
-    return problems
 
 
 def _read_body(

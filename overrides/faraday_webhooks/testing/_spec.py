@@ -119,3 +119,20 @@ def operation(path: str, method: str) -> dict[str, Any]:
     """The operation object for ``method`` on ``path`` in openapi.yaml."""
     operation_object: dict[str, Any] = load_spec()["paths"][path][method.lower()]
     return operation_object
+
+
+def validate(pointer: str, instance: Any, location: str) -> list[dict[str, Any]]:
+    """Faraday's ``validationErrors`` for ``instance`` against the schema at ``pointer``."""
+    problems = []
+    schema_name = pointer.rsplit("/", 1)[-1]
+    for error in sorted(validator_for(pointer).iter_errors(instance), key=lambda e: list(e.path)):
+        path = location + "".join(f"/{part}" for part in error.absolute_path)
+        problems.append(
+            {
+                "context": {"errorType": str(error.validator)},
+                "message": error.message,
+                "path": path,
+                "suggestion": f"Check {path} against the {schema_name} schema",
+            }
+        )
+    return problems
