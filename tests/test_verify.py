@@ -303,6 +303,26 @@ def test_correctly_signed_bodies_that_are_not_events_are_rejected(name: str, bod
     verify_webhook_signature(body, headers, SECRET, now=NOW)  # accepted: no exception
 
 
+_AROUND_JSON = st.text(alphabet=" \t\n\r\x0b\x0c\u3000\ufeff\u00a0x}0", max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=_AROUND_JSON, after=_AROUND_JSON)
+def test_a_signed_body_parses_exactly_when_json_loads_would(before: str, after: str) -> None:
+    # JSON allows only space, tab, CR and LF around a document: a trailing newline is a
+    # delivery, a trailing form feed, BOM or stray brace is not.
+    body = (before + event_body().decode() + after).encode()
+    headers = sign_webhook(body, SECRET, timestamp=NOW)
+    try:
+        json.loads(body.decode())
+    except ValueError:
+        with pytest.raises(WebhookVerificationError) as caught:
+            verify_webhook(body, headers, SECRET, now=NOW)
+        assert caught.value.reason == "invalid_payload"
+    else:
+        assert verify_webhook(body, headers, SECRET, now=NOW).type == "resource.ready_with_update"
+
+
 def test_a_one_byte_change_anywhere_is_rejected() -> None:
     body = event_body()
     headers = sign_webhook(body, SECRET, msg_id="msg_2Kx9", timestamp=NOW)
