@@ -18,7 +18,7 @@ import attrs
 import httpx
 from faraday_webhooks_api.models import Error, ValidationError
 
-from ._model_check import PARSE_ERRORS, check_model, describe_parse_error
+from ._model_check import PARSE_ERRORS, check_model, check_models, describe_parse_error
 from ._redact import redact
 from .errors import (
     BODY_EXCERPT_CHARS,
@@ -83,8 +83,7 @@ class ResponseReader:
         body = self.json_body(response)
         try:
             parsed = parse(body)
-            for model in parsed if isinstance(parsed, list) else [parsed]:
-                check_model(model)
+            check_models(parsed if isinstance(parsed, list) else [parsed])
         except PARSE_ERRORS as exc:
             reason = f"the body does not match openapi.yaml: {describe_parse_error(exc)}"
             raise self.unexpected(response, reason) from None

@@ -6,8 +6,9 @@ Every check happens here, before anything is sent (``InvalidRequestError``).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from faraday_webhooks_api.models import WebhookEndpoint as GeneratedWebhookEndpoint
@@ -33,6 +34,7 @@ __all__ = [
     "merge_patch",
     "new_endpoint",
     "public_endpoint",
+    "public_endpoints",
     "update_webhook_endpoint",
 ]
 
@@ -63,6 +65,13 @@ def public_endpoint(endpoint: GeneratedWebhookEndpoint) -> WebhookEndpoint:
     if not isinstance(endpoint, WebhookEndpoint):  # pragma: no cover - PUBLIC_MODELS says so
         raise TypeError(f"expected a WebhookEndpoint, got {type(endpoint).__name__}")
     return endpoint
+
+
+def public_endpoints(endpoints: list[GeneratedWebhookEndpoint]) -> list[WebhookEndpoint]:
+    """``public_endpoint`` for a whole list answer, in one C-level pass."""
+    if not all(map(isinstance, endpoints, itertools.repeat(WebhookEndpoint))):  # pragma: no cover
+        raise TypeError("expected a list of WebhookEndpoint")
+    return cast(list[WebhookEndpoint], endpoints)
 
 
 def new_endpoint(url: str, enabled_events: Sequence[str]) -> WebhookEndpointPost:

@@ -27,6 +27,7 @@ from ._webhook_requests import (
     merge_patch,
     new_endpoint,
     public_endpoint,
+    public_endpoints,
     update_webhook_endpoint,
 )
 
@@ -92,7 +93,7 @@ class Webhooks:
             batch = self._client.call(
                 get_webhook_endpoints, timeout=timeout, extra_headers=extra_headers, **params
             )
-            found += map(public_endpoint, batch)
+            found += public_endpoints(batch)
         return found
 
     def retrieve(
@@ -247,7 +248,7 @@ class AsyncWebhooks:
             batch = await self._client.call(
                 get_webhook_endpoints, timeout=timeout, extra_headers=extra_headers, **params
             )
-            found += map(public_endpoint, batch)
+            found += public_endpoints(batch)
         return found
 
     async def retrieve(
