@@ -56,6 +56,12 @@ trap 'rm -rf "$work"' EXIT
 # --meta none writes no py.typed; the spec travels with the models as package data
 # (the sandbox validates against it). The JSON copy is what the runtime reads (the
 # event-type mapping of deliveries) without needing a YAML parser installed.
+# The copied templates in generator-templates/ call names (parse_uuid) that only the
+# model template imports: a name left undefined anywhere fails here, not in a user's call.
+"$venv_bin/ruff" check "$work/$package" --isolated --no-cache --select F821 --quiet || {
+  echo "generate.sh: the generated code uses an undefined name (see generator-templates/)" >&2
+  exit 1
+}
 touch "$work/$package/py.typed"
 cp "$spec" "$work/$package/openapi.yaml"
 "$venv_bin/python" -c 'import json, sys, yaml

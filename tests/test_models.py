@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime
+import pickle
+import types
+import typing
 from typing import Any
 from uuid import UUID
 
+import attrs
 import faraday_webhooks as fw
+import faraday_webhooks_api.models as generated_models
 import httpx
+import pytest
+from faraday_webhooks_api.types import parse_uuid
 from helpers import (
     API_KEY,
     ENDPOINT_ID,
@@ -16,6 +23,8 @@ from helpers import (
     endpoint_body,
     json_response,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 ALL_CODES = {
     "BAD_REQUEST": fw.BadRequestError,
@@ -100,3 +109,145 @@ def test_every_call_goes_to_its_own_url_however_many_ids_are_used() -> None:
     assert paths[-1] == "/v1/webhook_endpoints"
     assert recorder.requests[-1].url.params.get_list("ids") == [str(ids[0]), str(ids[1])]
     assert {request.url.host for request in recorder.requests} == {"api.faraday.test"}
+
+
+# -- list answers: every endpoint checked, however long the list --------------------
+
+
+def _thousand_endpoints() -> list[dict[str, Any]]:
+    return [
+        endpoint_body(id=str(UUID(int=number)), url=f"https://example.com/hooks/{number}")
+        for number in range(1000)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "bad_value", "expected"),
+    [
+        ("url", 5, "WebhookEndpoint.url: expected str, got int"),
+        ("secret", ["whsec_x"], "WebhookEndpoint.secret: expected str | None, got list"),
+        ("enabled_events", [EVENT, 7], "WebhookEndpoint.enabled_events: expected list[str]"),
+        ("enabled_events", EVENT, "WebhookEndpoint.enabled_events: expected list[str]"),
+    ],
+)
+def test_one_wrong_field_deep_in_a_list_answer_fails_the_call_naming_it(
+    field: str, bad_value: Any, expected: str
+) -> None:
+    endpoints = _thousand_endpoints()
+    endpoints[737][field] = bad_value
+    with (
+        Recorder(json_response(200, endpoints)).client() as client,
+        pytest.raises(fw.UnexpectedResponseError) as caught,
+    ):
+        client.webhooks.list()
+    assert expected in str(caught.value)
+
+
+def test_a_list_answer_reads_naive_date_times_as_utc_wherever_they_are() -> None:
+    endpoints = _thousand_endpoints()
+    endpoints[998]["updated_at"] = "2024-09-26T14:27:05"
+    with Recorder(json_response(200, endpoints)).client() as client:
+        found = client.webhooks.list()
+    assert len(found) == 1000
+    assert found[998].updated_at == datetime.datetime(2024, 9, 26, 14, 27, 5, tzinfo=datetime.UTC)
+    assert all(endpoint.updated_at.tzinfo is not None for endpoint in found)
+    assert [endpoint.url for endpoint in found[:3]] == [
+        f"https://example.com/hooks/{number}" for number in range(3)
+    ]
+    assert found[999].id == UUID(int=999)
+
+
+# -- every generated model: fields land where they belong -----------------------------
+
+
+def _generated_models() -> list[type[Any]]:
+    models = [getattr(generated_models, name) for name in generated_models.__all__]
+    return [model for model in models if attrs.has(model)]
+
+
+def _values_of(hint: Any) -> st.SearchStrategy[Any]:
+    if isinstance(hint, type) and attrs.has(hint):
+        return _instances_of(hint)
+    if typing.get_origin(hint) is list:
+        (item,) = typing.get_args(hint)
+        return st.lists(_values_of(item), max_size=3)
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return st.one_of(*map(_values_of, typing.get_args(hint)))
+    return st.from_type(hint)
+
+
+def _instances_of(model: type[Any]) -> st.SearchStrategy[Any]:
+    # Generated modules import nested models for type checkers only: resolve them here.
+    hints = typing.get_type_hints(model, localns=vars(generated_models))
+    fields = {field.name: _values_of(hints[field.name]) for field in attrs.fields(model)}
+    return st.builds(
+        model, **{name: fields[name] for name in fields if name != "additional_properties"}
+    )
+
+
+@pytest.mark.parametrize("model", _generated_models(), ids=lambda model: model.__name__)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_every_generated_model_survives_to_dict_and_from_dict(
+    model: type[Any], data: st.DataObject
+) -> None:
+    # from_dict passes fields to the class by position (generator-templates/model.py.jinja):
+    # two fields of one type (created_at, updated_at) must not trade places.
+    instance = data.draw(_instances_of(model))
+    assert model.from_dict(instance.to_dict()) == instance
+
+
+# -- UUID fields: the generated fast path is UUID() exactly ---------------------------
+
+
+def _altered(value: UUID, changes: list[tuple[int, str]]) -> str:
+    characters = list(str(value))
+    for position, character in changes:
+        characters[position] = character
+    return "".join(characters)
+
+
+# UUIDs with a few characters changed: what int(..., 16) and UUID() tolerate in the
+# digits (_, +, spaces, Unicode digits such as U+0660) and what they refuse; a changed
+# hyphen leaves the canonical 8-4-4-4-12 shape the fast path takes.
+altered_uuids = st.builds(
+    _altered,
+    st.uuids(),
+    st.lists(st.tuples(st.integers(0, 35), st.sampled_from("_+- {}:urnidgxXé\u0660")), max_size=3),
+)
+uuid_inputs = (
+    st.uuids().map(str)
+    | st.uuids().map(lambda value: str(value).upper())
+    | altered_uuids
+    | st.text(max_size=40)
+    | st.uuids().map(lambda value: value.hex)
+    | st.uuids().map(lambda value: f"{{{value}}}")
+    | st.integers()
+    | st.none()
+    | st.binary(max_size=16)
+)
+
+
+def _outcome(parse: Any, value: Any) -> tuple[str, Any]:
+    try:
+        parsed = parse(value)
+    except Exception as exc:
+        return ("raises", type(exc))
+    return ("value", (type(parsed), parsed, parsed.is_safe, hash(parsed), pickle.dumps(parsed)))
+
+
+@settings(max_examples=600, deadline=None)
+@given(value=uuid_inputs)
+def test_generated_uuid_parsing_gives_what_uuid_gives_for_any_input(value: Any) -> None:
+    assert _outcome(parse_uuid, value) == _outcome(UUID, value)
+
+
+def test_a_parsed_uuid_is_a_plain_immutable_uuid() -> None:
+    parsed = parse_uuid(ENDPOINT_ID.upper())
+    assert type(parsed) is UUID
+    assert parsed == UUID(ENDPOINT_ID)
+    assert str(parsed) == ENDPOINT_ID
+    assert pickle.loads(pickle.dumps(parsed)) == parsed  # noqa: S301 - our own bytes
+    assert {parsed: 1}[UUID(ENDPOINT_ID)] == 1
+    with pytest.raises(TypeError):
+        parsed.int = 5  # type: ignore[misc]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import subprocess
 import sys
@@ -342,3 +343,60 @@ def test_new_operations_and_idempotency_keys_work_with_the_overrides_unchanged(
     )
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.strip() == "new operations and idempotency keys work unchanged"
+
+
+# generator-templates/ holds copies of three of the generator's templates, each changed
+# in a few lines. These are the only lines allowed to differ from the pinned version's
+# own templates: a generator upgrade that changes the originals fails here, so the
+# copies are brought up to date instead of silently keeping the old generator's code.
+COPIED_TEMPLATE_CHANGES = {
+    "model.py.jinja": [
+        "- from ..types import UNSET, Unset",
+        "+ from ..types import UNSET, Unset, parse_uuid",
+        "-             {{ property.python_name }}={{ property.python_name }},",
+        "+ {% if property.default is none and property.required %}",
+        "+             {{ property.python_name }},",
+        "+ {% endif %}",
+        "+ {% endfor %}",
+        "+ {% for property in model.required_properties + model.optional_properties %}",
+        "+ {% if property.default is not none or not property.required %}",
+        "+             {{ property.python_name }},",
+        "+ {% endif %}",
+    ],
+    "property_templates/uuid_property.py.jinja": [
+        "- UUID({{ source }})",
+        "+ parse_uuid({{ source }})",
+    ],
+    "property_templates/list_property.py.jinja": [
+        "- {{ property.python_name }} = cast({{ property.get_type_string(no_optional=True)"
+        " | as_unembedded_code }}, {{ source }})",
+        "+ {{ property.python_name }}: {{ property.get_type_string() | as_unembedded_code }}"
+        " = {{ source }}",
+    ],
+}
+
+
+def test_copied_generator_templates_differ_from_the_pinned_originals_only_as_intended() -> None:
+    import openapi_python_client
+
+    originals = Path(openapi_python_client.__file__).parent / "templates"
+    ours = ROOT / "generator-templates"
+    copies = {
+        str(path.relative_to(ours))
+        for path in ours.rglob("*.jinja")
+        if (originals / path.relative_to(ours)).read_text() != path.read_text()
+        and not path.read_text().startswith("{# Replaces")
+    }
+    assert copies == set(COPIED_TEMPLATE_CHANGES)
+    for name, expected in COPIED_TEMPLATE_CHANGES.items():
+        text = (ours / name).read_text()
+        assert text.startswith("{# The generator's"), f"{name}: its header says what changed"
+        body = text[text.index("#}\n") + 3 :]
+        changed = [
+            line.rstrip()
+            for line in difflib.ndiff(
+                (originals / name).read_text().splitlines(), body.splitlines()
+            )
+            if line.startswith(("- ", "+ "))
+        ]
+        assert changed == expected, name

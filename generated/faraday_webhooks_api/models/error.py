@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.error_error import ErrorError
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, parse_uuid
 
 if TYPE_CHECKING:
     from ..models.validation_error import ValidationError
@@ -72,7 +72,7 @@ class Error:
         d = dict(src_dict)
         error = ErrorError(d.pop("error"))
 
-        id = UUID(d.pop("id"))
+        id = parse_uuid(d.pop("id"))
 
         note = d.pop("note")
 
@@ -88,10 +88,10 @@ class Error:
                 validation_errors.append(validation_errors_item)
 
         error = cls(
-            error=error,
-            id=id,
-            note=note,
-            validation_errors=validation_errors,
+            error,
+            id,
+            note,
+            validation_errors,
         )
 
         error.additional_properties = d

@@ -68,10 +68,10 @@ class ValidationError:
         suggestion = d.pop("suggestion", UNSET)
 
         validation_error = cls(
-            context=context,
-            message=message,
-            path=path,
-            suggestion=suggestion,
+            context,
+            message,
+            path,
+            suggestion,
         )
 
         validation_error.additional_properties = d

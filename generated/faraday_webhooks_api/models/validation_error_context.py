@@ -39,7 +39,7 @@ class ValidationErrorContext:
         error_type = d.pop("errorType")
 
         validation_error_context = cls(
-            error_type=error_type,
+            error_type,
         )
 
         validation_error_context.additional_properties = d

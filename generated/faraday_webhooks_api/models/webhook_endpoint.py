@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.webhook_endpoint_status import WebhookEndpointStatus
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, parse_uuid
 
 T = TypeVar("T", bound="WebhookEndpoint")
 
@@ -74,9 +74,9 @@ class WebhookEndpoint:
         d = dict(src_dict)
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        enabled_events = cast(list[str], d.pop("enabled_events"))
+        enabled_events: list[str] = d.pop("enabled_events")
 
-        id = UUID(d.pop("id"))
+        id = parse_uuid(d.pop("id"))
 
         status = WebhookEndpointStatus(d.pop("status"))
 
@@ -87,13 +87,13 @@ class WebhookEndpoint:
         secret = d.pop("secret", UNSET)
 
         webhook_endpoint = cls(
-            created_at=created_at,
-            enabled_events=enabled_events,
-            id=id,
-            status=status,
-            updated_at=updated_at,
-            url=url,
-            secret=secret,
+            created_at,
+            enabled_events,
+            id,
+            status,
+            updated_at,
+            url,
+            secret,
         )
 
         webhook_endpoint.additional_properties = d

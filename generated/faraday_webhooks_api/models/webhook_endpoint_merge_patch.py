@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -53,7 +53,7 @@ class WebhookEndpointMergePatch:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        enabled_events = cast(list[str], d.pop("enabled_events", UNSET))
+        enabled_events: list[str] | Unset = d.pop("enabled_events", UNSET)
 
         _status = d.pop("status", UNSET)
         status: WebhookEndpointStatus | Unset
@@ -65,9 +65,9 @@ class WebhookEndpointMergePatch:
         url = d.pop("url", UNSET)
 
         webhook_endpoint_merge_patch = cls(
-            enabled_events=enabled_events,
-            status=status,
-            url=url,
+            enabled_events,
+            status,
+            url,
         )
 
         webhook_endpoint_merge_patch.additional_properties = d

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -41,13 +41,13 @@ class WebhookEndpointPost:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        enabled_events = cast(list[str], d.pop("enabled_events"))
+        enabled_events: list[str] = d.pop("enabled_events")
 
         url = d.pop("url")
 
         webhook_endpoint_post = cls(
-            enabled_events=enabled_events,
-            url=url,
+            enabled_events,
+            url,
         )
 
         webhook_endpoint_post.additional_properties = d

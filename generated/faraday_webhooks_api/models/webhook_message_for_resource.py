@@ -67,9 +67,9 @@ class WebhookMessageForResource:
         type_ = WebhookEventType(d.pop("type"))
 
         webhook_message_for_resource = cls(
-            data=data,
-            timestamp=timestamp,
-            type_=type_,
+            data,
+            timestamp,
+            type_,
         )
 
         webhook_message_for_resource.additional_properties = d

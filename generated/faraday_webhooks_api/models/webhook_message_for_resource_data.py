@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.resource_type import ResourceType
+from ..types import parse_uuid
 
 T = TypeVar("T", bound="WebhookMessageForResourceData")
 
@@ -54,9 +55,9 @@ class WebhookMessageForResourceData:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        account_id = UUID(d.pop("account_id"))
+        account_id = parse_uuid(d.pop("account_id"))
 
-        resource_id = UUID(d.pop("resource_id"))
+        resource_id = parse_uuid(d.pop("resource_id"))
 
         def _parse_resource_type(data: object) -> ResourceType | str:
             try:
@@ -72,9 +73,9 @@ class WebhookMessageForResourceData:
         resource_type = _parse_resource_type(d.pop("resource_type"))
 
         webhook_message_for_resource_data = cls(
-            account_id=account_id,
-            resource_id=resource_id,
-            resource_type=resource_type,
+            account_id,
+            resource_id,
+            resource_type,
         )
 
         webhook_message_for_resource_data.additional_properties = d
