@@ -382,7 +382,7 @@ def test_publish_refuses_a_breaking_change_without_the_version_semver_asks_for(
 ) -> None:
     checkout = clean_clone(tmp_path / "checkout")
     version = faraday_webhooks.__version__
-    major, minor, _ = (int(part) for part in version.split("."))
+    major, minor, micro = (int(part) for part in version.split("."))
     assert major == 0  # while 0.x, a breaking change needs the next minor version
 
     first = publish(checkout, index)
@@ -393,7 +393,7 @@ def test_publish_refuses_a_breaking_change_without_the_version_semver_asks_for(
         del spec["components"]["schemas"]["WebhookEndpoint"]["properties"]["secret"]
 
     _change_spec(checkout, drop_secret)
-    patch = f"{major}.{minor}.1"
+    patch = f"{major}.{minor}.{micro + 1}"
     _release_as(checkout, patch, "WebhookEndpoint no longer has secret")
     _commit(checkout, "drop secret")
     refused = publish(checkout, index)

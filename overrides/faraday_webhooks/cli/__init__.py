@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Example::
 
         >>> main(["--version"])  # doctest: +SKIP
-        faraday-webhooks 0.2.0
+        faraday-webhooks 0.2.1
     """
     try:
         from ..errors import FaradayError
