@@ -123,6 +123,7 @@ def test_bad_flags_are_one_line_and_exit_2(args: list[str]) -> None:
         (["list", "--base-url", "http://[::1/v1"], "--base-url: base_url is not a valid URL"),
         (["list", "--base-url", "https://x.test/v1?a=1"], "must not have a query"),
         (["trigger", "x", "--data", "[1]"], "--data: must be a JSON object, not a JSON list"),
+        (["sandbox", "--max-endpoints", "-5"], "--max-endpoints: must be a whole number from 0"),
     ],
 )
 def test_bad_flag_values_exit_2_naming_the_flag(args: list[str], expected: str) -> None:

@@ -583,6 +583,44 @@ def test_the_sandbox_and_receiver_listen_on_loopback_only_unless_asked() -> None
     assert "--allow-remote" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        # One str would be taken a character at a time: "s", "k", ... accepted as keys.
+        ({"api_keys": "sk_test"}, TypeError, r"a list of keys, not a str: api_keys=\['sk_test'\]"),
+        ({"expired_api_keys": "sk_old"}, TypeError, "a list of keys"),
+        ({"api_keys": [5]}, TypeError, "must be a str, not int"),
+        ({"api_keys": ["sk test"]}, ValueError, "non-empty ASCII without spaces"),
+        ({"api_keys": [""]}, ValueError, "non-empty ASCII without spaces"),
+        ({"port": 70000}, ValueError, "port must be a whole number"),
+        ({"port": "8765"}, ValueError, "port must be a whole number"),
+        ({"max_endpoints": -5}, ValueError, "max_endpoints must be a whole number"),
+        ({"max_endpoints": True}, ValueError, "max_endpoints must be a whole number"),
+        ({"delivery_timeout": 0}, ValueError, "delivery_timeout must be a number above 0"),
+        ({"delivery_timeout": float("nan")}, ValueError, "delivery_timeout must be a number"),
+    ],
+)
+def test_a_sandbox_refuses_arguments_it_could_only_misread(
+    arguments: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message) as caught:
+        Sandbox(**arguments)
+    assert "sk_test" not in str(caught.value).replace("api_keys=['sk_test']", "")
+
+
+def test_a_receiver_refuses_a_malformed_secret_port_or_tolerance_when_made() -> None:
+    with pytest.raises(fw.WebhookVerificationError) as caught:
+        WebhookReceiver(secret="whsec_not*base64")
+    assert caught.value.reason == "invalid_secret"
+    assert "not*base64" not in str(caught.value)
+    with pytest.raises(ValueError, match="port must be a whole number"):
+        WebhookReceiver(secret=SECRET, port=-1)
+    for tolerance in (-1, float("inf"), float("nan"), "300"):
+        with pytest.raises(ValueError, match="tolerance must be a number"):
+            WebhookReceiver(secret=SECRET, tolerance=tolerance)  # type: ignore[arg-type]
+    WebhookReceiver(secret=None)  # the secret may come later, once the endpoint exists
+
+
 def test_memory_for_fault_tags_and_rejected_deliveries_is_bounded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

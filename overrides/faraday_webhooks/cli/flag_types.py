@@ -37,6 +37,12 @@ def positive_count(text: str) -> int:
     return int(text)
 
 
+def limit(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) <= 10**9):
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 10^9, got {text!r}")
+    return int(text)
+
+
 def count(text: str) -> int:
     if not (text.isascii() and text.isdigit() and int(text) <= 100):
         raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 100, got {text!r}")

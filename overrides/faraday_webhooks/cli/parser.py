@@ -222,7 +222,7 @@ def _add_sandbox(commands: Commands, handler: Callable[..., int]) -> None:
     )
     sandbox.add_argument(
         "--max-endpoints",
-        type=int,
+        type=flag_types.limit,
         default=1000,
         metavar="N",
         help="answer 403 MAX_RESOURCES_REACHED after N endpoints (0: no limit)",

@@ -21,10 +21,10 @@ from typing import Any
 
 import attrs
 
-from .._validation import is_loopback_host
+from .._validation import check_number, check_port, is_loopback_host
 from ..errors import WebhookVerificationError
 from ..events import WebhookEvent
-from ..verify import DEFAULT_TOLERANCE, verify_webhook
+from ..verify import DEFAULT_TOLERANCE, MAX_TOLERANCE, WebhookVerifier, verify_webhook
 from ._server import LoopbackHTTPServer, QuietHandler, UnreadableBody, declared_body_length
 
 __all__ = ["ReceivedDelivery", "WebhookReceiver"]
@@ -130,11 +130,15 @@ class WebhookReceiver:
                 f"the receiver listens on loopback only, not {host!r}; "
                 "pass allow_remote=True to listen there anyway"
             )
+        if secret is not None:
+            WebhookVerifier(secret)  # a malformed secret fails here, not at every delivery
         # May be set after start(): the secret exists only once the endpoint pointing here does.
         self.secret = secret
         self.host = host
-        self.port = port
-        self.tolerance = tolerance
+        self.port = check_port(port)
+        self.tolerance = check_number(
+            tolerance, name="tolerance", maximum=MAX_TOLERANCE, error=ValueError
+        )
         self.on_delivery = on_delivery
         self._deliveries: collections.deque[ReceivedDelivery] = collections.deque(
             maxlen=MAX_KEPT_DELIVERIES

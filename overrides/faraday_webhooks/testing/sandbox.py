@@ -32,7 +32,7 @@ import attrs
 import httpx
 
 from .._models import WebhookEndpoint
-from .._validation import is_loopback_host
+from .._validation import check_key_list, check_number, check_port, is_loopback_host
 from ..verify import sign_webhook
 from ._api import API_PREFIX, FakeAPI, Reply, error_reply, json_reply, now_iso
 from ._handler import Parts, RecordedRequest, RequestLog, SandboxServer
@@ -146,13 +146,19 @@ class Sandbox:
                 f"the sandbox listens on loopback only (its API keys are well known), not "
                 f"{host!r}; pass allow_remote=True to listen there anyway"
             )
+        if max_endpoints is not None:
+            check_number(
+                max_endpoints, name="max_endpoints", maximum=10**9, whole=True, error=ValueError
+            )
         self.host = host
-        self.port = port
-        self.delivery_timeout = delivery_timeout
+        self.port = check_port(port)
+        self.delivery_timeout = check_number(
+            delivery_timeout, name="delivery_timeout", above_minimum=True, error=ValueError
+        )
         self.verbose = verbose
         self._api = FakeAPI(
-            api_keys=api_keys,
-            expired_api_keys=expired_api_keys,
+            api_keys=check_key_list(api_keys, name="api_keys"),
+            expired_api_keys=check_key_list(expired_api_keys, name="expired_api_keys"),
             max_endpoints=max_endpoints,
             reject_duplicate_urls=reject_duplicate_urls,
         )
