@@ -124,6 +124,7 @@ def test_bad_flags_are_one_line_and_exit_2(args: list[str]) -> None:
         (["list", "--base-url", "https://x.test/v1?a=1"], "must not have a query"),
         (["trigger", "x", "--data", "[1]"], "--data: must be a JSON object, not a JSON list"),
         (["sandbox", "--max-endpoints", "-5"], "--max-endpoints: must be a whole number from 0"),
+        (["trigger", "x", "--data", '{"score": NaN}'], "--data: must be a JSON object, such as"),
     ],
 )
 def test_bad_flag_values_exit_2_naming_the_flag(args: list[str], expected: str) -> None:

@@ -621,6 +621,35 @@ def test_a_receiver_refuses_a_malformed_secret_port_or_tolerance_when_made() -> 
     WebhookReceiver(secret=None)  # the secret may come later, once the endpoint exists
 
 
+def test_trigger_refuses_what_faraday_could_never_send_and_delivers_nothing(
+    sandbox: Sandbox, client: fw.Faraday
+) -> None:
+    with WebhookReceiver(secret=None) as receiver:
+        endpoint = client.webhooks.create(url=receiver.url, enabled_events=["custom.kind"])
+        receiver.secret = endpoint.secret
+        with pytest.raises(ValueError, match="cannot be sent as JSON: Out of range float"):
+            sandbox.trigger("custom.kind", data={"score": float("nan")})
+        with pytest.raises(ValueError, match="cannot be sent as JSON"):
+            sandbox.trigger("custom.kind", data={"when": datetime.datetime.now()})
+        with pytest.raises(TypeError, match="data must be a mapping"):
+            sandbox.trigger("custom.kind", data="score=1")  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="event_type must be a non-empty str"):
+            sandbox.trigger(5)  # type: ignore[arg-type]
+        # json.loads reads NaN, so the HTTP route must refuse it too.
+        refused = httpx.post(
+            sandbox.base_url.removesuffix("/v1") + "/_sandbox/trigger",
+            content=b'{"type": "custom.kind", "data": {"score": NaN}}',
+            headers={"Authorization": f"Bearer {API_KEY}"},
+        )
+        assert refused.status_code == 400
+        assert refused.json()["error"] == "BAD_REQUEST"
+        (delivered,) = sandbox.trigger("custom.kind", data={"score": 1.5})
+        assert delivered.ok
+        (received,) = receiver.wait_for(1)
+        assert received.event is not None
+        assert received.event.data == {"score": 1.5}
+
+
 def test_memory_for_fault_tags_and_rejected_deliveries_is_bounded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

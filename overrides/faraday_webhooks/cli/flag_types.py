@@ -86,9 +86,14 @@ def base_url(text: str) -> str:
         raise argparse.ArgumentTypeError(str(problem)) from None
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
 def json_object(text: str) -> dict[str, Any]:
     try:
-        value = json.loads(text)
+        # json.loads takes NaN and Infinity, which JSON (and so Faraday) does not have.
+        value = json.loads(text, parse_constant=_not_json)
     except (ValueError, RecursionError):
         raise argparse.ArgumentTypeError("must be a JSON object, such as '{\"id\": 1}'") from None
     if not isinstance(value, dict):

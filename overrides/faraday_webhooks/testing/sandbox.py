@@ -298,6 +298,10 @@ class Sandbox:
 
             sandbox.trigger("enrichment_job.failed", enrichment_id=str(uuid.uuid4()))
         """
+        if not isinstance(event_type, str) or not event_type:
+            raise TypeError(f"event_type must be a non-empty str, not {event_type!r}")
+        if data is not None and not isinstance(data, Mapping):
+            raise TypeError(f"data must be a mapping (a JSON object), not {type(data).__name__}")
         account = account_id or str(uuid.uuid4())
         if data is not None:
             event_data = dict(data)
@@ -310,7 +314,11 @@ class Sandbox:
                 "resource_type": resource_type,
             }
         event = {"timestamp": now_iso(), "type": event_type, "data": event_data}
-        body = json.dumps(event).encode()
+        try:
+            # Faraday sends JSON: no NaN or Infinity, nothing json cannot encode.
+            body = json.dumps(event, allow_nan=False).encode()
+        except (TypeError, ValueError) as problem:
+            raise ValueError(f"the event cannot be sent as JSON: {problem}") from None
         with httpx.Client(timeout=self.delivery_timeout) as http:
             return [
                 self._deliver(http, target, event_type, body)
@@ -350,7 +358,10 @@ class Sandbox:
         except (ValueError, KeyError, TypeError, RecursionError):
             note = 'Send {"type": "<event type>"} to trigger an event'
             return error_reply(400, "BAD_REQUEST", note)
-        deliveries = self.trigger(event_type, data=data, **options)
+        try:
+            deliveries = self.trigger(event_type, data=data, **options)
+        except ValueError as problem:  # data json cannot send (NaN)
+            return error_reply(400, "BAD_REQUEST", str(problem))
         return json_reply(
             200, {"type": event_type, "deliveries": [d.to_dict() for d in deliveries]}
         )
