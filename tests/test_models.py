@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 import pickle
+import subprocess
+import sys
+import textwrap
 import types
 import typing
 from typing import Any
@@ -251,3 +254,27 @@ def test_a_parsed_uuid_is_a_plain_immutable_uuid() -> None:
     assert {parsed: 1}[UUID(ENDPOINT_ID)] == 1
     with pytest.raises(TypeError):
         parsed.int = 5  # type: ignore[misc]
+
+
+def test_where_uuid_is_built_otherwise_parse_uuid_is_uuid_itself() -> None:
+    # A later Python could implement UUID in C, without the two slots parse_uuid writes:
+    # the import-time check then falls back to UUID() rather than building broken UUIDs.
+    probe = textwrap.dedent(
+        """
+        import uuid
+
+        class OtherUUID:  # keeps its value elsewhere, as a C implementation could
+            def __init__(self, hex):
+                self.value = int(hex.replace("-", ""), 16)
+
+        uuid.UUID = OtherUUID
+        from faraday_webhooks_api import types
+        assert types.parse_uuid is OtherUUID, types.parse_uuid
+        print("fell back")
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "fell back"

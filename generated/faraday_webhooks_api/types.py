@@ -36,10 +36,11 @@ class File:
         return self.file_name, self.payload, self.mime_type
 
 
-# UUID's own slots, written the way UUID.__init__ writes them (it is immutable).
+# UUID keeps its value in two slots, which UUID.__init__ writes with object.__setattr__
+# (the class is immutable); parse_uuid writes them the same way (psycopg does likewise).
 _new_object = object.__new__
-_set_uuid_int = UUID.__dict__["int"].__set__
-_set_uuid_is_safe = UUID.__dict__["is_safe"].__set__
+_set_uuid_int: Any = getattr(UUID.__dict__.get("int"), "__set__", None)
+_set_uuid_is_safe: Any = getattr(UUID.__dict__.get("is_safe"), "__set__", None)
 # What UUID(value) records as is_safe; read once, as enum member lookups cost.
 _SAFETY_UNKNOWN = SafeUUID.unknown
 
@@ -51,8 +52,7 @@ def parse_uuid(value: Any) -> UUID:
     canonical 8-4-4-4-12 form, which is all Faraday sends, it does what
     ``UUID.__init__`` does with such a string (drop the hyphens, ``int(..., 16)``)
     without the generic keyword handling that makes that call cost nearly twice
-    as much;
-    any other value goes to ``UUID`` itself.
+    as much; any other value goes to ``UUID`` itself.
 
     Example::
 
@@ -76,6 +76,28 @@ def parse_uuid(value: Any) -> UUID:
                 _set_uuid_is_safe(made, _SAFETY_UNKNOWN)
                 return made
     return UUID(value)
+
+
+def _fast_path_builds_what_uuid_builds() -> bool:
+    """Checked once at import: on a Python whose UUID is built otherwise (a C class, say),
+    parse_uuid is UUID itself."""
+    sample = "2c1881c4-a0c0-424d-89e1-b481f3cb118c"
+    try:
+        made, expected = parse_uuid(sample), UUID(sample)
+    except Exception:  # noqa: BLE001 - any failure means: do not use the fast path
+        return False
+    return (made, made.is_safe, hash(made), str(made)) == (
+        expected,
+        expected.is_safe,
+        hash(expected),
+        str(expected),
+    )
+
+
+if (
+    not _fast_path_builds_what_uuid_builds()
+):  # pragma: no cover - CPython's UUID has the slots
+    parse_uuid = UUID  # type: ignore[assignment]
 
 
 T = TypeVar("T")
