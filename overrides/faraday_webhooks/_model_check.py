@@ -191,7 +191,6 @@ _CHECKERS: dict[type[Any], _ModelChecker] = {}
 # ``Status(...)``): right by construction, or it raised. Only what it passes through
 # unconverted (strings, lists, unions) can be of the wrong type.
 _BUILT_TYPES = (UUID, datetime.datetime, datetime.date, enum.Enum)
-# ``additional_properties`` is the dict ``from_dict`` copied the input into, by construction.
 
 
 def _is_date_time(annotation: Any) -> bool:
@@ -218,6 +217,8 @@ def _model_checker(model: type[Any]) -> _ModelChecker:
         namespace = {**vars(generated_models), "Unset": Unset, "datetime": datetime, "UUID": UUID}
         hints = typing.get_type_hints(model, localns=namespace)
         names = [field.name for field in attrs.fields(model)]
+        # additional_properties is the dict from_dict copied the input into: a dict by
+        # construction, like the values in _BUILT_TYPES.
         checked = [
             name
             for name in names

