@@ -618,7 +618,11 @@ def test_a_receiver_refuses_a_malformed_secret_port_or_tolerance_when_made() -> 
     for tolerance in (-1, float("inf"), float("nan"), "300"):
         with pytest.raises(ValueError, match="tolerance must be a number"):
             WebhookReceiver(secret=SECRET, tolerance=tolerance)  # type: ignore[arg-type]
-    WebhookReceiver(secret=None)  # the secret may come later, once the endpoint exists
+    receiver = WebhookReceiver(secret=None)  # the secret may come later, with the endpoint
+    with pytest.raises(ValueError, match="tolerance must be a number"):
+        receiver.tolerance = float("nan")  # once crashed the server thread at each delivery
+    receiver.tolerance = 60
+    assert receiver.tolerance == 60
 
 
 def test_trigger_refuses_what_faraday_could_never_send_and_delivers_nothing(

@@ -136,9 +136,7 @@ class WebhookReceiver:
         self.secret = secret
         self.host = host
         self.port = check_port(port)
-        self.tolerance = check_number(
-            tolerance, name="tolerance", maximum=MAX_TOLERANCE, error=ValueError
-        )
+        self.tolerance = tolerance
         self.on_delivery = on_delivery
         self._deliveries: collections.deque[ReceivedDelivery] = collections.deque(
             maxlen=MAX_KEPT_DELIVERIES
@@ -150,6 +148,18 @@ class WebhookReceiver:
 
     def __repr__(self) -> str:
         return f"WebhookReceiver({self.url if self._server else 'stopped'}, secret='whsec_***')"
+
+    @property
+    def tolerance(self) -> float:
+        """Seconds a delivery's timestamp may be off, either way; checked when set."""
+        return self._tolerance
+
+    @tolerance.setter
+    def tolerance(self, seconds: float) -> None:
+        # Checked here, not at each delivery, where a bad value would fail in the server.
+        self._tolerance = check_number(
+            seconds, name="tolerance", maximum=MAX_TOLERANCE, error=ValueError
+        )
 
     @property
     def url(self) -> str:
