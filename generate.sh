@@ -44,18 +44,18 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# --fail-on-warning: a missing post-hook tool (ruff) otherwise only warns and exits 0.
-(cd "$work" && PATH="$venv_bin:$PATH" "$venv_bin/openapi-python-client" generate \
-  --path "$spec" --config "$root/generator-config.yaml" --meta none \
-  --custom-template-path "$root/generator-templates" \
-  --output-path "$work/$package" --fail-on-warning >"$work/generator.log" 2>&1) || {
+# scripts/generate_client.py runs the generator as its command line would (failing on
+# any warning: a missing post-hook tool otherwise only warns), with the document itself
+# given to the templates too (see that script).
+(cd "$work" && PATH="$venv_bin:$PATH" "$venv_bin/python" "$root/scripts/generate_client.py" \
+  "$spec" "$root/generator-config.yaml" "$root/generator-templates" "$work/$package" \
+  >"$work/generator.log" 2>&1) || {
   cat "$work/generator.log" >&2
   echo "generate.sh: the generator failed" >&2
   exit 1
 }
 # --meta none writes no py.typed; the spec travels with the models as package data
-# (the sandbox validates against it). The JSON copy is what the runtime reads (the
-# event-type mapping of deliveries) without needing a YAML parser installed.
+# (the sandbox validates against it; nothing else reads it at run time).
 # The copied templates in generator-templates/ call names (parse_uuid) that only the
 # model template imports: a name left undefined anywhere fails here, not in a user's call.
 "$venv_bin/ruff" check "$work/$package" --isolated --no-cache --select F821 --quiet || {
@@ -64,12 +64,6 @@ trap 'rm -rf "$work"' EXIT
 }
 touch "$work/$package/py.typed"
 cp "$spec" "$work/$package/openapi.yaml"
-"$venv_bin/python" -c 'import json, sys, yaml
-with open(sys.argv[1], encoding="utf-8") as source:
-    document = yaml.safe_load(source)
-with open(sys.argv[2], "w", encoding="utf-8") as target:
-    json.dump(document, target, indent=1, sort_keys=True, ensure_ascii=False)
-    target.write("\n")' "$spec" "$work/$package/openapi.json"
 find "$work/$package" -name __pycache__ -prune -exec rm -rf {} +
 
 if [ "$mode" = check ]; then

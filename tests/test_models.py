@@ -176,6 +176,9 @@ def _values_of(hint: Any) -> st.SearchStrategy[Any]:
         return st.lists(_values_of(item), max_size=3)
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         return st.one_of(*map(_values_of, typing.get_args(hint)))
+    if hint is datetime.datetime:
+        # from_dict reads a date-time without a zone as UTC: models hold aware ones.
+        return st.datetimes(timezones=st.just(datetime.UTC))
     return st.from_type(hint)
 
 

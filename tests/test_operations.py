@@ -10,7 +10,6 @@ import httpx
 import pytest
 from faraday_webhooks.testing import Sandbox
 from faraday_webhooks_api.api.webhooks import get_webhook_endpoint, get_webhook_endpoints
-from faraday_webhooks_api.models import WebhookEndpoint as GeneratedWebhookEndpoint
 from faraday_webhooks_api.models import WebhookEndpointPost
 from helpers import API_KEY, EVENT, Recorder, endpoint_body, error_body, json_response
 
@@ -21,7 +20,7 @@ def test_call_by_module_or_name_is_typed_and_parses_the_public_model() -> None:
     recorder = Recorder(json_response(200, endpoint_body()), json_response(200, [endpoint_body()]))
     with recorder.client() as client:
         endpoint = client.call(get_webhook_endpoint, webhook_endpoint_id=ENDPOINT_ID)
-        assert_type(endpoint, GeneratedWebhookEndpoint)
+        assert_type(endpoint, fw.WebhookEndpoint)
         listed = client.call("getWebhookEndpoints")
     assert isinstance(endpoint, fw.WebhookEndpoint)  # the masked-repr subclass
     assert "whsec_***" in repr(endpoint)
@@ -75,7 +74,7 @@ async def test_async_call_goes_through_the_same_path(sandbox: Sandbox) -> None:
         body = WebhookEndpointPost(url="https://example.com/a", enabled_events=[EVENT])
         created = await client.call("createWebhookEndpoint", body=body)
         listed = await client.call(get_webhook_endpoints, ids=[created.id])
-        assert_type(listed, list[GeneratedWebhookEndpoint])
+        assert_type(listed, list[fw.WebhookEndpoint])
         with pytest.raises(fw.NotFoundError):
             await client.call("getWebhookEndpoint", webhook_endpoint_id=uuid.uuid4())
     assert [endpoint.id for endpoint in listed] == [created.id]

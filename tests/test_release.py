@@ -198,7 +198,6 @@ def test_publish_install_and_use_from_a_real_index(tmp_path: Path, index: str) -
         "faraday_webhooks_api/openapi.yaml",
         "faraday_webhooks/testing/sandbox.py",
         "faraday_webhooks/cli/__init__.py",
-        "faraday_webhooks_api/openapi.json",
     ]:
         assert required in names
     assert not any(n.startswith(("tests/", ".venv/")) or "__pycache__" in n for n in names)

@@ -12,7 +12,7 @@ from typing import Any
 import faraday_webhooks as fw
 import httpx
 import pytest
-from faraday_webhooks._call import APICall
+from faraday_webhooks._base_client import APICall
 from faraday_webhooks.testing import Sandbox, WebhookReceiver
 from helpers import API_KEY, EVENT, EXPIRED_KEY, FAST_RETRIES
 from spec_check import assert_matches_spec

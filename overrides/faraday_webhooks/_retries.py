@@ -1,5 +1,5 @@
-"""When to retry a request, and how long to wait first (``RetryPolicy``), and one call's
-attempts against that policy and its deadline (``RetryTracker``).
+"""When to retry a request, and how long to wait first (``RetryPolicy``): pure decisions,
+applied to one call's attempts by ``_base_client.RetryTracker``.
 
 The rule that matters: a retry must never create a second webhook endpoint.
 A request that is not idempotent (POST) is retried only when the server surely
@@ -12,20 +12,14 @@ connections and 500 / 502 / 504.
 from __future__ import annotations
 
 import email.utils
-import logging
 import random
 import time
-from typing import Any
 
 import attrs
 import httpx
 
-from ._call import APICall
-from ._deadline import Deadline
 from ._validation import check_number
 from .errors import APIConnectionError, APITimeoutError, ConfigurationError, request_label
-
-logger = logging.getLogger("faraday_webhooks")
 
 # Nothing reached the server's application: always safe to send again.
 _NOT_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
@@ -127,7 +121,7 @@ def retry_after_seconds(headers: httpx.Headers, *, now: float | None = None) -> 
         return None
 
 
-def _connection_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+def connection_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
     """Wrap an httpx transport error; the message names the kind, never the headers."""
     where = request_label(request)
     if isinstance(error, httpx.TimeoutException):
@@ -135,75 +129,3 @@ def _connection_error(error: httpx.TransportError, request: httpx.Request) -> AP
         return APITimeoutError(f"{where}: {kind} ran out before Faraday answered", request=request)
     detail = str(error)[:200] or type(error).__name__
     return APIConnectionError(f"{where}: no answer from Faraday ({detail})", request=request)
-
-
-class RetryTracker:
-    """One call's attempts: whether to go again, and how long to wait first.
-
-    Each attempt's httpx timeouts shrink to what remains of the whole-call deadline.
-    """
-
-    def __init__(self, policy: RetryPolicy, call: APICall[Any], deadline: Deadline) -> None:
-        self.policy = policy
-        self.call = call
-        self.deadline = deadline
-        self.attempt = 0
-        request = deadline.request
-        # The per-attempt limits the deadline shrinks; not needed without one.
-        self._attempt_timeouts: dict[str, float | None] = (
-            dict(request.extensions.get("timeout", {})) if deadline.bounded else {}
-        )
-
-    def start_attempt(self) -> None:
-        """Fit this attempt's timeouts into what remains of the deadline (or raise if none)."""
-        if not self.deadline.bounded:
-            return
-        remaining = self.deadline.check()
-        self.deadline.request.extensions["timeout"] = {
-            name: remaining if limit is None else min(limit, remaining)
-            for name, limit in self._attempt_timeouts.items()
-        }
-
-    def after_error(self, error: httpx.TransportError) -> float:
-        """Seconds to wait before trying again; raises the wrapped error when it is final."""
-        if self.deadline.bounded and self.deadline.remaining() <= 0:
-            raise self.deadline.expired() from error
-        delay = None
-        if self.policy.should_retry_error(
-            error, attempt=self.attempt, idempotent=self.call.idempotent
-        ):
-            delay = self._next(type(error).__name__, None)
-        if delay is None:
-            raise _connection_error(error, self.deadline.request) from error
-        return delay
-
-    def after_response(self, response: httpx.Response) -> float | None:
-        """Seconds to wait before trying again, or ``None`` when this response is the answer."""
-        logger.debug(
-            "%s %s attempt %d -> HTTP %d",
-            self.call.method,
-            self.call.path,
-            self.attempt + 1,
-            response.status_code,
-        )
-        if not self.policy.should_retry_status(
-            response.status_code, attempt=self.attempt, idempotent=self.call.idempotent
-        ):
-            return None
-        return self._next(f"HTTP {response.status_code}", response)
-
-    def _next(self, cause: str, response: httpx.Response | None) -> float | None:
-        delay = self.policy.delay(self.attempt, response)
-        if not self.deadline.allows_wait(delay):
-            return None  # waiting would overrun the whole-call deadline: this outcome is final
-        self.attempt += 1
-        logger.info(
-            "retrying %s %s after %s (retry %d of %d) in %.2fs",
-            self.call.method,
-            self.call.path,
-            cause,
-            self.attempt,
-            self.policy.max_retries,
-            delay,
-        )
-        return delay

@@ -7,6 +7,7 @@ Each returns the value in the form the generated models want, or raises
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -17,6 +18,7 @@ from faraday_webhooks_api.models import WebhookEndpointStatus
 
 from .errors import InvalidRequestError
 
+# The longest base URL the client takes: it protects the client's own URL handling.
 MAX_URL_LENGTH = 2048
 # A wait longer than a day is a mistake, and far larger ones overflow the socket layer.
 MAX_SECONDS = 86_400.0
@@ -136,8 +138,6 @@ def check_url(url: Any, *, name: str = "url") -> str:
         raise InvalidRequestError(f"{name} must be a string, not {type(url).__name__}")
     if not url:
         raise InvalidRequestError(f"{name} must not be empty")
-    if len(url) > MAX_URL_LENGTH:
-        raise InvalidRequestError(f"{name} is longer than {MAX_URL_LENGTH} characters")
     if _has_control_or_space(url):
         raise InvalidRequestError(f"{name} must not contain spaces or control characters")
     if not _is_unicode_text(url):
@@ -156,7 +156,8 @@ def check_url(url: Any, *, name: str = "url") -> str:
 
 
 def check_event_types(enabled_events: Any) -> list[str]:
-    """A non-empty list or tuple of non-empty event type strings, as a list.
+    """A list or tuple of event type strings, as a list; openapi.yaml's ``minItems: 1``
+    (an endpoint subscribed to nothing) is checked here too, before sending.
 
     Example::
 
@@ -266,3 +267,22 @@ def check_status(value: Any) -> WebhookEndpointStatus:
     except ValueError:
         allowed = ", ".join(member.value for member in WebhookEndpointStatus)
         raise InvalidRequestError(f"status must be one of {allowed}, got {value!r}") from None
+
+
+def check_json_body(body: Any) -> bytes:
+    """A request body as the JSON bytes httpx would send, or ``InvalidRequestError``
+    (a lone surrogate, a ``set``, NaN) before anything is sent.
+
+    Example::
+
+        >>> check_json_body({"url": "https://example.com"})
+        b'{"url":"https://example.com"}'
+    """
+    try:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return text.encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as problem:  # UnicodeEncodeError too
+        raise InvalidRequestError(
+            f"the request body cannot be sent as JSON: {type(problem).__name__}: "
+            f"{str(problem)[:200]}"
+        ) from None

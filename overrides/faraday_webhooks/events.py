@@ -5,8 +5,8 @@
     └── <Kind>Event       one class per other message schema openapi.yaml maps a type to
 
 Which message schema a type has comes from the ``WebhookMessage`` discriminator
-mapping in openapi.yaml (read from the JSON copy ``./generate.sh`` bundles), so a
-new kind of event needs a spec edit and ``./generate.sh``, not code here.
+mapping in openapi.yaml, which ``./generate.sh`` writes into the generated models
+package, so a new kind of event needs a spec edit and ``./generate.sh``, not code here.
 
 A delivery is never rejected for its shape: a type the spec does not map, or a
 mapped type whose data does not match its schema (version skew), arrives as a
@@ -24,23 +24,18 @@ Example::
 from __future__ import annotations
 
 import datetime
-import functools
 import logging
-import typing
-from collections.abc import Callable
 from typing import Any, ClassVar
 
-import attrs
-import faraday_webhooks_api.models as generated_models
 from faraday_webhooks_api.models import (
+    EVENT_MESSAGE_MODELS,
     ResourceType,
     WebhookEventType,
     WebhookMessageForResource,
     WebhookMessageForResourceData,
 )
 
-from ._bundled_spec import bundled_spec
-from ._model_check import PARSE_ERRORS, describe_parse_error, parser_for
+from ._responses import PARSE_ERRORS, describe_parse_error
 
 __all__ = [
     "ResourceEvent",
@@ -52,10 +47,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("faraday_webhooks")
-
-# The union of delivery bodies in openapi.yaml, whose discriminator maps types to schemas.
-MESSAGE_SCHEMA = "WebhookMessage"
-_SCHEMA_REF_PREFIX = "#/components/schemas/"
 
 
 class InvalidEnvelope(ValueError):
@@ -144,23 +135,16 @@ class ResourceEvent(WebhookEvent):
     data: WebhookMessageForResourceData
 
 
-@functools.cache
 def message_models() -> dict[str, type[Any]]:
-    """Event type -> generated message model, from openapi.yaml's ``WebhookMessage`` mapping.
+    """Event type -> generated message model: openapi.yaml's ``WebhookMessage`` mapping,
+    as ``./generate.sh`` wrote it.
 
     Example::
 
         >>> message_models()["resource.errored"].__name__
         'WebhookMessageForResource'
     """
-    schemas = bundled_spec().get("components", {}).get("schemas", {})
-    mapping = schemas.get(MESSAGE_SCHEMA, {}).get("discriminator", {}).get("mapping", {})
-    models: dict[str, type[Any]] = {}
-    for event_type, reference in mapping.items():
-        model = getattr(generated_models, str(reference).removeprefix(_SCHEMA_REF_PREFIX), None)
-        if isinstance(model, type):
-            models[event_type] = model
-    return models
+    return dict(EVENT_MESSAGE_MODELS)
 
 
 def _event_class(model: type[Any]) -> type[WebhookEvent]:
@@ -185,43 +169,11 @@ def _event_class(model: type[Any]) -> type[WebhookEvent]:
     return made
 
 
-# The fields of a message model that the envelope checks already settle.
-_ENVELOPE_FIELDS = frozenset({"data", "timestamp", "type_", "additional_properties"})
-
-
-def _data_parser(message_model: type[Any]) -> Callable[[dict[str, Any]], Any]:
-    """How to get the typed ``data`` of a message: parse just ``data`` when the rest of
-    the message is only the envelope (``type`` is settled by the mapping, ``timestamp``
-    by ``_timestamp``), else parse the whole message with its own ``from_dict``."""
-    names = {field.name for field in attrs.fields(message_model)}
-    hints = typing.get_type_hints(message_model, localns=vars(generated_models))
-    data_type = hints.get("data")
-    if names == _ENVELOPE_FIELDS and isinstance(data_type, type) and attrs.has(data_type):
-        parse_data = parser_for(data_type)
-        return lambda message: parse_data(message["data"])
-    parse_message = parser_for(message_model)
-    return lambda message: parse_message(message).data
-
-
-@attrs.frozen
-class _Kind:
-    """One event type the spec maps: its model, its event class and how to parse its data."""
-
-    model: type[Any]
-    event_class: type[WebhookEvent]
-    parse_data: Callable[[dict[str, Any]], Any]
-
-
-@functools.cache
-def _kinds() -> dict[str, _Kind]:
-    """Event type -> ``_Kind``, built once; one class per message model."""
-    classes: dict[type[Any], _Kind] = {}
-    kinds = {}
-    for event_type, model in message_models().items():
-        if model not in classes:
-            classes[model] = _Kind(model, _event_class(model), _data_parser(model))
-        kinds[event_type] = classes[model]
-    return kinds
+# Event type -> (message model, event class); one class per message model.
+_CLASSES = {model: _event_class(model) for model in set(EVENT_MESSAGE_MODELS.values())}
+_KINDS: dict[str, tuple[Any, type[WebhookEvent]]] = {
+    kind: (model, _CLASSES[model]) for kind, model in EVENT_MESSAGE_MODELS.items()
+}
 
 
 def _timestamp(value: Any) -> datetime.datetime:
@@ -253,20 +205,21 @@ def event_from_message(message: Any) -> WebhookEvent:
     data = message.get("data")
     if not isinstance(data, dict):
         raise InvalidEnvelope("its data is missing or not an object")
-    timestamp = _timestamp(message.get("timestamp"))
-
-    kind = _kinds().get(event_type)
+    kind = _KINDS.get(event_type)
     if kind is not None:
+        model, event_class = kind
         try:
-            typed = kind.parse_data(message)
+            # from_dict checks every field it reads and reads a zoneless timestamp as UTC.
+            parsed = model.from_dict(message)
         except PARSE_ERRORS as exc:
             # Version skew, not an attack: the signature was good. Deliver it untyped.
             logger.warning(
-                "webhook %s: data does not match %s (%s); delivered as a plain WebhookEvent",
+                "webhook %s: the body does not match %s (%s); delivered as a plain WebhookEvent",
                 event_type,
-                kind.model.__name__,
+                model.__name__,
                 describe_parse_error(exc),
             )
         else:
-            return kind.event_class(event_type, timestamp, typed, message)
+            return event_class(event_type, parsed.timestamp, parsed.data, message)
+    timestamp = _timestamp(message.get("timestamp"))
     return WebhookEvent(event_type, timestamp, data, message)

@@ -13,7 +13,14 @@ from .webhook_event_type import WebhookEventType
 from .webhook_message_for_resource import WebhookMessageForResource
 from .webhook_message_for_resource_data import WebhookMessageForResourceData
 
+# Event type -> the model of its delivery body, from openapi.yaml's WebhookMessage mapping.
+EVENT_MESSAGE_MODELS: dict[str, type] = {
+    "resource.errored": WebhookMessageForResource,
+    "resource.ready_with_update": WebhookMessageForResource,
+}
+
 __all__ = (
+    "EVENT_MESSAGE_MODELS",
     "Error",
     "ErrorError",
     "ResourceType",

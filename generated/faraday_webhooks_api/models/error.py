@@ -75,6 +75,8 @@ class Error:
         id = parse_uuid(d.pop("id"))
 
         note = d.pop("note")
+        if note.__class__ not in (str,):
+            raise TypeError("Error.note: expected str, got " + type(note).__name__)
 
         _validation_errors = d.pop("validationErrors", UNSET)
         validation_errors: list[ValidationError] | Unset = UNSET

@@ -62,10 +62,23 @@ class ValidationError:
         context = ValidationErrorContext.from_dict(d.pop("context"))
 
         message = d.pop("message")
+        if message.__class__ not in (str,):
+            raise TypeError(
+                "ValidationError.message: expected str, got " + type(message).__name__
+            )
 
         path = d.pop("path")
+        if path.__class__ not in (str,):
+            raise TypeError(
+                "ValidationError.path: expected str, got " + type(path).__name__
+            )
 
         suggestion = d.pop("suggestion", UNSET)
+        if suggestion is not None and suggestion.__class__ not in (str,):
+            raise TypeError(
+                "ValidationError.suggestion: expected str | None, got "
+                + type(suggestion).__name__
+            )
 
         validation_error = cls(
             context,

@@ -37,6 +37,11 @@ class ValidationErrorContext:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         error_type = d.pop("errorType")
+        if error_type.__class__ not in (str,):
+            raise TypeError(
+                "ValidationErrorContext.error_type: expected str, got "
+                + type(error_type).__name__
+            )
 
         validation_error_context = cls(
             error_type,

@@ -74,7 +74,18 @@ class WebhookEndpoint:
         d = dict(src_dict)
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
+        if created_at.tzinfo is None:
+            created_at = created_at.replace(tzinfo=datetime.UTC)
+
         enabled_events: list[str] = d.pop("enabled_events")
+
+        if enabled_events.__class__ is not list or not all(
+            map((str,).__contains__, map(type, enabled_events))
+        ):
+            raise TypeError(
+                "WebhookEndpoint.enabled_events: expected list[str], got "
+                + type(enabled_events).__name__
+            )
 
         id = parse_uuid(d.pop("id"))
 
@@ -82,9 +93,21 @@ class WebhookEndpoint:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
+        if updated_at.tzinfo is None:
+            updated_at = updated_at.replace(tzinfo=datetime.UTC)
+
         url = d.pop("url")
+        if url.__class__ not in (str,):
+            raise TypeError(
+                "WebhookEndpoint.url: expected str, got " + type(url).__name__
+            )
 
         secret = d.pop("secret", UNSET)
+        if secret is not None and secret.__class__ not in (str,):
+            raise TypeError(
+                "WebhookEndpoint.secret: expected str | None, got "
+                + type(secret).__name__
+            )
 
         webhook_endpoint = cls(
             created_at,

@@ -55,6 +55,15 @@ class WebhookEndpointMergePatch:
         d = dict(src_dict)
         enabled_events: list[str] | Unset = d.pop("enabled_events", UNSET)
 
+        if enabled_events is not None and (
+            enabled_events.__class__ is not list
+            or not all(map((str,).__contains__, map(type, enabled_events)))
+        ):
+            raise TypeError(
+                "WebhookEndpointMergePatch.enabled_events: expected list[str] | None, got "
+                + type(enabled_events).__name__
+            )
+
         _status = d.pop("status", UNSET)
         status: WebhookEndpointStatus | Unset
         if isinstance(_status, Unset):
@@ -63,6 +72,11 @@ class WebhookEndpointMergePatch:
             status = WebhookEndpointStatus(_status)
 
         url = d.pop("url", UNSET)
+        if url is not None and url.__class__ not in (str,):
+            raise TypeError(
+                "WebhookEndpointMergePatch.url: expected str | None, got "
+                + type(url).__name__
+            )
 
         webhook_endpoint_merge_patch = cls(
             enabled_events,

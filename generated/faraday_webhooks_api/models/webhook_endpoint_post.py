@@ -43,7 +43,19 @@ class WebhookEndpointPost:
         d = dict(src_dict)
         enabled_events: list[str] = d.pop("enabled_events")
 
+        if enabled_events.__class__ is not list or not all(
+            map((str,).__contains__, map(type, enabled_events))
+        ):
+            raise TypeError(
+                "WebhookEndpointPost.enabled_events: expected list[str], got "
+                + type(enabled_events).__name__
+            )
+
         url = d.pop("url")
+        if url.__class__ not in (str,):
+            raise TypeError(
+                "WebhookEndpointPost.url: expected str, got " + type(url).__name__
+            )
 
         webhook_endpoint_post = cls(
             enabled_events,

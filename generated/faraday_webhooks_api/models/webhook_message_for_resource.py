@@ -64,6 +64,9 @@ class WebhookMessageForResource:
 
         timestamp = datetime.datetime.fromisoformat(d.pop("timestamp"))
 
+        if timestamp.tzinfo is None:
+            timestamp = timestamp.replace(tzinfo=datetime.UTC)
+
         type_ = WebhookEventType(d.pop("type"))
 
         webhook_message_for_resource = cls(

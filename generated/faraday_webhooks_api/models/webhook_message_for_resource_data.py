@@ -72,6 +72,12 @@ class WebhookMessageForResourceData:
 
         resource_type = _parse_resource_type(d.pop("resource_type"))
 
+        if not isinstance(resource_type, (ResourceType, str)):
+            raise TypeError(
+                "WebhookMessageForResourceData.resource_type: expected ResourceType | str, got "
+                + type(resource_type).__name__
+            )
+
         webhook_message_for_resource_data = cls(
             account_id,
             resource_id,

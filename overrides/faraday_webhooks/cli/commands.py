@@ -15,17 +15,17 @@ from typing import Any
 
 import httpx
 
-from .._call import NOT_GIVEN
+from .._base_client import NOT_GIVEN
 from .._client import Faraday
 from .._config import resolve_config
 from .._models import WebhookEndpoint
-from ..demo import run_demo
 from ..errors import ConfigurationError
 from ..events import ResourceEvent
 from ..testing.receiver import ReceivedDelivery, WebhookReceiver
 from ..testing.sandbox import DEFAULT_API_KEY, Delivery, Sandbox
 from ..verify import WebhookVerifier
 from . import output
+from .demo import run_demo
 from .parser import SANDBOX_BASE_URL, SECRET_ENV
 
 EXIT_OK, EXIT_FAILURE = 0, 1

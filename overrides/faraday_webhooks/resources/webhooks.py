@@ -1,40 +1,76 @@
 """``client.webhooks``: create, list, retrieve, update, delete, enable and disable endpoints.
 
 A thin, typed layer over ``client.call``: each method checks its inputs and builds
-the generated request model (``_webhook_requests.py``; nothing is sent on
-failure), then calls the generated operation through the one request path. Sync
-and async share every step but the ``await``.
+the generated request model (nothing is sent on failure), then calls the generated
+operation through the one request path. Sync and async share every step but the
+``await``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from faraday_webhooks_api.models import WebhookEndpointStatus
-
-from .._call import NOT_GIVEN, NotGiven
-from .._config import TimeoutTypes
-from .._models import WebhookEndpoint
-from ._webhook_requests import (
-    MAX_IDS_PER_REQUEST,
+from faraday_webhooks_api.api.webhooks import (
     create_webhook_endpoint,
     delete_webhook_endpoint,
     get_webhook_endpoint,
     get_webhook_endpoints,
-    id_batches,
-    merge_patch,
-    new_endpoint,
-    public_endpoint,
-    public_endpoints,
     update_webhook_endpoint,
 )
+from faraday_webhooks_api.models import (
+    WebhookEndpointMergePatch,
+    WebhookEndpointPost,
+    WebhookEndpointStatus,
+)
+
+from .._base_client import NOT_GIVEN, NotGiven
+from .._config import TimeoutTypes
+from .._models import WebhookEndpoint
+from .._validation import check_endpoint_ids, check_event_types, check_status, check_url
+from ..errors import InvalidRequestError
 
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
 
 __all__ = ["MAX_IDS_PER_REQUEST", "AsyncWebhooks", "Webhooks"]
+
+# The ids query parameter's maxItems in openapi.yaml (Faraday: "up to 100"), as generated.
+MAX_IDS_PER_REQUEST: int = get_webhook_endpoints.UUID_LIST_LIMITS["ids"] or 100
+
+
+def new_endpoint(url: str, enabled_events: Sequence[str]) -> WebhookEndpointPost:
+    """The body of a create: a checked URL and a checked list of event types."""
+    return WebhookEndpointPost(enabled_events=check_event_types(enabled_events), url=check_url(url))
+
+
+def id_batches(ids: Iterable[str | UUID] | None) -> list[dict[str, Any]]:
+    """The list calls' parameters: one call, or one per 100 ``ids`` (none for no ids)."""
+    if ids is None:
+        return [{}]
+    checked = check_endpoint_ids(ids)
+    return [
+        {"ids": checked[start : start + MAX_IDS_PER_REQUEST]}
+        for start in range(0, len(checked), MAX_IDS_PER_REQUEST)
+    ]
+
+
+def merge_patch(
+    url: str | NotGiven,
+    enabled_events: Sequence[str] | NotGiven,
+    status: str | WebhookEndpointStatus | NotGiven,
+) -> WebhookEndpointMergePatch:
+    """Only the fields given: the others stay out of the JSON merge patch."""
+    if all(isinstance(value, NotGiven) for value in (url, enabled_events, status)):
+        raise InvalidRequestError("update needs at least one of url, enabled_events or status")
+    return WebhookEndpointMergePatch(
+        url=None if isinstance(url, NotGiven) else check_url(url),
+        enabled_events=None
+        if isinstance(enabled_events, NotGiven)
+        else check_event_types(enabled_events),
+        status=None if isinstance(status, NotGiven) else check_status(status),
+    )
 
 
 class Webhooks:
@@ -68,7 +104,7 @@ class Webhooks:
         created = self._client.call(
             create_webhook_endpoint, body=body, timeout=timeout, extra_headers=extra_headers
         )
-        return public_endpoint(created)
+        return created
 
     def list(
         self,
@@ -93,7 +129,7 @@ class Webhooks:
             batch = self._client.call(
                 get_webhook_endpoints, timeout=timeout, extra_headers=extra_headers, **params
             )
-            found += public_endpoints(batch)
+            found += batch
         return found
 
     def retrieve(
@@ -115,7 +151,7 @@ class Webhooks:
             timeout=timeout,
             extra_headers=extra_headers,
         )
-        return public_endpoint(found)
+        return found
 
     def update(
         self,
@@ -141,7 +177,7 @@ class Webhooks:
             timeout=timeout,
             extra_headers=extra_headers,
         )
-        return public_endpoint(found)
+        return found
 
     def delete(
         self,
@@ -228,7 +264,7 @@ class AsyncWebhooks:
         created = await self._client.call(
             create_webhook_endpoint, body=body, timeout=timeout, extra_headers=extra_headers
         )
-        return public_endpoint(created)
+        return created
 
     async def list(
         self,
@@ -248,7 +284,7 @@ class AsyncWebhooks:
             batch = await self._client.call(
                 get_webhook_endpoints, timeout=timeout, extra_headers=extra_headers, **params
             )
-            found += public_endpoints(batch)
+            found += batch
         return found
 
     async def retrieve(
@@ -270,7 +306,7 @@ class AsyncWebhooks:
             timeout=timeout,
             extra_headers=extra_headers,
         )
-        return public_endpoint(found)
+        return found
 
     async def update(
         self,
@@ -296,7 +332,7 @@ class AsyncWebhooks:
             timeout=timeout,
             extra_headers=extra_headers,
         )
-        return public_endpoint(found)
+        return found
 
     async def delete(
         self,

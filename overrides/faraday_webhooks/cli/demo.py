@@ -12,12 +12,12 @@ import json
 
 import httpx
 
-from ._client import Faraday
-from ._redact import mask_secret
-from .events import ResourceEvent
-from .testing.receiver import WebhookReceiver
-from .testing.sandbox import DEFAULT_API_KEY, Sandbox
-from .verify import sign_webhook
+from .._client import Faraday
+from .._redact import mask_secret
+from ..events import ResourceEvent
+from ..testing.receiver import WebhookReceiver
+from ..testing.sandbox import DEFAULT_API_KEY, Sandbox
+from ..verify import sign_webhook
 
 EVENT_TYPE = "resource.ready_with_update"
 
