@@ -4,9 +4,9 @@
 
 The client core is overrides/faraday_webhooks/ less testing/ and cli/. With
 --templates, the lines generator-templates/ adds to the pinned generator's own
-templates are counted too (a copied template: its lines that differ from the
-original; a template of ours or a replacing one: every line that is not blank
-or a Jinja comment).
+templates are counted too: for a template that copies or replaces one of the
+generator's, the lines that differ from that original; for a template of ours,
+every line; in both, lines that are not blank or a Jinja comment.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def template_lines() -> dict[str, int]:
         text = path.read_text()
         body = text[text.index("#}\n") + 3 :] if text.startswith("{#") else text
         original = originals / path.relative_to(ROOT / "generator-templates")
-        if original.exists() and not text.startswith("{# Replaces"):
+        if original.exists():
             diff = difflib.ndiff(original.read_text().splitlines(), body.splitlines())
             lines = [line[2:] for line in diff if line.startswith("+ ")]
         else:

@@ -10,6 +10,8 @@ the answer. ``SyncAPIClient`` and ``AsyncAPIClient`` only send, read and sleep.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import inspect
 import logging
@@ -18,7 +20,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 from typing import Any, Generic, Protocol, TypeVar, overload
 
@@ -33,7 +35,6 @@ from ._config import ClientConfig, TimeoutTypes, resolve_timeout
 from ._models import PUBLIC_MODELS, WebhookEndpoint
 from ._responses import ResponseReader, parse_nothing
 from ._retries import RetryPolicy, connection_error
-from ._transport import DEADLINE, async_http_client, sync_http_client
 from ._validation import check_headers, check_json_body, check_uuid
 from .errors import (
     APITimeoutError,
@@ -44,6 +45,11 @@ from .errors import (
 )
 
 T = TypeVar("T")
+# The monotonic time by which the call running in this thread must be over, if any:
+# the sync transport's sockets obey it (_transport.py).
+DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "faraday_webhooks_deadline", default=None
+)
 T_co = TypeVar("T_co", covariant=True)
 logger = logging.getLogger("faraday_webhooks")
 
@@ -71,6 +77,11 @@ class OperationModule(Protocol[T_co]):
 
     @property
     def sync(self) -> Callable[..., Error | T_co | None]: ...
+
+
+# The generated endpoint model is answered as the public one it is parsed into.
+EndpointOperation = OperationModule[GeneratedWebhookEndpoint]
+EndpointsOperation = OperationModule[list[GeneratedWebhookEndpoint]]
 
 
 def _parse_list(parse_item: Callable[[Any], T], body: Any) -> list[T]:
@@ -454,6 +465,9 @@ class SyncAPIClient(BaseClient):
         http_client = self._http_clients.get(pid)
         if http_client is None:
             with self._http_client_lock:
+                # Here, as httpx imports httpcore only when it builds a transport.
+                from ._transport import sync_http_client
+
                 http_client = self._http_clients.get(pid) or sync_http_client()
                 self._http_clients = {pid: http_client}  # the parent's pool is not ours to close
         return http_client
@@ -466,49 +480,13 @@ class SyncAPIClient(BaseClient):
                 http_client.close()
 
     @overload
-    def call(
-        self,
-        operation: OperationModule[GeneratedWebhookEndpoint],
-        /,
-        *,
-        timeout: TimeoutTypes | NotGiven = ...,
-        extra_headers: Mapping[str, str] | None = ...,
-        idempotency_key: str | None = ...,
-        **params: Any,
-    ) -> WebhookEndpoint: ...
+    def call(self, operation: EndpointOperation, /, **params: Any) -> WebhookEndpoint: ...
     @overload
-    def call(
-        self,
-        operation: OperationModule[list[GeneratedWebhookEndpoint]],
-        /,
-        *,
-        timeout: TimeoutTypes | NotGiven = ...,
-        extra_headers: Mapping[str, str] | None = ...,
-        idempotency_key: str | None = ...,
-        **params: Any,
-    ) -> list[WebhookEndpoint]: ...
+    def call(self, operation: EndpointsOperation, /, **params: Any) -> list[WebhookEndpoint]: ...
     @overload
-    def call(
-        self,
-        operation: OperationModule[T],
-        /,
-        *,
-        timeout: TimeoutTypes | NotGiven = ...,
-        extra_headers: Mapping[str, str] | None = ...,
-        idempotency_key: str | None = ...,
-        **params: Any,
-    ) -> T: ...
+    def call(self, operation: OperationModule[T], /, **params: Any) -> T: ...
     @overload
-    def call(
-        self,
-        operation: str,
-        /,
-        *,
-        timeout: TimeoutTypes | NotGiven = ...,
-        extra_headers: Mapping[str, str] | None = ...,
-        idempotency_key: str | None = ...,
-        **params: Any,
-    ) -> Any: ...
+    def call(self, operation: str, /, **params: Any) -> Any: ...
     def call(
         self,
         operation: Any,
@@ -593,7 +571,11 @@ class AsyncAPIClient(BaseClient):
     ) -> None:
         _check_http_client(http_client, httpx.AsyncClient, "AsyncFaraday")
         super().__init__(config, retry_policy, owns_http_client=http_client is None)
-        self._http_client = http_client or async_http_client()
+        if http_client is None:
+            from ._transport import async_http_client  # as httpx imports httpcore: when needed
+
+            http_client = async_http_client()
+        self._http_client = http_client
 
     async def close(self) -> None:
         """Close the connection pool (not an ``http_client`` you passed in)."""
@@ -602,49 +584,15 @@ class AsyncAPIClient(BaseClient):
             await self._http_client.aclose()
 
     @overload
-    async def call(
-        self,
-        operation: OperationModule[GeneratedWebhookEndpoint],
-        /,
-        *,
-        timeout: TimeoutTypes | NotGiven = ...,
-        extra_headers: Mapping[str, str] | None = ...,
-        idempotency_key: str | None = ...,
-        **params: Any,
-    ) -> WebhookEndpoint: ...
+    async def call(self, operation: EndpointOperation, /, **params: Any) -> WebhookEndpoint: ...
     @overload
     async def call(
-        self,
-        operation: OperationModule[list[GeneratedWebhookEndpoint]],
-        /,
-        *,
-        timeout: TimeoutTypes | NotGiven = ...,
-        extra_headers: Mapping[str, str] | None = ...,
-        idempotency_key: str | None = ...,
-        **params: Any,
+        self, operation: EndpointsOperation, /, **params: Any
     ) -> list[WebhookEndpoint]: ...
     @overload
-    async def call(
-        self,
-        operation: OperationModule[T],
-        /,
-        *,
-        timeout: TimeoutTypes | NotGiven = ...,
-        extra_headers: Mapping[str, str] | None = ...,
-        idempotency_key: str | None = ...,
-        **params: Any,
-    ) -> T: ...
+    async def call(self, operation: OperationModule[T], /, **params: Any) -> T: ...
     @overload
-    async def call(
-        self,
-        operation: str,
-        /,
-        *,
-        timeout: TimeoutTypes | NotGiven = ...,
-        extra_headers: Mapping[str, str] | None = ...,
-        idempotency_key: str | None = ...,
-        **params: Any,
-    ) -> Any: ...
+    async def call(self, operation: str, /, **params: Any) -> Any: ...
     async def call(
         self,
         operation: Any,
@@ -734,31 +682,11 @@ def _check_http_client(http_client: object, expected: type[Any], owner: str) -> 
         )
 
 
-class _governing:
+@contextlib.contextmanager
+def _governing(deadline: Deadline) -> Iterator[None]:
     """Makes ``deadline`` the one the sync transport's sockets obey while the block runs."""
-
-    __slots__ = ("_deadline", "_token")
-
-    def __init__(self, deadline: Deadline) -> None:
-        self._deadline = deadline
-
-    def __enter__(self) -> None:
-        self._token = DEADLINE.set(self._deadline._at if self._deadline.bounded else None)
-
-    def __exit__(self, *exc_info: object) -> None:
-        DEADLINE.reset(self._token)
-
-
-__all__ = [
-    "NOT_GIVEN",
-    "APICall",
-    "AsyncAPIClient",
-    "BaseClient",
-    "Deadline",
-    "NotGiven",
-    "OperationModule",
-    "RetryTracker",
-    "SyncAPIClient",
-    "operation_module",
-    "parse_nothing",
-]
+    token = DEADLINE.set(deadline._at if deadline.bounded else None)
+    try:
+        yield
+    finally:
+        DEADLINE.reset(token)

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import http.cookiejar
 import ssl
 import time
@@ -25,14 +24,11 @@ from typing import Any, TypeVar
 import httpcore
 import httpx
 
+from ._base_client import DEADLINE
 from .errors import ConfigurationError
 
 T = TypeVar("T")
 
-# The monotonic time by which the call running in this thread must be over, if any.
-DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "faraday_webhooks_deadline", default=None
-)
 LOOPBACK_PATTERNS = ("all://127.0.0.1", "all://localhost", "all://[::1]")
 
 

@@ -9,7 +9,7 @@ operation through the one request path. Sync and async share every step but the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 from uuid import UUID
 
 from faraday_webhooks_api.api.webhooks import (
@@ -34,10 +34,17 @@ from ..errors import InvalidRequestError
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
 
-__all__ = ["MAX_IDS_PER_REQUEST", "AsyncWebhooks", "Webhooks"]
+__all__ = ["MAX_IDS_PER_REQUEST", "AsyncWebhooks", "RequestOptions", "Webhooks"]
 
 # The ids query parameter's maxItems in openapi.yaml (Faraday: "up to 100"), as generated.
 MAX_IDS_PER_REQUEST: int = get_webhook_endpoints.UUID_LIST_LIMITS["ids"] or 100
+
+
+class RequestOptions(TypedDict, total=False):
+    """What every ``client.webhooks`` method also takes, for that call alone."""
+
+    timeout: TimeoutTypes | NotGiven  # seconds or an httpx.Timeout, instead of the client's
+    extra_headers: Mapping[str, str] | None  # headers added to the request
 
 
 def new_endpoint(url: str, enabled_events: Sequence[str]) -> WebhookEndpointPost:
@@ -74,18 +81,16 @@ def merge_patch(
 
 
 class Webhooks:
-    """``client.webhooks`` on the sync ``Faraday`` client."""
+    """``client.webhooks`` on the sync ``Faraday`` client.
+
+    Every method also takes ``timeout=`` and ``extra_headers=`` (``RequestOptions``).
+    """
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
     def create(
-        self,
-        *,
-        url: str,
-        enabled_events: Sequence[str],
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
+        self, *, url: str, enabled_events: Sequence[str], **options: Unpack[RequestOptions]
     ) -> WebhookEndpoint:
         """Register a webhook endpoint; the result's ``secret`` signs its deliveries.
 
@@ -101,17 +106,10 @@ class Webhooks:
             store_secret(endpoint.id, endpoint.secret)
         """
         body = new_endpoint(url, enabled_events)
-        created = self._client.call(
-            create_webhook_endpoint, body=body, timeout=timeout, extra_headers=extra_headers
-        )
-        return created
+        return self._client.call(create_webhook_endpoint, body=body, **options)
 
     def list(
-        self,
-        *,
-        ids: Iterable[str | UUID] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
+        self, *, ids: Iterable[str | UUID] | None = None, **options: Unpack[RequestOptions]
     ) -> list[WebhookEndpoint]:
         """Every webhook endpoint on the account, or only those with ``ids``.
 
@@ -126,18 +124,11 @@ class Webhooks:
         """
         found: list[WebhookEndpoint] = []
         for params in id_batches(ids):
-            batch = self._client.call(
-                get_webhook_endpoints, timeout=timeout, extra_headers=extra_headers, **params
-            )
-            found += batch
+            found += self._client.call(get_webhook_endpoints, **params, **options)
         return found
 
     def retrieve(
-        self,
-        endpoint_id: str | UUID,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
+        self, endpoint_id: str | UUID, **options: Unpack[RequestOptions]
     ) -> WebhookEndpoint:
         """One webhook endpoint by id; ``NotFoundError`` if there is none.
 
@@ -145,13 +136,7 @@ class Webhooks:
 
             endpoint = client.webhooks.retrieve("2c1881c4-a0c0-424d-89e1-b481f3cb118c")
         """
-        found = self._client.call(
-            get_webhook_endpoint,
-            webhook_endpoint_id=endpoint_id,
-            timeout=timeout,
-            extra_headers=extra_headers,
-        )
-        return found
+        return self._client.call(get_webhook_endpoint, webhook_endpoint_id=endpoint_id, **options)
 
     def update(
         self,
@@ -160,8 +145,7 @@ class Webhooks:
         url: str | NotGiven = NOT_GIVEN,
         enabled_events: Sequence[str] | NotGiven = NOT_GIVEN,
         status: str | WebhookEndpointStatus | NotGiven = NOT_GIVEN,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> WebhookEndpoint:
         """Change only the fields given (a JSON merge patch).
 
@@ -170,41 +154,21 @@ class Webhooks:
             client.webhooks.update(endpoint.id, enabled_events=["resource.errored"])
         """
         patch = merge_patch(url, enabled_events, status)
-        found = self._client.call(
-            update_webhook_endpoint,
-            webhook_endpoint_id=endpoint_id,
-            body=patch,
-            timeout=timeout,
-            extra_headers=extra_headers,
+        return self._client.call(
+            update_webhook_endpoint, webhook_endpoint_id=endpoint_id, body=patch, **options
         )
-        return found
 
-    def delete(
-        self,
-        endpoint_id: str | UUID,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> None:
+    def delete(self, endpoint_id: str | UUID, **options: Unpack[RequestOptions]) -> None:
         """Delete a webhook endpoint; ``NotFoundError`` if it does not exist.
 
         Example::
 
             client.webhooks.delete(endpoint.id)
         """
-        self._client.call(
-            delete_webhook_endpoint,
-            webhook_endpoint_id=endpoint_id,
-            timeout=timeout,
-            extra_headers=extra_headers,
-        )
+        self._client.call(delete_webhook_endpoint, webhook_endpoint_id=endpoint_id, **options)
 
     def disable(
-        self,
-        endpoint_id: str | UUID,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
+        self, endpoint_id: str | UUID, **options: Unpack[RequestOptions]
     ) -> WebhookEndpoint:
         """Stop deliveries to an endpoint without deleting it: ``update(id, status="disabled")``.
 
@@ -212,32 +176,16 @@ class Webhooks:
 
             client.webhooks.disable(endpoint.id)
         """
-        return self.update(
-            endpoint_id,
-            status=WebhookEndpointStatus.DISABLED,
-            timeout=timeout,
-            extra_headers=extra_headers,
-        )
+        return self.update(endpoint_id, status=WebhookEndpointStatus.DISABLED, **options)
 
-    def enable(
-        self,
-        endpoint_id: str | UUID,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> WebhookEndpoint:
+    def enable(self, endpoint_id: str | UUID, **options: Unpack[RequestOptions]) -> WebhookEndpoint:
         """Resume deliveries to an endpoint: ``update(id, status="enabled")``.
 
         Example::
 
             client.webhooks.enable(endpoint.id)
         """
-        return self.update(
-            endpoint_id,
-            status=WebhookEndpointStatus.ENABLED,
-            timeout=timeout,
-            extra_headers=extra_headers,
-        )
+        return self.update(endpoint_id, status=WebhookEndpointStatus.ENABLED, **options)
 
 
 class AsyncWebhooks:
@@ -247,12 +195,7 @@ class AsyncWebhooks:
         self._client = client
 
     async def create(
-        self,
-        *,
-        url: str,
-        enabled_events: Sequence[str],
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
+        self, *, url: str, enabled_events: Sequence[str], **options: Unpack[RequestOptions]
     ) -> WebhookEndpoint:
         """Register a webhook endpoint (see ``Webhooks.create``).
 
@@ -261,17 +204,10 @@ class AsyncWebhooks:
             endpoint = await client.webhooks.create(url=url, enabled_events=["resource.errored"])
         """
         body = new_endpoint(url, enabled_events)
-        created = await self._client.call(
-            create_webhook_endpoint, body=body, timeout=timeout, extra_headers=extra_headers
-        )
-        return created
+        return await self._client.call(create_webhook_endpoint, body=body, **options)
 
     async def list(
-        self,
-        *,
-        ids: Iterable[str | UUID] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
+        self, *, ids: Iterable[str | UUID] | None = None, **options: Unpack[RequestOptions]
     ) -> list[WebhookEndpoint]:
         """Every webhook endpoint on the account, or only those with ``ids`` (100 a request).
 
@@ -281,18 +217,11 @@ class AsyncWebhooks:
         """
         found: list[WebhookEndpoint] = []
         for params in id_batches(ids):
-            batch = await self._client.call(
-                get_webhook_endpoints, timeout=timeout, extra_headers=extra_headers, **params
-            )
-            found += batch
+            found += await self._client.call(get_webhook_endpoints, **params, **options)
         return found
 
     async def retrieve(
-        self,
-        endpoint_id: str | UUID,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
+        self, endpoint_id: str | UUID, **options: Unpack[RequestOptions]
     ) -> WebhookEndpoint:
         """One webhook endpoint by id; ``NotFoundError`` if there is none.
 
@@ -300,13 +229,9 @@ class AsyncWebhooks:
 
             endpoint = await client.webhooks.retrieve(endpoint_id)
         """
-        found = await self._client.call(
-            get_webhook_endpoint,
-            webhook_endpoint_id=endpoint_id,
-            timeout=timeout,
-            extra_headers=extra_headers,
+        return await self._client.call(
+            get_webhook_endpoint, webhook_endpoint_id=endpoint_id, **options
         )
-        return found
 
     async def update(
         self,
@@ -315,8 +240,7 @@ class AsyncWebhooks:
         url: str | NotGiven = NOT_GIVEN,
         enabled_events: Sequence[str] | NotGiven = NOT_GIVEN,
         status: str | WebhookEndpointStatus | NotGiven = NOT_GIVEN,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> WebhookEndpoint:
         """Change only the fields given (a JSON merge patch).
 
@@ -325,41 +249,21 @@ class AsyncWebhooks:
             await client.webhooks.update(endpoint_id, url="https://example.com/new")
         """
         patch = merge_patch(url, enabled_events, status)
-        found = await self._client.call(
-            update_webhook_endpoint,
-            webhook_endpoint_id=endpoint_id,
-            body=patch,
-            timeout=timeout,
-            extra_headers=extra_headers,
+        return await self._client.call(
+            update_webhook_endpoint, webhook_endpoint_id=endpoint_id, body=patch, **options
         )
-        return found
 
-    async def delete(
-        self,
-        endpoint_id: str | UUID,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> None:
+    async def delete(self, endpoint_id: str | UUID, **options: Unpack[RequestOptions]) -> None:
         """Delete a webhook endpoint; ``NotFoundError`` if it does not exist.
 
         Example::
 
             await client.webhooks.delete(endpoint_id)
         """
-        await self._client.call(
-            delete_webhook_endpoint,
-            webhook_endpoint_id=endpoint_id,
-            timeout=timeout,
-            extra_headers=extra_headers,
-        )
+        await self._client.call(delete_webhook_endpoint, webhook_endpoint_id=endpoint_id, **options)
 
     async def disable(
-        self,
-        endpoint_id: str | UUID,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
+        self, endpoint_id: str | UUID, **options: Unpack[RequestOptions]
     ) -> WebhookEndpoint:
         """Stop deliveries to an endpoint without deleting it.
 
@@ -367,19 +271,10 @@ class AsyncWebhooks:
 
             await client.webhooks.disable(endpoint_id)
         """
-        return await self.update(
-            endpoint_id,
-            status=WebhookEndpointStatus.DISABLED,
-            timeout=timeout,
-            extra_headers=extra_headers,
-        )
+        return await self.update(endpoint_id, status=WebhookEndpointStatus.DISABLED, **options)
 
     async def enable(
-        self,
-        endpoint_id: str | UUID,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
+        self, endpoint_id: str | UUID, **options: Unpack[RequestOptions]
     ) -> WebhookEndpoint:
         """Resume deliveries to an endpoint.
 
@@ -387,9 +282,4 @@ class AsyncWebhooks:
 
             await client.webhooks.enable(endpoint_id)
         """
-        return await self.update(
-            endpoint_id,
-            status=WebhookEndpointStatus.ENABLED,
-            timeout=timeout,
-            extra_headers=extra_headers,
-        )
+        return await self.update(endpoint_id, status=WebhookEndpointStatus.ENABLED, **options)
