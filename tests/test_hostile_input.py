@@ -15,6 +15,8 @@ import os
 import pickle
 import socket
 import subprocess
+import sys
+import textwrap
 import threading
 import time
 import tracemalloc
@@ -782,3 +784,41 @@ def test_secret_is_not_in_a_verifier_repr() -> None:
     verifier = fw.WebhookVerifier(SECRET)
     assert SECRET.removeprefix("whsec_") not in repr(verifier)
     assert base64.b64decode(SECRET.removeprefix("whsec_")).hex() not in repr(verifier)
+
+
+# -- fork: a client used after os.fork() opens its own connections --------------------
+
+FORKED_CALLS = textwrap.dedent(
+    """
+    import os, sys
+    import faraday_webhooks as fw
+
+    client = fw.Faraday(api_key=API_KEY, base_url=BASE_URL, max_retries=0)
+    first = client.webhooks.create(url="https://example.com/a", enabled_events=[EVENT])
+    second = client.webhooks.create(url="https://example.com/b", enabled_events=[EVENT])
+    client.webhooks.retrieve(first.id)  # the pool now holds a kept-alive connection
+    child = os.fork()
+    wrong = 0
+    for number in range(50):
+        wanted = (first, second)[(number + (child == 0)) % 2].id
+        wrong += client.webhooks.retrieve(wanted).id != wanted
+    if child == 0:
+        os._exit(1 if wrong else 0)
+    _, status = os.waitpid(child, 0)
+    print(wrong, os.waitstatus_to_exitcode(status))
+    """
+)
+
+
+def test_after_a_fork_parent_and_child_each_get_the_answers_they_asked_for(
+    sandbox: Sandbox,
+) -> None:
+    script = (
+        f"API_KEY = {API_KEY!r}\nBASE_URL = {sandbox.base_url!r}\nEVENT = {EVENT!r}\n"
+        + FORKED_CALLS
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "0"]  # no wrong answer in the parent, child exit 0

@@ -28,6 +28,7 @@ import logging
 from typing import Any, ClassVar
 
 from faraday_webhooks_api.models import (
+    EVENT_DATA_MODELS,
     EVENT_MESSAGE_MODELS,
     ResourceType,
     WebhookEventType,
@@ -169,10 +170,13 @@ def _event_class(model: type[Any]) -> type[WebhookEvent]:
     return made
 
 
-# Event type -> (message model, event class); one class per message model.
+# Event type -> (the model that parses it, event class); one class per message model.
+# Where the message names its data model, only data is parsed: the envelope checks
+# settle type and timestamp, so a delivery is parsed once.
 _CLASSES = {model: _event_class(model) for model in set(EVENT_MESSAGE_MODELS.values())}
-_KINDS: dict[str, tuple[Any, type[WebhookEvent]]] = {
-    kind: (model, _CLASSES[model]) for kind, model in EVENT_MESSAGE_MODELS.items()
+_KINDS: dict[str, tuple[Any, type[WebhookEvent], bool]] = {
+    kind: (EVENT_DATA_MODELS.get(kind, model), _CLASSES[model], kind in EVENT_DATA_MODELS)
+    for kind, model in EVENT_MESSAGE_MODELS.items()
 }
 
 
@@ -205,12 +209,13 @@ def event_from_message(message: Any) -> WebhookEvent:
     data = message.get("data")
     if not isinstance(data, dict):
         raise InvalidEnvelope("its data is missing or not an object")
+    timestamp = _timestamp(message.get("timestamp"))
     kind = _KINDS.get(event_type)
     if kind is not None:
-        model, event_class = kind
+        model, event_class, data_only = kind
         try:
-            # from_dict checks every field it reads and reads a zoneless timestamp as UTC.
-            parsed = model.from_dict(message)
+            # from_dict checks every field it reads (and reads a zoneless date-time as UTC).
+            typed = model.from_dict(data) if data_only else model.from_dict(message).data
         except PARSE_ERRORS as exc:
             # Version skew, not an attack: the signature was good. Deliver it untyped.
             logger.warning(
@@ -220,6 +225,5 @@ def event_from_message(message: Any) -> WebhookEvent:
                 describe_parse_error(exc),
             )
         else:
-            return event_class(event_type, parsed.timestamp, parsed.data, message)
-    timestamp = _timestamp(message.get("timestamp"))
+            return event_class(event_type, timestamp, typed, message)
     return WebhookEvent(event_type, timestamp, data, message)

@@ -19,7 +19,14 @@ EVENT_MESSAGE_MODELS: dict[str, type] = {
     "resource.ready_with_update": WebhookMessageForResource,
 }
 
+# Event type -> the model of its delivery's data, where the message names one by $ref.
+EVENT_DATA_MODELS: dict[str, type] = {
+    "resource.errored": WebhookMessageForResourceData,
+    "resource.ready_with_update": WebhookMessageForResourceData,
+}
+
 __all__ = (
+    "EVENT_DATA_MODELS",
     "EVENT_MESSAGE_MODELS",
     "Error",
     "ErrorError",
