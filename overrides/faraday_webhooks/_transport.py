@@ -132,7 +132,7 @@ class DeadlineTransport(httpx.BaseTransport):
 
     def __init__(self, ssl_context: ssl.SSLContext) -> None:
         # httpx's own defaults: 100 connections, 20 kept alive for 5 seconds.
-        self._pool = httpcore.ConnectionPool(
+        self._connections = httpcore.ConnectionPool(
             ssl_context=ssl_context,
             max_connections=100,
             max_keepalive_connections=20,
@@ -152,7 +152,7 @@ class DeadlineTransport(httpx.BaseTransport):
             extensions=request.extensions,
         )
         with _as_httpx_errors():
-            response = self._pool.handle_request(core_request)
+            response = self._connections.handle_request(core_request)
         assert isinstance(response.stream, Iterable)  # a sync pool answers with a sync stream
         return httpx.Response(
             status_code=response.status,
@@ -162,7 +162,7 @@ class DeadlineTransport(httpx.BaseTransport):
         )
 
     def close(self) -> None:
-        self._pool.close()
+        self._connections.close()
 
 
 def _proxy_mounts(make: Callable[[str], T]) -> dict[str, T | None]:
