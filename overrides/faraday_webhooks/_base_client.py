@@ -46,7 +46,7 @@ from .errors import (
 
 T = TypeVar("T")
 # The monotonic time by which the call running in this thread must be over, if any:
-# the sync transport's sockets obey it (_transport.py).
+# the sync transport's sockets obey it (_http_clients.py).
 DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "faraday_webhooks_deadline", default=None
 )
@@ -466,7 +466,7 @@ class SyncAPIClient(BaseClient):
         if http_client is None:
             with self._http_client_lock:
                 # Here, as httpx imports httpcore only when it builds a transport.
-                from ._transport import sync_http_client
+                from ._http_clients import sync_http_client
 
                 http_client = self._http_clients.get(pid) or sync_http_client()
                 self._http_clients = {pid: http_client}  # the parent's pool is not ours to close
@@ -572,7 +572,7 @@ class AsyncAPIClient(BaseClient):
         _check_http_client(http_client, httpx.AsyncClient, "AsyncFaraday")
         super().__init__(config, retry_policy, owns_http_client=http_client is None)
         if http_client is None:
-            from ._transport import async_http_client  # as httpx imports httpcore: when needed
+            from ._http_clients import async_http_client  # as httpx imports httpcore: when needed
 
             http_client = async_http_client()
         self._http_client = http_client
