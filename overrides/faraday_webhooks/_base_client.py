@@ -25,6 +25,7 @@ from types import ModuleType
 from typing import Any, Generic, Protocol, TypeVar, overload
 
 import anyio
+import attrs
 import httpx
 from faraday_webhooks_api.api import OPERATIONS
 from faraday_webhooks_api.models import Error
@@ -33,7 +34,7 @@ from faraday_webhooks_api.models import WebhookEndpoint as GeneratedWebhookEndpo
 from ._body import BodyTooLarge, BodyUndecodable, BoundedBody
 from ._config import ClientConfig, TimeoutTypes, resolve_timeout
 from ._models import PUBLIC_MODELS, WebhookEndpoint
-from ._responses import ResponseReader, parse_nothing
+from ._responses import DOCUMENTED_ERROR_STATUSES, ResponseReader, parse_nothing
 from ._retries import RetryPolicy, connection_error
 from ._validation import check_headers, check_json_body, check_uuid
 from .errors import (
@@ -147,6 +148,11 @@ def _checked_parameters(module: ModuleType, params: Mapping[str, Any]) -> dict[s
     return checked
 
 
+def _no_headers_as_empty(headers: Mapping[str, str] | None) -> Mapping[str, str]:
+    return headers or {}
+
+
+@attrs.define(kw_only=True, repr=False)
 class APICall(Generic[T]):
     """One operation, as data: what to send and how to read the answer.
 
@@ -156,40 +162,15 @@ class APICall(Generic[T]):
         endpoint = client.request(call)
     """
 
-    __slots__ = (
-        "error_statuses",
-        "headers",
-        "idempotent",
-        "json",
-        "method",
-        "params",
-        "parse",
-        "path",
-        "success_status",
-    )
-
-    def __init__(
-        self,
-        *,
-        method: str,
-        path: str,
-        success_status: int,
-        parse: Callable[[Any], T],
-        idempotent: bool,
-        json: Any = None,
-        params: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-        error_statuses: frozenset[int] = frozenset({400, 401, 403, 404, 500}),
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.success_status = success_status
-        self.parse = parse
-        self.idempotent = idempotent
-        self.json = json
-        self.params = params
-        self.headers: Mapping[str, str] = headers or {}
-        self.error_statuses = error_statuses
+    method: str
+    path: str
+    success_status: int
+    parse: Callable[[Any], T]
+    idempotent: bool
+    json: Any = None
+    params: Mapping[str, Any] | None = None
+    headers: Mapping[str, str] = attrs.field(factory=dict, converter=_no_headers_as_empty)
+    error_statuses: frozenset[int] = DOCUMENTED_ERROR_STATUSES
 
     def __repr__(self) -> str:
         return f"APICall({self.method} {self.path} -> {self.success_status})"
@@ -230,6 +211,13 @@ class APICall(Generic[T]):
             headers=headers,
             error_statuses=module.ERROR_STATUSES,
         )
+
+
+def _call_and_options(operation: Any, params: dict[str, Any]) -> tuple[APICall[Any], Any]:
+    """``call()``'s arguments as the operation's call, and the options ``request()`` takes."""
+    options = {name: params.pop(name) for name in ("timeout", "extra_headers") if name in params}
+    key = params.pop("idempotency_key", None)
+    return APICall.for_operation(operation_module(operation), params, idempotency_key=key), options
 
 
 class Deadline:
@@ -361,6 +349,7 @@ class BaseClient:
         self._retry_policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
         self._reader = ResponseReader(secrets=[config.api_key])
         self._owns_http_client = owns_http_client  # one the caller brought stays theirs
+        self._request_headers = {} if owns_http_client else config.headers()
         self._closed = False
 
     @property
@@ -383,10 +372,10 @@ class BaseClient:
     ) -> httpx.Request:
         if self._closed or http_client.is_closed:
             raise self._closed_error()
-        # Every request carries the configured headers (an http_client of the caller's may
-        # have other defaults); merged case-insensitively, so a per-call "authorization"
-        # replaces the key and never joins it.
-        headers = httpx.Headers(self._config.headers())
+        # Our own httpx clients carry the configured headers; one the caller brought may
+        # have other defaults, so its requests carry ours. Merged case-insensitively: a
+        # per-call "authorization" replaces the key and never joins it.
+        headers = httpx.Headers(self._request_headers)
         headers.update(call.headers)
         if extra_headers:
             headers.update(check_headers(extra_headers, name="extra_headers"))
@@ -468,7 +457,9 @@ class SyncAPIClient(BaseClient):
                 # Here, as httpx imports httpcore only when it builds a transport.
                 from ._http_clients import sync_http_client
 
-                http_client = self._http_clients.get(pid) or sync_http_client()
+                http_client = self._http_clients.get(pid) or sync_http_client(
+                    self._config.headers()
+                )
                 self._http_clients = {pid: http_client}  # the parent's pool is not ours to close
         return http_client
 
@@ -487,21 +478,14 @@ class SyncAPIClient(BaseClient):
     def call(self, operation: OperationModule[T], /, **params: Any) -> T: ...
     @overload
     def call(self, operation: str, /, **params: Any) -> Any: ...
-    def call(
-        self,
-        operation: Any,
-        /,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        idempotency_key: str | None = None,
-        **params: Any,
-    ) -> Any:
+    def call(self, operation: Any, /, **params: Any) -> Any:
         """Call any operation of openapi.yaml, with every guarantee ``client.webhooks`` has.
 
         ``operation`` is a generated endpoint module or its ``operationId``; ``params``
-        are its ``_get_kwargs`` arguments. Auth, timeouts, retries, the exception tree,
-        the bounded read and the typed, checked result are the same.
+        are its ``_get_kwargs`` arguments, plus ``timeout=``, ``extra_headers=`` and
+        ``idempotency_key=`` (where openapi.yaml declares one) for this call. Auth,
+        timeouts, retries, the exception tree, the bounded read and the typed, checked
+        result are the same.
 
         Example::
 
@@ -510,9 +494,8 @@ class SyncAPIClient(BaseClient):
             endpoint = client.call(get_webhook_endpoint, webhook_endpoint_id=endpoint_id)
             same = client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)
         """
-        module = operation_module(operation)
-        api_call = APICall.for_operation(module, params, idempotency_key=idempotency_key)
-        return self.request(api_call, timeout=timeout, extra_headers=extra_headers)
+        api_call, options = _call_and_options(operation, params)
+        return self.request(api_call, **options)
 
     def request(
         self,
@@ -574,7 +557,7 @@ class AsyncAPIClient(BaseClient):
         if http_client is None:
             from ._http_clients import async_http_client  # as httpx imports httpcore: when needed
 
-            http_client = async_http_client()
+            http_client = async_http_client(self._config.headers())
         self._http_client = http_client
 
     async def close(self) -> None:
@@ -593,25 +576,15 @@ class AsyncAPIClient(BaseClient):
     async def call(self, operation: OperationModule[T], /, **params: Any) -> T: ...
     @overload
     async def call(self, operation: str, /, **params: Any) -> Any: ...
-    async def call(
-        self,
-        operation: Any,
-        /,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        idempotency_key: str | None = None,
-        **params: Any,
-    ) -> Any:
+    async def call(self, operation: Any, /, **params: Any) -> Any:
         """Call any operation of openapi.yaml (see ``Faraday.call``).
 
         Example::
 
             endpoint = await client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)
         """
-        module = operation_module(operation)
-        api_call = APICall.for_operation(module, params, idempotency_key=idempotency_key)
-        return await self.request(api_call, timeout=timeout, extra_headers=extra_headers)
+        api_call, options = _call_and_options(operation, params)
+        return await self.request(api_call, **options)
 
     async def request(
         self,

@@ -83,33 +83,25 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
-# httpcore's exceptions as httpx's, most specific first (what httpx's own transport does).
-_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
-    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
-    (httpcore.ReadTimeout, httpx.ReadTimeout),
-    (httpcore.WriteTimeout, httpx.WriteTimeout),
-    (httpcore.PoolTimeout, httpx.PoolTimeout),
-    (httpcore.TimeoutException, httpx.TimeoutException),
-    (httpcore.ConnectError, httpx.ConnectError),
-    (httpcore.ReadError, httpx.ReadError),
-    (httpcore.WriteError, httpx.WriteError),
-    (httpcore.NetworkError, httpx.NetworkError),
-    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
-    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
-    (httpcore.ProxyError, httpx.ProxyError),
-    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
-)
-
-
-_ORIGINALS = tuple(original for original, _ in _ERRORS)
-
-
 @contextlib.contextmanager
 def _as_httpx_errors() -> Iterator[None]:
+    """httpcore's exceptions as the httpx ones of the same name (httpx's own transport
+    maps them so): ``ConnectTimeout``, ``ReadError``, ``RemoteProtocolError``..."""
     try:
         yield
-    except _ORIGINALS as error:
-        kind = next(mapped for original, mapped in _ERRORS if isinstance(error, original))
+    except (
+        httpcore.TimeoutException,
+        httpcore.NetworkError,
+        httpcore.ProtocolError,
+        httpcore.ProxyError,
+        httpcore.UnsupportedProtocol,
+    ) as error:
+        kind = next(
+            found
+            for base in type(error).__mro__
+            if isinstance(found := getattr(httpx, base.__name__, None), type)
+            and issubclass(found, httpx.TransportError)
+        )
         raise kind(str(error)) from error
 
 
@@ -202,7 +194,7 @@ def http_client_or_error(make: Callable[[], T]) -> T:
         ) from None
 
 
-def sync_http_client() -> httpx.Client:
+def sync_http_client(headers: dict[str, str]) -> httpx.Client:
     """The ``httpx.Client`` a ``Faraday`` client owns (see the module docstring)."""
 
     def make() -> httpx.Client:
@@ -211,12 +203,13 @@ def sync_http_client() -> httpx.Client:
             transport=DeadlineTransport(context),
             mounts=_proxy_mounts(lambda url: httpx.HTTPTransport(proxy=url, verify=context)),
             cookies=no_cookies(),
+            headers=headers,
         )
 
     return http_client_or_error(make)
 
 
-def async_http_client() -> httpx.AsyncClient:
+def async_http_client(headers: dict[str, str]) -> httpx.AsyncClient:
     """The ``httpx.AsyncClient`` an ``AsyncFaraday`` client owns (see the module docstring)."""
 
     def make() -> httpx.AsyncClient:
@@ -225,6 +218,7 @@ def async_http_client() -> httpx.AsyncClient:
             transport=httpx.AsyncHTTPTransport(verify=context),
             mounts=_proxy_mounts(lambda url: httpx.AsyncHTTPTransport(proxy=url, verify=context)),
             cookies=no_cookies(),
+            headers=headers,
         )
 
     return http_client_or_error(make)

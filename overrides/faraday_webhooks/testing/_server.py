@@ -9,7 +9,10 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from typing import Any
+
+from .._validation import _has_control_or_space, check_number
 
 logger = logging.getLogger("faraday_webhooks.sandbox")
 
@@ -139,3 +142,36 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+def check_port(port: Any, *, name: str = "port") -> int:
+    """A TCP port to listen on, 0 (any free one) to 65535, or ``ValueError`` saying so.
+
+    Example::
+
+        >>> check_port(8765)
+        8765
+    """
+    return int(check_number(port, name=name, maximum=65535, whole=True, error=ValueError))
+
+
+def check_key_list(keys: Any, *, name: str) -> tuple[str, ...]:
+    """API keys a sandbox accepts, as a tuple; refuses one bare string, which would
+    otherwise be taken a character at a time. Never echoes a key.
+
+    Example::
+
+        >>> check_key_list(["sk_test"], name="api_keys")
+        ('sk_test',)
+    """
+    if isinstance(keys, str | bytes) or not isinstance(keys, Iterable):
+        raise TypeError(
+            f"{name} takes a list of keys, not a {type(keys).__name__}: {name}=['sk_test']"
+        )
+    checked = tuple(keys)
+    for key in checked:
+        if not isinstance(key, str):
+            raise TypeError(f"each of {name} must be a str, not {type(key).__name__}")
+        if not key or not key.isascii() or _has_control_or_space(key):
+            raise ValueError(f"each of {name} must be non-empty ASCII without spaces")
+    return checked

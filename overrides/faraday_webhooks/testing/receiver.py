@@ -21,11 +21,17 @@ from typing import Any
 
 import attrs
 
-from .._validation import check_number, check_port, is_loopback_host
+from .._validation import check_number, is_loopback_host
 from ..errors import WebhookVerificationError
 from ..events import WebhookEvent
 from ..verify import DEFAULT_TOLERANCE, MAX_TOLERANCE, WebhookVerifier, verify_webhook
-from ._server import LoopbackHTTPServer, QuietHandler, UnreadableBody, declared_body_length
+from ._server import (
+    LoopbackHTTPServer,
+    QuietHandler,
+    UnreadableBody,
+    check_port,
+    declared_body_length,
+)
 
 __all__ = ["ReceivedDelivery", "WebhookReceiver"]
 

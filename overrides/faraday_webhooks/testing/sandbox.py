@@ -32,10 +32,11 @@ import attrs
 import httpx
 
 from .._models import WebhookEndpoint
-from .._validation import check_key_list, check_number, check_port, is_loopback_host
+from .._validation import check_number, is_loopback_host
 from ..verify import sign_webhook
 from ._api import API_PREFIX, FakeAPI, Reply, error_reply, json_reply, now_iso
 from ._handler import Parts, RecordedRequest, RequestLog, SandboxServer
+from ._server import check_key_list, check_port
 from ._spec import require_sandbox_extra
 from .faults import FAULT_HEADER, FaultPlan
 
