@@ -80,7 +80,7 @@ class WebhookEndpoint:
         enabled_events: list[str] = d.pop("enabled_events")
 
         if enabled_events.__class__ is not list or not all(
-            map((str,).__contains__, map(type, enabled_events))
+            map(str.__instancecheck__, enabled_events)
         ):
             raise TypeError(
                 "WebhookEndpoint.enabled_events: expected list[str], got "

@@ -57,7 +57,7 @@ class WebhookEndpointMergePatch:
 
         if enabled_events is not None and (
             enabled_events.__class__ is not list
-            or not all(map((str,).__contains__, map(type, enabled_events)))
+            or not all(map(str.__instancecheck__, enabled_events))
         ):
             raise TypeError(
                 "WebhookEndpointMergePatch.enabled_events: expected list[str] | None, got "

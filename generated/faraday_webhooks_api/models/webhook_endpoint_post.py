@@ -44,7 +44,7 @@ class WebhookEndpointPost:
         enabled_events: list[str] = d.pop("enabled_events")
 
         if enabled_events.__class__ is not list or not all(
-            map((str,).__contains__, map(type, enabled_events))
+            map(str.__instancecheck__, enabled_events)
         ):
             raise TypeError(
                 "WebhookEndpointPost.enabled_events: expected list[str], got "
