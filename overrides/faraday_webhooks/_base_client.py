@@ -372,25 +372,28 @@ class BaseClient:
     ) -> httpx.Request:
         if self._closed or http_client.is_closed:
             raise self._closed_error()
-        # Our own httpx clients carry the configured headers; one the caller brought may
-        # have other defaults, so its requests carry ours. Merged case-insensitively: a
-        # per-call "authorization" replaces the key and never joins it.
-        headers = httpx.Headers(self._request_headers)
-        headers.update(call.headers)
-        if extra_headers:
-            headers.update(check_headers(extra_headers, name="extra_headers"))
-        if call.json is not None and "content-type" not in headers:
-            headers["Content-Type"] = "application/json"
+        # Checked first, so no frame holds the key when a bad argument raises.
+        extra = check_headers(extra_headers, name="extra_headers") if extra_headers else None
         chosen = (
             self._config.timeout
             if isinstance(timeout, NotGiven)
             else resolve_timeout(timeout, error=InvalidRequestError)
         )
+        content = None if call.json is None else check_json_body(call.json)
+        # Our own httpx clients carry the configured headers; one the caller brought may
+        # have other defaults, so its requests carry ours. Merged case-insensitively: a
+        # per-call "authorization" replaces the key and never joins it.
+        headers = httpx.Headers(self._request_headers)
+        headers.update(call.headers)
+        if extra:
+            headers.update(extra)
+        if content is not None and "content-type" not in headers:
+            headers["Content-Type"] = "application/json"
         try:
             return http_client.build_request(
                 call.method,
                 self._config.url(call.path),
-                content=None if call.json is None else check_json_body(call.json),
+                content=content,
                 params=call.params,
                 headers=headers,
                 timeout=chosen,

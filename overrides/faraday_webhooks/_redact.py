@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 # A webhook signing secret anywhere in a text: whsec_ followed by base64.
-_SIGNING_SECRET = re.compile(r"whsec_[A-Za-z0-9+/=_-]+")
+_SIGNING_SECRET = re.compile(r"whsec_(?:[A-Za-z0-9+=_-]|\\?/)+")
 MASK = "***"
 
 
@@ -33,7 +33,9 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """
     for secret in secrets:
         if secret:
-            text = text.replace(secret, mask_secret(secret))
+            # A JSON body may carry it with its slashes escaped ("\\/").
+            for form in {secret, secret.replace("/", "\\/")}:
+                text = text.replace(form, mask_secret(secret))
     return _SIGNING_SECRET.sub("whsec_" + MASK, text)
 
 

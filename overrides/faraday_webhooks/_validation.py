@@ -164,6 +164,8 @@ def check_event_types(enabled_events: Any) -> list[str]:
 # (httpx sends header values as ASCII, and CR/LF would split the header).
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+# httpx frames every body itself: a second length or encoding would corrupt the request.
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding"})
 
 
 def check_headers(
@@ -182,6 +184,8 @@ def check_headers(
     for header, value in headers.items():
         if not isinstance(header, str) or not _HEADER_NAME.fullmatch(header):
             raise error(f"{name} has an invalid header name: {header!r}")
+        if header.lower() in _FRAMING_HEADERS:
+            raise error(f"{name} may not set {header}: httpx frames the request body itself")
         if not isinstance(value, str):
             raise error(f"{name}[{header!r}] must be a string, not {type(value).__name__}")
         if not _HEADER_VALUE.fullmatch(value):

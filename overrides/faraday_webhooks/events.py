@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from typing import Any, ClassVar
 
 from faraday_webhooks_api.models import (
@@ -67,7 +68,7 @@ class WebhookEvent:
             return 204  # a kind added after this release: acknowledge, never reject
     """
 
-    __slots__ = ("_message", "data", "timestamp", "type")
+    __slots__ = ("_message", "data", "message_id", "timestamp", "type")
 
     # The generated message model this class types, or None for "any kind".
     message_model: ClassVar[type[Any] | None] = None
@@ -82,11 +83,14 @@ class WebhookEvent:
         timestamp: datetime.datetime,
         data: Any,
         message: dict[str, Any] | None = None,
+        message_id: str | None = None,
     ) -> None:
         self.type = type
         self.timestamp = timestamp
         self.data = data
         self._message = message
+        # The id inside the signed content: deduplicate on this, never on a header alone.
+        self.message_id = message_id
 
     @property
     def type_(self) -> str:
@@ -108,7 +112,7 @@ class WebhookEvent:
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(type={self.type!r}, "
-            f"timestamp={self.timestamp.isoformat()!r}, data={self.data!r})"
+            f"timestamp={self.timestamp!r}, message_id={self.message_id!r}, data={self.data!r})"
         )
 
     def __eq__(self, other: object) -> bool:
@@ -180,18 +184,25 @@ _KINDS: dict[str, tuple[Any, type[WebhookEvent], bool]] = {
 }
 
 
+_LEAP_SECOND = re.compile(r"(?<=\d\d:\d\d):60")
+
+
 def _timestamp(value: Any) -> datetime.datetime:
     if not isinstance(value, str):
         raise InvalidEnvelope("its timestamp is not a string")
     try:
         moment = datetime.datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidEnvelope("its timestamp is not an ISO 8601 date-time") from None
+        # RFC 3339 allows a lower-case t and z, and a leap second (read as :59).
+        try:
+            moment = datetime.datetime.fromisoformat(_LEAP_SECOND.sub(":59", value.upper(), 1))
+        except ValueError:
+            raise InvalidEnvelope("its timestamp is not an ISO 8601 date-time") from None
     # Faraday sends an offset; one without is read as UTC so every timestamp compares.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
 
 
-def event_from_message(message: Any) -> WebhookEvent:
+def event_from_message(message: Any, *, message_id: str | None = None) -> WebhookEvent:
     """The event for a decoded delivery body; ``InvalidEnvelope`` if it is not one at all.
 
     Example::
@@ -225,5 +236,5 @@ def event_from_message(message: Any) -> WebhookEvent:
                 describe_parse_error(exc),
             )
         else:
-            return event_class(event_type, timestamp, typed, message)
-    return WebhookEvent(event_type, timestamp, data, message)
+            return event_class(event_type, timestamp, typed, message, message_id)
+    return WebhookEvent(event_type, timestamp, data, message, message_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import decimal
 import hashlib
 import hmac
 import json
@@ -63,10 +64,10 @@ class WebhookVerifier:
         event = verifier.verify(request.body, request.headers)
     """
 
-    __slots__ = ("_inner", "_outer", "tolerance")
+    __slots__ = ("_inner", "_outer", "_tolerance")
 
     def __init__(self, secret: str, *, tolerance: float = DEFAULT_TOLERANCE) -> None:
-        self.tolerance = _checked_tolerance(tolerance)
+        self.tolerance = tolerance
         key = _decode_secret(secret)
         key = (hashlib.sha256(key).digest() if len(key) > _BLOCK else key).ljust(_BLOCK, b"\0")
         self._inner = hashlib.sha256(key.translate(_INNER_PAD))
@@ -74,6 +75,15 @@ class WebhookVerifier:
 
     def __repr__(self) -> str:
         return f"WebhookVerifier(secret='whsec_***', tolerance={self.tolerance:g})"
+
+    @property
+    def tolerance(self) -> float:
+        """Seconds a delivery's timestamp may be from now, either way; checked when set."""
+        return self._tolerance
+
+    @tolerance.setter
+    def tolerance(self, seconds: float) -> None:
+        self._tolerance = _checked_tolerance(seconds)
 
     def verify(
         self, payload: bytes | str, headers: Mapping[str, str] | Any, *, now: Clock | None = None
@@ -84,18 +94,19 @@ class WebhookVerifier:
 
             event = verifier.verify(body, headers)
         """
-        return _parse_event(self._checked_body(payload, headers, self.tolerance, now))
+        return _parse_event(*self._checked_body(payload, headers, self._tolerance, now))
 
     def verify_signature(
         self, payload: bytes | str, headers: Mapping[str, str] | Any, *, now: Clock | None = None
-    ) -> None:
-        """The checks of ``verify`` without parsing the body (see ``verify_webhook_signature``).
+    ) -> str:
+        """The checks of ``verify`` without parsing the body; returns the verified message id
+        (see ``verify_webhook_signature``).
 
         Example::
 
-            verifier.verify_signature(body, headers)
+            message_id = verifier.verify_signature(body, headers)
         """
-        self._checked_body(payload, headers, self.tolerance, now)
+        return self._checked_body(payload, headers, self._tolerance, now)[1]
 
     def sign(
         self, payload: bytes | str, *, msg_id: str | None = None, timestamp: int | None = None
@@ -120,14 +131,15 @@ class WebhookVerifier:
 
     def _checked_body(
         self, payload: bytes | str, headers: Any, tolerance: float, now: Clock | None
-    ) -> bytes:
-        """The raw body as bytes, once its headers, timestamp and signature check out."""
+    ) -> tuple[bytes, str]:
+        """The raw body as bytes and the message id it was signed with, once its headers,
+        timestamp and signature check out."""
         current = time.time() if now is None else _checked_now(now)
         body = payload if type(payload) is bytes else _as_bytes(payload, error=None)
         family, msg_id, timestamp_text, signatures = required_headers(headers)
         _check_timestamp(family, timestamp_text, current, tolerance)
         self._check_signature(family, msg_id, timestamp_text, body, signatures)
-        return body
+        return body, msg_id
 
     def _check_signature(
         self, family: str, msg_id: str, timestamp_text: str, body: bytes, signatures: str
@@ -210,7 +222,7 @@ def verify_webhook(
     plain ``WebhookEvent`` whose ``data`` is the dict sent, for any other type.
     """
     return _parse_event(
-        _verifier(secret)._checked_body(payload, headers, _fast_tolerance(tolerance), now)
+        *_verifier(secret)._checked_body(payload, headers, _fast_tolerance(tolerance), now)
     )
 
 
@@ -221,8 +233,9 @@ def verify_webhook_signature(
     *,
     tolerance: float = DEFAULT_TOLERANCE,
     now: Clock | None = None,
-) -> None:
-    """The checks of ``verify_webhook`` without parsing the body: returns ``None`` or raises.
+) -> str:
+    """The checks of ``verify_webhook`` without parsing the body; returns the message id
+    that was signed (the one to deduplicate on), or raises.
 
     For receivers that store or forward the raw body and parse it later (a
     queue, an archive). The body is trusted as bytes only: it may not even be
@@ -230,10 +243,10 @@ def verify_webhook_signature(
 
     Example::
 
-        verify_webhook_signature(request.body, request.headers, secret)
-        queue.put(request.body)  # parse with verify_webhook's model later, or as you like
+        message_id = verify_webhook_signature(request.body, request.headers, secret)
+        queue.put((message_id, request.body))  # parse later, as you like
     """
-    _verifier(secret)._checked_body(payload, headers, _fast_tolerance(tolerance), now)
+    return _verifier(secret)._checked_body(payload, headers, _fast_tolerance(tolerance), now)[1]
 
 
 def sign_webhook(
@@ -363,6 +376,8 @@ def _check_timestamp(family: str, timestamp_text: str, current: float, tolerance
 # JSON's insignificant whitespace, the only characters allowed around a document.
 _JSON_WHITESPACE = " \t\n\r"
 _JSON_DECODER = json.JSONDecoder()
+# A number longer than Python's int digit limit (4,300) is valid JSON: read it as a Decimal.
+_LONG_NUMBER_DECODER = json.JSONDecoder(parse_int=decimal.Decimal)
 
 
 def _decode_json(text: str) -> Any:
@@ -378,13 +393,18 @@ def _decode_json(text: str) -> Any:
         {'type': 'resource.errored'}
     """
     start = len(text) - len(text.lstrip(_JSON_WHITESPACE)) if text[:1].isspace() else 0
-    value, end = _JSON_DECODER.raw_decode(text, start)
+    try:
+        value, end = _JSON_DECODER.raw_decode(text, start)
+    except ValueError as problem:
+        if "digits" not in str(problem):  # only the int digit limit is retried
+            raise
+        value, end = _LONG_NUMBER_DECODER.raw_decode(text, start)
     if end != len(text) and text[end:].strip(_JSON_WHITESPACE):
         raise json.JSONDecodeError("Extra data", text, end)
     return value
 
 
-def _parse_event(body: bytes) -> WebhookEvent:
+def _parse_event(body: bytes, message_id: str) -> WebhookEvent:
     # Only a body that is not a delivery at all is refused; its data's shape never is
     # (events.py: unknown kinds and version skew arrive as a plain WebhookEvent).
     try:
@@ -394,7 +414,7 @@ def _parse_event(body: bytes) -> WebhookEvent:
             "invalid_payload", f"The signed body is not JSON ({type(exc).__name__})"
         ) from None
     try:
-        return event_from_message(message)
+        return event_from_message(message, message_id=message_id)
     except InvalidEnvelope as exc:
         raise WebhookVerificationError(
             "invalid_payload", f"The signed body is not a webhook event: {exc}"

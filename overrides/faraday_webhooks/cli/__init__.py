@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     try:
         from ..errors import FaradayError
-        from .commands import EXIT_FAILURE, UserError
+        from .commands import EXIT_FAILURE, EXIT_USAGE, UsageError, UserError
 
         args = build_parser().parse_args(argv)
         as_json = bool(getattr(args, "json", False))
@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return status
         except (FaradayError, UserError) as error:
             _report(error, as_json=as_json)
-            return EXIT_FAILURE
+            return EXIT_USAGE if isinstance(error, UsageError) else EXIT_FAILURE
     except BrokenPipeError:
         # The reader went away (| head): nothing more can be shown. Quietly, as cat does.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -15,10 +15,11 @@ from typing import Any
 
 import httpx
 
-from .._base_client import NOT_GIVEN
+from .._base_client import MAX_RESPONSE_BYTES, NOT_GIVEN
+from .._body import BodyTooLarge, BodyUndecodable, BoundedBody
 from .._client import Faraday
 from .._config import resolve_config
-from .._models import WebhookEndpoint
+from .._http_clients import LOOPBACK_PATTERNS
 from ..errors import ConfigurationError
 from ..events import ResourceEvent
 from ..testing.receiver import ReceivedDelivery, WebhookReceiver
@@ -28,11 +29,15 @@ from . import output
 from .demo import run_demo
 from .parser import SANDBOX_BASE_URL, SECRET_ENV
 
-EXIT_OK, EXIT_FAILURE = 0, 1
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 class UserError(Exception):
     """A problem to report in one line (exit 1)."""
+
+
+class UsageError(UserError):
+    """A bad flag value, reported in one line naming the flag (exit 2)."""
 
 
 def _client(args: argparse.Namespace) -> Faraday:
@@ -60,11 +65,24 @@ def _show(args: argparse.Namespace, action: Callable[[Faraday], Any], *, title: 
 
 
 def create(args: argparse.Namespace) -> int:
-    with _client(args) as client:
-        output.know_secret(client._config.api_key)
-        endpoint = client.webhooks.create(url=args.url, enabled_events=args.event)
-    if args.secret_file:
-        _write_secret(args.secret_file, endpoint)
+    # The secret file is opened first: a path that cannot be written must not leave an
+    # endpoint behind whose secret nobody has.
+    secret_file = (
+        _open_secret_file(args.secret_file, force=args.force) if args.secret_file else None
+    )
+    try:
+        with _client(args) as client:
+            output.know_secret(client._config.api_key)
+            endpoint = client.webhooks.create(url=args.url, enabled_events=args.event)
+    except BaseException:
+        if secret_file is not None:
+            secret_file.close()
+            if not args.force:
+                os.unlink(args.secret_file)  # it was created here, empty
+        raise
+    if secret_file is not None:
+        with secret_file:
+            secret_file.write(f"{endpoint.secret}\n")
     try:
         output.show_result(
             endpoint, as_json=args.json, title="Created webhook endpoint", reveal_secret=True
@@ -82,18 +100,18 @@ def create(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_secret(path: str, endpoint: WebhookEndpoint) -> None:
-    """The secret alone, to a file only its owner can read, before anything is printed."""
+def _open_secret_file(path: str, *, force: bool) -> Any:
+    """``path`` opened for the secret alone: mode 0600, never through a symlink, and
+    never over an existing file unless ``force``."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_TRUNC if force else os.O_EXCL)
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(f"{endpoint.secret}\n")
+        descriptor = os.open(path, flags, 0o600)
+        os.fchmod(descriptor, 0o600)  # an existing file keeps its mode otherwise
+    except FileExistsError:
+        raise UsageError(f"--secret-file: {path!r} exists; pass --force to replace it") from None
     except OSError as problem:
-        raise UserError(
-            f"created webhook endpoint {endpoint.id}, but could not write its secret to "
-            f"{path!r} ({problem.strerror}); get it with: faraday-webhooks get {endpoint.id} "
-            "--show-secret"
-        ) from None
+        raise UsageError(f"--secret-file: cannot write {path!r} ({problem.strerror})") from None
+    return os.fdopen(descriptor, "w", encoding="utf-8")
 
 
 def list_endpoints(args: argparse.Namespace) -> int:
@@ -247,14 +265,11 @@ def trigger(args: argparse.Namespace) -> int:
         "data": args.data,
     }
     try:
-        response = httpx.post(
-            f"{root}/_sandbox/trigger",
-            json=payload,
-            headers=config.headers(),
-            timeout=config.timeout,
-        )
+        response = _bounded_post(f"{root}/_sandbox/trigger", payload, config)
     except httpx.HTTPError as exc:
         raise UserError(f"no sandbox answered at {root}: {type(exc).__name__}") from None
+    except (BodyTooLarge, BodyUndecodable):
+        raise UserError(f"the sandbox at {root} answered with an unreadable body") from None
     if response.status_code != 200:
         raise UserError(
             f"the sandbox refused the trigger: HTTP {response.status_code} "
@@ -276,6 +291,23 @@ def trigger(args: argparse.Namespace) -> int:
             mark = "delivered" if delivery.ok else "FAILED   "
             output.write(f"  {mark} {output.safe(delivery.url, 200)} ({output.safe(outcome, 300)})")
     return EXIT_OK if all(delivery.ok for delivery in deliveries) else EXIT_FAILURE
+
+
+def _bounded_post(url: str, payload: dict[str, Any], config: Any) -> httpx.Response:
+    """POST ``payload`` and read the answer as the client reads Faraday's: at most 8 MiB,
+    as sent and decoded; loopback never through a proxy."""
+    mounts = dict.fromkeys(LOOPBACK_PATTERNS)
+    with (
+        httpx.Client(headers=config.headers(), timeout=config.timeout, mounts=mounts) as http,
+        http.stream("POST", url, json=payload) as streamed,
+    ):
+        body = BoundedBody(streamed.headers.get("content-encoding"), MAX_RESPONSE_BYTES)
+        for chunk in streamed.iter_raw():
+            body.feed(chunk)
+        headers = {"content-type": streamed.headers.get("content-type", "")}
+        return httpx.Response(
+            streamed.status_code, headers=headers, content=body.finish(), request=streamed.request
+        )
 
 
 def _deliveries(response: Any) -> list[Delivery]:

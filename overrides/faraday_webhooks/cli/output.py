@@ -54,7 +54,7 @@ def show_endpoint(endpoint: WebhookEndpoint, *, title: str, reveal_secret: bool)
     write(f"  created at:     {endpoint.created_at.isoformat()}")
     write(f"  updated at:     {endpoint.updated_at.isoformat()}")
     if endpoint.secret is not None and reveal_secret:
-        write(f"  signing secret: {endpoint.secret}")
+        write(f"  signing secret: {printable(endpoint.secret, 1000)}")
         write("  (store the signing secret in your secret manager, never in source)")
     elif endpoint.secret is not None:
         write(f"  signing secret: {mask_secret(endpoint.secret)}  (get ID --show-secret)")

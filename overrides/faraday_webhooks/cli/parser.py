@@ -113,7 +113,13 @@ def _add_create(commands: Commands, handler: Callable[..., int]) -> None:
     create.add_argument(
         "--secret-file",
         metavar="PATH",
-        help="also write the whsec_ secret to PATH (mode 0600), before printing anything",
+        help="also write the whsec_ secret to PATH (mode 0600, never through a symlink); "
+        "PATH is opened before the endpoint is created, and must not exist unless --force",
+    )
+    create.add_argument(
+        "--force",
+        action="store_true",
+        help="with --secret-file: replace an existing file (its mode becomes 0600)",
     )
     _client_options(create)
 

@@ -127,10 +127,12 @@ class Handler(QuietHandler):
         ``do_`` handler (HEAD, TRACE, anything invented) is a 405, as for PUT.
         """
         parts = self.server.parts
-        self._entry = parts.log.record(self.command or "", self.path or "", None)
+        # A malformed request line fails before http.server sets path (or command).
+        path = getattr(self, "path", "") or ""
+        self._entry = parts.log.record(self.command or "", path, None)
         self.close_connection = True
         if code == 501 and self.command:
-            self.send(parts.api.method_not_allowed(urlsplit(self.path).path, self.command))
+            self.send(parts.api.method_not_allowed(urlsplit(path).path, self.command))
         else:
             self.send(error_reply(code, "BAD_REQUEST", message or "Bad request"))
 

@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from .._validation import check_number, is_loopback_host
-from ..errors import WebhookVerificationError
+from ..errors import InvalidRequestError, WebhookVerificationError
 from ..events import WebhookEvent
 from ..verify import DEFAULT_TOLERANCE, MAX_TOLERANCE, WebhookVerifier, verify_webhook
 from ._server import (
@@ -201,6 +201,7 @@ class WebhookReceiver:
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[ReceivedDelivery]:
         """Wait until ``count`` deliveries arrived or ``timeout`` seconds passed; return all."""
+        timeout = check_number(timeout, name="timeout", error=InvalidRequestError)
         deadline = time.monotonic() + timeout
         with self._arrived:
             while self._received < count:
@@ -211,6 +212,7 @@ class WebhookReceiver:
             return list(self._deliveries)
 
     def _verify(self, body: bytes, headers: Any) -> ReceivedDelivery:
+        # Until verified, the id is only what a header claims (kept for the report).
         message_id = headers.get("svix-id") or headers.get("webhook-id")
         try:
             if self.secret is None:
@@ -218,7 +220,9 @@ class WebhookReceiver:
             event = verify_webhook(body, headers, self.secret, tolerance=self.tolerance)
         except WebhookVerificationError as error:
             return ReceivedDelivery(message_id, None, error)
-        return ReceivedDelivery(message_id, event, None, duplicate=self._seen(message_id))
+        # Deduplicated on the id that was signed, whichever header family carried it.
+        verified = event.message_id
+        return ReceivedDelivery(verified, event, None, duplicate=self._seen(verified))
 
     def _seen(self, message_id: str | None) -> bool:
         """Whether a verified ``message_id`` came before (remembers the latest ids only)."""

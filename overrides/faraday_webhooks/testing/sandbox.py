@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import attrs
 import httpx
 
+from .._http_clients import LOOPBACK_PATTERNS
 from .._models import WebhookEndpoint
 from .._validation import check_number, is_loopback_host
 from ..verify import sign_webhook
@@ -39,6 +40,9 @@ from ._handler import Parts, RecordedRequest, RequestLog, SandboxServer
 from ._server import check_key_list, check_port
 from ._spec import require_sandbox_extra
 from .faults import FAULT_HEADER, FaultPlan
+
+# Deliveries to loopback go straight there, whatever proxy the environment names.
+_DIRECT_TO_LOOPBACK: dict[str, httpx.BaseTransport | None] = dict.fromkeys(LOOPBACK_PATTERNS)
 
 __all__ = ["DEFAULT_API_KEY", "FAULT_HEADER", "Delivery", "RecordedRequest", "Sandbox"]
 
@@ -320,7 +324,7 @@ class Sandbox:
             body = json.dumps(event, allow_nan=False).encode()
         except (TypeError, ValueError) as problem:
             raise ValueError(f"the event cannot be sent as JSON: {problem}") from None
-        with httpx.Client(timeout=self.delivery_timeout) as http:
+        with httpx.Client(timeout=self.delivery_timeout, mounts=_DIRECT_TO_LOOPBACK) as http:
             return [
                 self._deliver(http, target, event_type, body)
                 for target in self._api.subscribed(event_type)
