@@ -138,7 +138,7 @@ def json_response(status: int, body: Any, **headers: str) -> httpx.Response:
 
 @contextmanager
 def scripted_server(
-    status: int, body: bytes, content_type: str = "application/json"
+    status: int, body: bytes, content_type: str = "application/json", **headers: str
 ) -> Iterator[str]:
     """A real HTTP server on 127.0.0.1 that answers every request the same way; yields its URL.
 
@@ -152,6 +152,8 @@ def scripted_server(
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():  # retry_after="2" -> Retry-After: 2
+                self.send_header(name.replace("_", "-").title(), value)
             self.end_headers()
             self.wfile.write(body)
 

@@ -10,23 +10,25 @@ import asyncio
 import base64
 import concurrent.futures
 import datetime
+import gzip
+import http.server
 import json
 import os
 import pickle
 import socket
 import subprocess
-import sys
-import textwrap
 import threading
 import time
 import tracemalloc
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import faraday_webhooks as fw
 import httpx
 import pytest
+from faraday_webhooks._base_client import APICall
 from faraday_webhooks._retries import retry_after_seconds
 from faraday_webhooks.testing import Sandbox, WebhookReceiver
 from faraday_webhooks.testing import receiver as receiver_module
@@ -786,39 +788,208 @@ def test_secret_is_not_in_a_verifier_repr() -> None:
     assert base64.b64decode(SECRET.removeprefix("whsec_")).hex() not in repr(verifier)
 
 
-# -- fork: a client used after os.fork() opens its own connections --------------------
-
-FORKED_CALLS = textwrap.dedent(
-    """
-    import os, sys
-    import faraday_webhooks as fw
-
-    client = fw.Faraday(api_key=API_KEY, base_url=BASE_URL, max_retries=0)
-    first = client.webhooks.create(url="https://example.com/a", enabled_events=[EVENT])
-    second = client.webhooks.create(url="https://example.com/b", enabled_events=[EVENT])
-    client.webhooks.retrieve(first.id)  # the pool now holds a kept-alive connection
-    child = os.fork()
-    wrong = 0
-    for number in range(50):
-        wanted = (first, second)[(number + (child == 0)) % 2].id
-        wrong += client.webhooks.retrieve(wanted).id != wanted
-    if child == 0:
-        os._exit(1 if wrong else 0)
-    _, status = os.waitpid(child, 0)
-    print(wrong, os.waitstatus_to_exitcode(status))
-    """
-)
+# -- the request path: cookies, bodies, framing, proxies, key in frames ---------------------
 
 
-def test_after_a_fork_parent_and_child_each_get_the_answers_they_asked_for(
-    sandbox: Sandbox,
+def test_the_client_keeps_no_cookies() -> None:
+    seen: list[str | None] = []
+
+    class SetsCookies(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Cookie"))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Set-Cookie", f"session{len(seen)}={'x' * 4000}; Path=/")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"[]")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SetsCookies)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        with fw.Faraday(api_key=API_KEY, base_url=base_url) as client:
+            for _ in range(10):
+                assert client.webhooks.list() == []
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    assert seen == [None] * 10
+
+
+@pytest.mark.parametrize("value", ["\ud800", {1, 2}, float("nan")])
+def test_a_body_that_cannot_be_json_is_refused_before_sending(value: Any) -> None:
+    recorder = Recorder(json_response(201, endpoint_body()))
+    call = APICall(
+        method="POST",
+        path="/webhook_endpoints",
+        success_status=201,
+        parse=fw.WebhookEndpoint.from_dict,
+        idempotent=False,
+        json={"url": "https://example.com/h", "enabled_events": [EVENT], "note": value},
+    )
+    with recorder.client() as client, pytest.raises(fw.InvalidRequestError, match="JSON"):
+        client.request(call)
+    assert recorder.requests == []
+
+
+@pytest.mark.parametrize("header", ["Content-Length", "transfer-encoding"])
+def test_framing_headers_are_refused(header: str) -> None:
+    recorder = Recorder(json_response(200, []))
+    with recorder.client() as client, pytest.raises(fw.InvalidRequestError, match=header):
+        client.webhooks.list(extra_headers={header: "5"})
+    assert recorder.requests == []
+    with pytest.raises(fw.ConfigurationError, match=header):
+        fw.Faraday(api_key=API_KEY, default_headers={header: "chunked"})
+
+
+def test_loopback_never_goes_through_a_proxy(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    script = (
-        f"API_KEY = {API_KEY!r}\nBASE_URL = {sandbox.base_url!r}\nEVENT = {EVENT!r}\n"
-        + FORKED_CALLS
+    # Nothing listens on port 1: a request sent through this "proxy" would fail.
+    for variable in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.setenv(variable, "http://127.0.0.1:1")
+    with (
+        WebhookReceiver(secret=None) as receiver,
+        fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url) as client,
+    ):
+        hooked = client.webhooks.create(url=receiver.url, enabled_events=[EVENT])
+        receiver.secret = hooked.secret
+        (delivery,) = sandbox.trigger(EVENT)
+        assert delivery.ok, delivery.error
+        assert receiver.wait_for(1)[0].event is not None
+
+
+def test_a_proxy_setting_that_is_not_a_url_is_refused_when_the_client_is_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "not a proxy")
+    for make in (fw.Faraday, fw.AsyncFaraday):
+        with pytest.raises(fw.ConfigurationError, match="HTTPS_PROXY"):
+            make(api_key=API_KEY)
+
+
+def test_no_frame_holds_the_key_in_a_plain_local_when_an_error_leaves() -> None:
+    key = "sk_live_" + "s3cr3t" * 4
+    client = fw.Faraday(
+        api_key=key, http_client=httpx.Client(transport=httpx.MockTransport(Recorder()))
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["0", "0"]  # no wrong answer in the parent, child exit 0
+    with pytest.raises(fw.InvalidRequestError) as caught:
+        client.webhooks.list(extra_headers={"X-Bad": "line\nbreak"})
+    traceback = caught.value.__traceback__
+    while traceback is not None:
+        ours = "faraday_webhooks" in traceback.tb_frame.f_code.co_filename
+        for name, value in traceback.tb_frame.f_locals.items() if ours else ():
+            if isinstance(value, str | bytes | dict | list | tuple):
+                assert key not in repr(value), f"{traceback.tb_frame.f_code.co_name}: {name}"
+        traceback = traceback.tb_next
+
+
+# -- masking -----------------------------------------------------------------------------------
+
+
+def test_a_json_escaped_slash_does_not_defeat_masking() -> None:
+    key = "sk_live/with/slashes"
+    secret = "whsec_qr/Tw+abc/def=="
+    escaped = json.dumps({"note": f"{key} {secret}"}).replace("/", "\\/")
+    with (
+        Recorder(httpx.Response(502, content=escaped.encode())).client(
+            api_key=key, max_retries=0
+        ) as client,
+        pytest.raises(fw.UnexpectedResponseError) as caught,
+    ):
+        client.webhooks.list()
+    text = str(caught.value)
+    for part in ("with\\\\/slashes", "with/slashes", "qr\\\\/Tw", "abc\\\\/def", "abc/def"):
+        assert part not in text, text
+
+
+def test_the_cli_escapes_control_characters_in_a_secret_it_prints(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from faraday_webhooks.cli import main
+
+    body = json.dumps(endpoint_body(secret="whsec_abc\x1b[2J\a\rdef")).encode()
+    with scripted_server(201, body) as url:
+        status = main(
+            ["create", "--url", "https://example.com/h", "--event", EVENT,
+             "--base-url", url + "/v1", "--api-key", API_KEY]
+        )  # fmt: skip
+    out = capsys.readouterr().out
+    assert status == 0
+    assert not {"\x1b", "\a", "\r"} & set(out)
+    assert "whsec_abc\\x1b[2J\\x07\\rdef" in out
+
+
+# -- the command line's secret file and trigger ---------------------------------------------
+
+
+def _create(sandbox: Sandbox, *flags: str) -> int:
+    from faraday_webhooks.cli import main
+
+    return main(
+        ["create", "--url", "https://example.com/h", "--event", EVENT,
+         "--base-url", sandbox.base_url, "--api-key", API_KEY, *flags]
+    )  # fmt: skip
+
+
+def test_secret_file_is_never_written_over_an_existing_file_or_through_a_symlink(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    existing = tmp_path / "secret.txt"
+    existing.write_text("keep me")
+    existing.chmod(0o644)
+    link = tmp_path / "link.txt"
+    link.symlink_to(existing)
+    for path in (existing, link):
+        assert _create(sandbox, "--secret-file", str(path)) == 2
+        assert "--secret-file" in capsys.readouterr().err
+    assert existing.read_text() == "keep me"
+    assert sandbox.endpoints == []  # nothing was created for a file that could not be written
+    assert _create(sandbox, "--secret-file", str(link), "--force") == 2  # never a symlink
+    assert _create(sandbox, "--secret-file", str(existing), "--force") == 0
+    assert existing.read_text().startswith("whsec_")
+    assert existing.stat().st_mode & 0o777 == 0o600
+
+
+def test_secret_file_in_a_missing_folder_fails_before_creating_anything(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _create(sandbox, "--secret-file", str(tmp_path / "missing" / "s.txt")) == 2
+    assert "--secret-file" in capsys.readouterr().err
+    assert sandbox.endpoints == []
+
+
+def test_trigger_reads_a_bounded_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    from faraday_webhooks.cli import main
+
+    # 200 MiB of zeros, gzipped twice: a few hundred kilobytes on the wire.
+    bomb = gzip.compress(gzip.compress(bytes(200 * 1024 * 1024)))
+    with scripted_server(200, bomb, content_encoding="gzip, gzip") as url:
+        tracemalloc.start()
+        status = main(["trigger", EVENT, "--base-url", url + "/v1"])
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert status == 1
+    assert "unreadable" in capsys.readouterr().err
+    assert peak < 64 * 1024 * 1024
+
+
+# -- the sandbox's answer to a malformed request line ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line", [b"GARBAGE", b"GET / HTTP/2.0", b"GET /" + b"a" * 70_000 + b" HTTP/1.1"]
+)
+def test_the_sandbox_answers_a_malformed_request_line(sandbox: Sandbox, line: bytes) -> None:
+    host, port = urlsplit(sandbox.base_url).hostname, urlsplit(sandbox.base_url).port
+    with socket.create_connection((host, port), timeout=10) as connection:
+        connection.sendall(line + b"\r\n\r\n")
+        answer = connection.recv(65536)
+    assert answer.startswith(b"HTTP/1."), answer[:100]
+    assert answer.split(b" ", 2)[1] in (b"400", b"414", b"505")

@@ -1,4 +1,4 @@
-"""What `import faraday_webhooks` loads, and that first calls from many threads cannot race it.
+"""What `import faraday_webhooks` loads (first calls from many threads: test_concurrency.py).
 
 The package imports eagerly, as httpx does: every public name is a plain module
 attribute once `import faraday_webhooks` returns. Heavy optional parts (the sandbox,
@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import faraday_webhooks
-from faraday_webhooks.testing import Sandbox
-from helpers import API_KEY
 
 PACKAGE = Path(faraday_webhooks.__file__).parent
 # Loaded only when used: the sandbox and its schema validator, and the command line.
@@ -78,54 +74,3 @@ def test_every_public_name_is_a_plain_attribute_and_nothing_loads_lazily() -> No
         top_level = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
         assert "__getattr__" not in top_level, path
         assert "LazyLoader" not in path.read_text(), path
-
-
-COLD_FIRST_CALLS = textwrap.dedent(
-    """
-    import sys, threading, uuid
-    import faraday_webhooks as fw
-
-    client = fw.Faraday(api_key=API_KEY, base_url=BASE_URL, max_retries=0)
-    start = threading.Barrier(32)
-    outcomes = []
-
-    def first_call(number):
-        start.wait()
-        try:
-            if number % 2:
-                outcomes.append(type(client.webhooks.list()).__name__)
-            else:
-                client.webhooks.retrieve(uuid.uuid4())
-        except fw.FaradayError as error:
-            outcomes.append(type(error).__name__)
-        except BaseException as error:  # anything else breaks the promise
-            outcomes.append("ESCAPED " + type(error).__name__ + ": " + str(error))
-
-    threads = [threading.Thread(target=first_call, args=(n,)) for n in range(32)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    print(sorted(set(outcomes)), len(outcomes))
-    """
-)
-
-
-def test_32_threads_making_the_first_calls_of_a_fresh_client_get_only_models_and_errors(
-    sandbox: Sandbox,
-) -> None:
-    # Each run is a fresh interpreter that compiles nothing ahead: the first calls race
-    # whatever loading the package would leave to them (CPython gh-114763 for LazyLoader).
-    script = f"API_KEY = {API_KEY!r}\nBASE_URL = {sandbox.base_url!r}\n" + COLD_FIRST_CALLS
-    environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    for _ in range(20):
-        result = subprocess.run(
-            [sys.executable, "-c", script],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-            env=environment,
-        )
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == "['NotFoundError', 'list'] 32", result.stdout

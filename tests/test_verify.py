@@ -433,3 +433,79 @@ def test_fuzzed_headers_bodies_and_secrets_raise_only_verification_errors(
         verify_webhook(body, headers, secret, now=NOW)
     with contextlib.suppress(WebhookVerificationError):
         verify_webhook_signature(body, headers, secret, now=NOW)
+
+
+# -- the message id that was signed -------------------------------------------------------
+
+
+def test_verification_hands_back_the_message_id_it_verified() -> None:
+    body = event_body()
+    headers = sign_webhook(body, SECRET, msg_id="msg_signed", timestamp=NOW)
+    assert verify_webhook_signature(body, headers, SECRET, now=NOW) == "msg_signed"
+    assert verify_webhook(body, headers, SECRET, now=NOW).message_id == "msg_signed"
+    # Under the other header family, the id is the one that family carried and was signed.
+    assert verify_webhook(body, as_webhook_family(headers), SECRET, now=NOW).message_id == (
+        "msg_signed"
+    )
+
+
+def test_a_replay_under_webhook_headers_with_a_fresh_svix_id_is_still_a_duplicate() -> None:
+    from faraday_webhooks.testing import WebhookReceiver
+
+    body = event_body()
+    headers = sign_webhook(body, SECRET)
+    replay = {**as_webhook_family(headers), "svix-id": "msg_fresh_and_unsigned"}
+    with WebhookReceiver(secret=SECRET) as receiver, httpx.Client() as http:
+        answers = [http.post(receiver.url, content=body, headers=h) for h in (headers, replay)]
+        first, second = receiver.wait_for(2)
+    assert [answer.status_code for answer in answers] == [204, 204]
+    assert first.message_id == second.message_id == headers["svix-id"]
+    assert (first.duplicate, second.duplicate) == (False, True)
+
+
+@pytest.mark.parametrize("tolerance", [float("nan"), float("inf"), "300", -1])
+def test_a_tolerance_set_after_construction_is_checked(tolerance: Any) -> None:
+    verifier = fw.WebhookVerifier(SECRET)
+    with pytest.raises(fw.InvalidRequestError, match="tolerance"):
+        verifier.tolerance = tolerance
+    body = event_body()
+    old = sign_webhook(body, SECRET, timestamp=NOW - 10 * 365 * 86400)
+    with pytest.raises(WebhookVerificationError) as caught:
+        verifier.verify(body, old, now=NOW)
+    assert caught.value.reason == "timestamp_too_old"
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "expected"),
+    [
+        ("2024-09-26t14:27:05z", datetime.datetime(2024, 9, 26, 14, 27, 5, tzinfo=datetime.UTC)),
+        ("2016-12-31T23:59:60Z", datetime.datetime(2016, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)),
+    ],
+)
+def test_rfc_3339_timestamps_in_any_case_and_leap_seconds_verify(
+    timestamp: str, expected: datetime.datetime
+) -> None:
+    body = event_body(timestamp=timestamp)
+    event = verify_webhook(body, sign_webhook(body, SECRET, timestamp=NOW), SECRET, now=NOW)
+    assert isinstance(event, fw.ResourceEvent)
+    assert event.timestamp == expected
+
+
+def test_a_number_longer_than_pythons_int_limit_still_verifies() -> None:
+    digits = "9" * 4000 + "0" * 1000
+    body = event_body(type="something.new", data={"count": 0}).replace(
+        b'"count": 0', b'"count": ' + digits.encode()
+    )
+    event = verify_webhook(body, sign_webhook(body, SECRET, timestamp=NOW), SECRET, now=NOW)
+    assert str(event.data["count"]) == digits
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), float("nan"), -1])
+def test_the_receiver_refuses_a_wait_it_could_not_keep(timeout: float) -> None:
+    from faraday_webhooks.testing import WebhookReceiver
+
+    with (
+        WebhookReceiver(secret=SECRET) as receiver,
+        pytest.raises(fw.InvalidRequestError, match="timeout"),
+    ):
+        receiver.wait_for(1, timeout=timeout)

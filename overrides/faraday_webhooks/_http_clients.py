@@ -20,6 +20,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -168,12 +169,26 @@ def _proxy_mounts(make: Callable[[str], T]) -> dict[str, T | None]:
         url = found.get(scheme)
         if url:
             # As curl and httpx read it, a proxy named without a scheme is http.
-            mounts[f"{scheme}://"] = make(url if "://" in url else f"http://{url}")
+            mounts[f"{scheme}://"] = make(
+                _proxy_url(scheme, url if "://" in url else f"http://{url}")
+            )
     for host in no_proxy:
         host = host.lstrip(".")
         mounts[f"all://{host}"] = mounts[f"all://*.{host}"] = None
     mounts.update(dict.fromkeys(LOOPBACK_PATTERNS))  # loopback never goes through a proxy
     return mounts
+
+
+def _proxy_url(scheme: str, url: str) -> str:
+    """``url`` if it names a proxy (a scheme httpx speaks and a host), else ``ValueError``."""
+    parts = urlsplit(url)
+    if (
+        parts.scheme not in ("http", "https", "socks5", "socks5h")
+        or not parts.hostname
+        or any(character.isspace() for character in url)
+    ):
+        raise ValueError(f"{scheme.upper()}_PROXY is not a proxy URL (scheme://host:port)")
+    return url
 
 
 def no_cookies() -> http.cookiejar.CookieJar:

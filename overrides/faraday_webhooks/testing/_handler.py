@@ -129,6 +129,9 @@ class Handler(QuietHandler):
         parts = self.server.parts
         # A malformed request line fails before http.server sets path (or command).
         path = getattr(self, "path", "") or ""
+        if getattr(self, "request_version", "") not in ("HTTP/1.0", "HTTP/1.1"):
+            # http.server answers an unreadable request line as HTTP/0.9: no status line.
+            self.request_version = "HTTP/1.1"
         self._entry = parts.log.record(self.command or "", path, None)
         self.close_connection = True
         if code == 501 and self.command:
