@@ -514,6 +514,80 @@ def bench_list_parsing() -> None:
     )
 
 
+def bench_dedupe() -> None:
+    """Claims per second for each dedupe store against its engine's bare atomic operation."""
+    import itertools
+    import sqlite3
+    import tempfile
+
+    import psycopg
+    import redis
+    from faraday_webhooks.dedupe import PostgresStore, RedisStore, SQLiteStore
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from engines import postgres_server, redis_server
+
+    numbers = itertools.count()
+    calls = 2000
+
+    def compare(name: str, store: Any, bare: Callable[[str], Any]) -> None:
+        def claim() -> None:
+            # A claim: the one atomic operation that decides first, duplicate or busy.
+            store.acquire(f"msg_{next(numbers)}", "token", 60)
+
+        def cycle() -> None:
+            # A whole receiver cycle: the claim, then marking the message done.
+            message_id = f"msg_{next(numbers)}"
+            store.acquire(message_id, "token", 60)
+            store.complete(message_id, "token", 3600)
+
+        def bare_call() -> None:
+            bare(f"bare_{next(numbers)}")
+
+        per_call(claim, 200), per_call(bare_call, 200)
+        ours, baseline = alternate(
+            lambda: 1 / per_call(claim, calls), lambda: 1 / per_call(bare_call, calls)
+        )
+        record(f"7. {name}: claims/s vs the bare operation", ours, baseline, "ops/s", "≥ 0.67x")
+        ours, baseline = alternate(
+            lambda: 1 / per_call(cycle, calls), lambda: 1 / per_call(bare_call, calls)
+        )
+        record(
+            f"7c. {name}: claim + done/s vs the bare operation",
+            ours,
+            baseline,
+            "ops/s",
+            "(two operations)",
+        )
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = SQLiteStore(Path(folder) / "claims.sqlite3")
+        bare_db = sqlite3.connect(Path(folder) / "bare.sqlite3", isolation_level=None)
+        bare_db.execute("PRAGMA journal_mode=WAL")
+        bare_db.execute("CREATE TABLE t (id TEXT PRIMARY KEY, token TEXT, expires_at REAL)")
+        insert = "INSERT INTO t VALUES (?, 'token', 0) ON CONFLICT (id) DO NOTHING"
+        compare("SQLite", store, lambda key: bare_db.execute(insert, (key,)))
+        store.close()
+        bare_db.close()
+    with redis_server() as port:
+        client = redis.Redis(port=port)
+        compare(
+            "Redis", RedisStore(client), lambda key: client.set(key, "token", nx=True, px=60000)
+        )
+        client.close()
+    with postgres_server() as conninfo:
+        pg_store = PostgresStore(conninfo)
+        with psycopg.connect(conninfo, autocommit=True) as bare_pg:
+            bare_pg.execute(
+                "CREATE TABLE t (id TEXT PRIMARY KEY, token TEXT, expires_at TIMESTAMPTZ)"
+            )
+            statement = (
+                "INSERT INTO t VALUES (%s, 'token', clock_timestamp()) ON CONFLICT (id) DO NOTHING"
+            )
+            compare("PostgreSQL", pg_store, lambda key: bare_pg.execute(statement, (key,)))
+        pg_store.close()
+
+
 BENCHMARKS = {
     "overhead": bench_overhead,
     "list": bench_list_parsing,
@@ -521,6 +595,7 @@ BENCHMARKS = {
     "concurrency": bench_concurrency,
     "verify": bench_verify,
     "sandbox": bench_sandbox,
+    "dedupe": bench_dedupe,
 }
 
 

@@ -22,7 +22,8 @@
     │           ├── MalformedAPIKeyError       MALFORMED_API_KEY
     │           ├── MissingAPIKeyError         MISSING_API_KEY
     │           └── ExpiredAPIKeyError         EXPIRED_API_KEY
-    └── WebhookVerificationError         a delivery failed its signature checks
+    ├── WebhookVerificationError         a delivery failed its signature checks
+    └── DedupeStoreError                 a deduplication store (SQLite, Redis, PostgreSQL) failed
 
 An error code this package does not know yet raises plain ``APIError`` with
 ``code`` kept, so a new Faraday code never crashes a client.
@@ -64,6 +65,7 @@ __all__ = [
     "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
+    "DedupeStoreError",
     "ExpiredAPIKeyError",
     "FaradayError",
     "ForbiddenError",
@@ -267,6 +269,10 @@ class WebhookVerificationError(FaradayError):
     def __init__(self, reason: str, message: str) -> None:
         self.reason = reason
         super().__init__(message)
+
+
+class DedupeStoreError(FaradayError):
+    """A deduplication store failed or cannot be reached; the message names the engine."""
 
 
 # Faraday error code -> exception class. Codes not listed raise plain APIError.
