@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed
 CONFORMANCE_VENV := .venv-conformance
 
-.PHONY: venv demo test lint typecheck check-generated conformance generate dist publish api-diff spec-diff bench clean
+.PHONY: venv engines demo test lint typecheck check-generated conformance generate dist publish api-diff spec-diff bench clean
 
 venv: $(STAMP)
 
@@ -29,8 +29,21 @@ $(STAMP): pyproject.toml requirements-dev.txt
 demo: venv
 	@$(BIN)/faraday-webhooks demo
 
+## The database servers the dedupe stores are tested against (Debian's packages); the
+## tests start and stop their own instances on 127.0.0.1.
+engines:
+	@command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "==> installing redis-server and postgresql (Debian's packages)"; \
+			apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq --no-install-recommends redis-server postgresql >/dev/null; \
+		else \
+			echo "make engines: install Debian's redis-server and postgresql (as root: make engines)" >&2; \
+			exit 1; \
+		fi; }
+
 ## Everything CI runs: generated/ is fresh, lint, types, the sandbox's conformance, then the tests.
-test: venv check-generated lint typecheck conformance
+test: venv engines check-generated lint typecheck conformance
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	exit $$status

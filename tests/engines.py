@@ -105,7 +105,7 @@ def postgres_server() -> Iterator[str]:
             "listen_addresses=127.0.0.1",
             "-c",
             "fsync=off",
-        ],  # fmt: skip
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -53,10 +53,14 @@ def post(raw: httpx.Client, body: Any, **headers: str) -> httpx.Response:
     ("authorization", "code", "exception"),
     [
         (None, "MISSING_API_KEY", fw.MissingAPIKeyError),
-        ("Token abc", "MALFORMED_API_KEY", fw.MalformedAPIKeyError),
-        ("Bearer", "MALFORMED_API_KEY", fw.MalformedAPIKeyError),
+        # As Faraday's ErrorCode documentation defines them: a header that cannot be
+        # parsed, a key that cannot be (or is not one of the sandbox's), an expired key.
+        ("Token abc", "INVALID_AUTHORIZATION", fw.InvalidAuthorizationError),
+        ("Basic x", "INVALID_AUTHORIZATION", fw.InvalidAuthorizationError),
+        ("Bearer", "INVALID_AUTHORIZATION", fw.InvalidAuthorizationError),
+        ("Bearer a!", "MALFORMED_API_KEY", fw.MalformedAPIKeyError),
         (f"Bearer {EXPIRED_KEY}", "EXPIRED_API_KEY", fw.ExpiredAPIKeyError),
-        ("Bearer sk_someone_else", "INVALID_AUTHORIZATION", fw.InvalidAuthorizationError),
+        ("Bearer sk_someone_else", "MALFORMED_API_KEY", fw.MalformedAPIKeyError),
     ],
 )
 def test_auth_failures_over_http(

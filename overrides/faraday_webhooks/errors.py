@@ -231,7 +231,8 @@ class InternalServerError(APIError):
 
 
 class InvalidAuthorizationError(AuthenticationError):
-    """INVALID_AUTHORIZATION: the API key is well-formed but not accepted."""
+    """INVALID_AUTHORIZATION: the Authorization header could not be parsed (not
+    ``Bearer <key>``)."""
 
 
 class NotFoundError(APIError):
@@ -239,7 +240,8 @@ class NotFoundError(APIError):
 
 
 class MalformedAPIKeyError(AuthenticationError):
-    """MALFORMED_API_KEY: the Authorization header is not ``Bearer <key>``."""
+    """MALFORMED_API_KEY: could not parse the supplied API key (the sandbox also answers
+    it for a well-formed key it was not given)."""
 
 
 class MissingAPIKeyError(AuthenticationError):

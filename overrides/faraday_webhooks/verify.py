@@ -273,26 +273,21 @@ def sign_webhook(
 
 
 def _decode_secret(secret: str) -> bytes:
+    """The key of a ``whsec_`` secret, read as standardwebhooks and svix read it: the
+    prefix optional, surrounding whitespace (a file's trailing newline) ignored."""
     # Messages name the problem, never the secret.
     if not isinstance(secret, str):
         raise WebhookVerificationError("invalid_secret", "The webhook secret must be a string")
-    if not secret.startswith(SECRET_PREFIX):
-        raise WebhookVerificationError(
-            "invalid_secret",
-            "The webhook secret must start with 'whsec_' (use the endpoint's secret)",
-        )
-    encoded = secret[len(SECRET_PREFIX) :]
+    encoded = secret.strip().removeprefix(SECRET_PREFIX)
     try:
         # Padding is optional in Standard Webhooks secrets; everything else must be base64.
         key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
     except (binascii.Error, ValueError):
         raise WebhookVerificationError(
-            "invalid_secret", "The webhook secret is not valid base64 after 'whsec_'"
+            "invalid_secret", "The webhook secret is not valid base64 (after 'whsec_')"
         ) from None
     if not key:
-        raise WebhookVerificationError(
-            "invalid_secret", "The webhook secret has no key after 'whsec_'"
-        )
+        raise WebhookVerificationError("invalid_secret", "The webhook secret has no key")
     return key
 
 

@@ -257,15 +257,22 @@ def trigger(args: argparse.Namespace) -> int:
     )
     output.know_secret(config.api_key)
     root = config.base_url.rsplit("/v1", 1)[0]
-    payload = {
-        "type": args.event_type,
-        "resource_type": args.resource_type,
-        "resource_id": args.resource_id,
-        "enrichment_id": args.enrichment_id,
-        "data": args.data,
-    }
+    if (args.event_type is None) == (args.redeliver is None):
+        raise UsageError("trigger: give an event TYPE, or --redeliver MESSAGE_ID (not both)")
+    route, payload = (
+        "trigger",
+        {
+            "type": args.event_type,
+            "resource_type": args.resource_type,
+            "resource_id": args.resource_id,
+            "enrichment_id": args.enrichment_id,
+            "data": args.data,
+        },
+    )
+    if args.redeliver is not None:
+        route, payload = "redeliver", {"message_id": args.redeliver}
     try:
-        response = _bounded_post(f"{root}/_sandbox/trigger", payload, config)
+        response = _bounded_post(f"{root}/_sandbox/{route}", payload, config)
     except httpx.HTTPError as exc:
         raise UserError(f"no sandbox answered at {root}: {type(exc).__name__}") from None
     except (BodyTooLarge, BodyUndecodable):
@@ -276,20 +283,23 @@ def trigger(args: argparse.Namespace) -> int:
             f"{output.safe(response.text[:2000], 200)}"
         )
     deliveries = _deliveries(response)
+    event_type = args.event_type or (deliveries[0].event_type if deliveries else "")
+    what = "Redelivered" if args.redeliver else "Triggered"
     if args.json:
-        report = {"type": args.event_type, "deliveries": [d.to_dict() for d in deliveries]}
+        report = {"type": event_type, "deliveries": [d.to_dict() for d in deliveries]}
         output.write(json.dumps(report, indent=2))
     elif not deliveries:
-        output.write(
-            f"Triggered {output.safe(args.event_type)}: no enabled endpoint is subscribed to it."
-        )
+        output.write(f"{what} {output.safe(event_type)}: no enabled endpoint is subscribed to it.")
     else:
         noun = "delivery" if len(deliveries) == 1 else "deliveries"
-        output.write(f"Triggered {output.safe(args.event_type)}: {len(deliveries)} {noun}")
+        output.write(f"{what} {output.safe(event_type)}: {len(deliveries)} {noun}")
         for delivery in deliveries:
             outcome = f"HTTP {delivery.status_code}" if delivery.ok else delivery.error or ""
             mark = "delivered" if delivery.ok else "FAILED   "
-            output.write(f"  {mark} {output.safe(delivery.url, 200)} ({output.safe(outcome, 300)})")
+            output.write(
+                f"  {mark} {output.safe(delivery.url, 200)} ({output.safe(outcome, 300)}) "
+                f"message {output.safe(delivery.message_id, 100)}, attempt {delivery.attempt}"
+            )
     return EXIT_OK if all(delivery.ok for delivery in deliveries) else EXIT_FAILURE
 
 

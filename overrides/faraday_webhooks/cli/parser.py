@@ -278,8 +278,15 @@ def _add_trigger(commands: Commands, handler: Callable[..., int]) -> None:
     trigger.add_argument(
         "event_type",
         metavar="TYPE",
+        nargs="?",
         type=flag_types.printable_text,
         help="for example resource.ready_with_update or enrichment_job.failed",
+    )
+    trigger.add_argument(
+        "--redeliver",
+        metavar="MESSAGE_ID",
+        type=flag_types.printable_text,
+        help="send an earlier message again, with its id (as Svix's resend), instead of TYPE",
     )
     trigger.add_argument(
         "--resource-type",

@@ -9,12 +9,22 @@ Example::
 """
 
 from .receiver import ReceivedDelivery, WebhookReceiver
-from .sandbox import DEFAULT_API_KEY, FAULT_HEADER, Delivery, RecordedRequest, Sandbox
+from .sandbox import (
+    DEFAULT_API_KEY,
+    FAULT_HEADER,
+    SVIX_RETRY_SCHEDULE,
+    Delivery,
+    DeliveryAttempt,
+    RecordedRequest,
+    Sandbox,
+)
 
 __all__ = [
     "DEFAULT_API_KEY",
     "FAULT_HEADER",
+    "SVIX_RETRY_SCHEDULE",
     "Delivery",
+    "DeliveryAttempt",
     "ReceivedDelivery",
     "RecordedRequest",
     "Sandbox",

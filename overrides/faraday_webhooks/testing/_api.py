@@ -34,6 +34,10 @@ COLLECTION = "/webhook_endpoints"
 ITEM = "/webhook_endpoints/{webhook_endpoint_id}"
 _ITEM_PATTERN = re.compile(r"^/webhook_endpoints/([^/]+)$")
 _BEARER = re.compile(r"^Bearer (\S+)$")
+# The sandbox's stand-in for Faraday's key format, which Faraday does not publish.
+_KEY_FORMAT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{7,255}$")
+# A media type Faraday's changelog says it still accepts, as the one it declares now.
+_MEDIA_ALIASES = {"application/json+merge-patch": "application/merge-patch+json"}
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 # Remembered idempotency keys (all API keys together), and for how long.
 MAX_IDEMPOTENCY_KEYS = 10_000
@@ -162,6 +166,12 @@ class FakeAPI:
         with self._lock:
             return [dict(endpoint) for endpoint in self._endpoints.values()]
 
+    def endpoint(self, endpoint_id: str) -> dict[str, Any] | None:
+        """A copy of the endpoint with this id as it is now, or ``None``."""
+        with self._lock:
+            found = self._endpoints.get(endpoint_id)
+            return None if found is None else dict(found)
+
     def subscribed(self, event_type: str) -> list[dict[str, Any]]:
         """The enabled endpoints that receive ``event_type``."""
         return [
@@ -178,19 +188,34 @@ class FakeAPI:
     # -- requests ----------------------------------------------------------------------
 
     def authenticate(self, headers: Mapping[str, str] | Any) -> tuple[str | None, Reply | None]:
-        """The request's API key, or the 401 Faraday answers instead."""
+        """The request's API key, or the 401 Faraday answers instead, as its ErrorCode
+        documentation defines each code:
+
+        - no Authorization header: ``MISSING_API_KEY`` ("An API key was not supplied");
+        - a header that is not ``Bearer <token>``: ``INVALID_AUTHORIZATION`` ("The
+          Authorization header could not be parsed");
+        - an expired key: ``EXPIRED_API_KEY``;
+        - any other key the sandbox was not given, well-formed or not:
+          ``MALFORMED_API_KEY`` ("Could not parse the supplied API key"). Faraday
+          documents no code for a well-formed key that does not exist; of the three
+          codes it reserves for 401s, this is the one that fits a key that resolves to
+          no account.
+        """
         header = headers.get("Authorization")
         if header is None:
-            return None, error_reply(401, "MISSING_API_KEY", "No API key was supplied")
+            return None, error_reply(401, "MISSING_API_KEY", "An API key was not supplied")
         match = _BEARER.match(header)
         if match is None:
-            note = "Authorization must be 'Bearer <API key>'"
-            return None, error_reply(401, "MALFORMED_API_KEY", note)
+            note = "The Authorization header could not be parsed: send 'Bearer <API key>'"
+            return None, error_reply(401, "INVALID_AUTHORIZATION", note)
         token = match.group(1)
         if token in self.expired_api_keys:
-            return None, error_reply(401, "EXPIRED_API_KEY", "The API key has expired")
+            return None, error_reply(401, "EXPIRED_API_KEY", "The supplied API key has expired")
         if token not in self.api_keys:
-            return None, error_reply(401, "INVALID_AUTHORIZATION", "The API key is not valid")
+            note = "Could not parse the supplied API key"
+            if not _KEY_FORMAT.match(token):
+                note += " (not in the key format)"
+            return None, error_reply(401, "MALFORMED_API_KEY", note)
         return token, None
 
     def handle(
@@ -371,7 +396,7 @@ def _read_body(
     content = operation(spec_path, method)["requestBody"]["content"]
     ((media_type, declared),) = content.items()
     given = (headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
-    if given != media_type:
+    if _MEDIA_ALIASES.get(given, given) != media_type:
         return None, error_reply(400, "BAD_REQUEST", f"Content-Type must be {media_type}")
     try:
         payload = json.loads(body)

@@ -2,7 +2,7 @@
 
 A request is recorded, authenticated, given any fault it asked for, then answered
 by the fake API (``_api.py``). The handler sees the sandbox only through ``Parts``:
-the API, the fault plan, the request log, the stop signal and the trigger route.
+the API, the fault plan, the request log, the stop signal and the sandbox routes.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class Parts:
     faults: FaultPlan
     log: RequestLog
     stopping: threading.Event
-    trigger: Callable[[bytes], Reply]
+    sandbox_route: Callable[[str, bytes], Reply]  # POST /_sandbox/trigger and /redeliver
     verbose: bool
 
 
@@ -216,8 +216,8 @@ class Handler(QuietHandler):
             serve(self, fault)
         if fault is not None and not fault.acts_normally:
             return  # the fault was the answer
-        if path == "/_sandbox/trigger" and method == "POST":
-            reply = parts.trigger(body)
+        if path in ("/_sandbox/trigger", "/_sandbox/redeliver") and method == "POST":
+            reply = parts.sandbox_route(path, body)
         else:
             reply = parts.api.handle(method, self.path, self.headers, body, api_key=api_key or "")
         if fault is not None and fault.kind == "wrong-content-type":

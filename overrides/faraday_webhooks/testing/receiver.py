@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from .._validation import check_number, is_loopback_host
+from ..dedupe import Deduplicator, MemoryStore
 from ..errors import InvalidRequestError, WebhookVerificationError
 from ..events import WebhookEvent
 from ..verify import DEFAULT_TOLERANCE, MAX_TOLERANCE, WebhookVerifier, verify_webhook
@@ -130,6 +131,7 @@ class WebhookReceiver:
         tolerance: int = DEFAULT_TOLERANCE,
         on_delivery: Callable[[ReceivedDelivery], None] | None = None,
         allow_remote: bool = False,
+        dedupe: Deduplicator | None = None,
     ) -> None:
         if not allow_remote and not is_loopback_host(host):
             raise ValueError(
@@ -147,7 +149,8 @@ class WebhookReceiver:
         self._deliveries: collections.deque[ReceivedDelivery] = collections.deque(
             maxlen=MAX_KEPT_DELIVERIES
         )
-        self._seen_ids: collections.OrderedDict[str, None] = collections.OrderedDict()
+        # Replicas that share a store (SQLite, Redis, PostgreSQL) share what they have seen.
+        self.dedupe = dedupe or Deduplicator(MemoryStore(max_messages=MAX_KEPT_DELIVERIES))
         self._received = 0
         self._arrived = threading.Condition()
         self._server: _Server | None = None
@@ -221,20 +224,13 @@ class WebhookReceiver:
         except WebhookVerificationError as error:
             return ReceivedDelivery(message_id, None, error)
         # Deduplicated on the id that was signed, whichever header family carried it.
-        verified = event.message_id
+        verified = event.message_id or ""  # verify_webhook always sets it
         return ReceivedDelivery(verified, event, None, duplicate=self._seen(verified))
 
-    def _seen(self, message_id: str | None) -> bool:
-        """Whether a verified ``message_id`` came before (remembers the latest ids only)."""
-        if message_id is None:
-            return False
-        with self._arrived:
-            if message_id in self._seen_ids:
-                return True
-            self._seen_ids[message_id] = None
-            while len(self._seen_ids) > MAX_KEPT_DELIVERIES:
-                self._seen_ids.popitem(last=False)
-        return False
+    def _seen(self, message_id: str) -> bool:
+        """Whether a verified ``message_id`` was processed (or is being processed) before."""
+        with self.dedupe.claim(message_id) as claim:
+            return claim.state != "first"
 
     def _record(self, result: ReceivedDelivery) -> None:
         with self._arrived:

@@ -26,77 +26,27 @@ import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
-import attrs
-import httpx
-
-from .._http_clients import LOOPBACK_PATTERNS
 from .._models import WebhookEndpoint
 from .._validation import check_number, is_loopback_host
-from ..verify import sign_webhook
 from ._api import API_PREFIX, FakeAPI, Reply, error_reply, json_reply, now_iso
+from ._deliveries import SVIX_RETRY_SCHEDULE, Deliverer, Delivery, DeliveryAttempt, check_schedule
 from ._handler import Parts, RecordedRequest, RequestLog, SandboxServer
 from ._server import check_key_list, check_port
 from ._spec import require_sandbox_extra
 from .faults import FAULT_HEADER, FaultPlan
 
-# Deliveries to loopback go straight there, whatever proxy the environment names.
-_DIRECT_TO_LOOPBACK: dict[str, httpx.BaseTransport | None] = dict.fromkeys(LOOPBACK_PATTERNS)
-
-__all__ = ["DEFAULT_API_KEY", "FAULT_HEADER", "Delivery", "RecordedRequest", "Sandbox"]
+__all__ = [
+    "DEFAULT_API_KEY",
+    "FAULT_HEADER",
+    "SVIX_RETRY_SCHEDULE",
+    "Delivery",
+    "DeliveryAttempt",
+    "RecordedRequest",
+    "Sandbox",
+]
 
 DEFAULT_API_KEY = "sk_sandbox_local"
-
-
-@attrs.frozen
-class Delivery:
-    """The outcome of sending one event to one endpoint."""
-
-    endpoint_id: str
-    url: str
-    event_type: str
-    status_code: int | None
-    error: str | None = None
-    body: bytes = attrs.field(default=b"", repr=False)
-
-    @property
-    def ok(self) -> bool:
-        """The receiver answered 2xx."""
-        return self.status_code is not None and 200 <= self.status_code < 300
-
-    def to_dict(self) -> dict[str, Any]:
-        """The report ``POST /_sandbox/trigger`` (and so the CLI) shows for this delivery."""
-        return {
-            "endpoint_id": self.endpoint_id,
-            "url": self.url,
-            "event_type": self.event_type,
-            "status_code": self.status_code,
-            "ok": self.ok,
-            "error": self.error,
-        }
-
-    @classmethod
-    def from_dict(cls, report: Any) -> Delivery:
-        """A delivery from ``to_dict``'s report; ``ValueError`` if it is not one."""
-        if not isinstance(report, dict):
-            raise ValueError("a delivery report is a JSON object")
-        status = report.get("status_code")
-        error = report.get("error")
-        if not (status is None or (type(status) is int and 100 <= status <= 599)):
-            raise ValueError("status_code must be an HTTP status or null")
-        if not (error is None or isinstance(error, str)):
-            raise ValueError("error must be text or null")
-        endpoint_id, url, event_type = (report.get(k) for k in ("endpoint_id", "url", "event_type"))
-        if not (
-            isinstance(endpoint_id, str) and isinstance(url, str) and isinstance(event_type, str)
-        ):
-            raise ValueError("endpoint_id, url and event_type must be text")
-        return cls(endpoint_id, url, event_type, status, error)
-
-
-def _is_loopback_url(url: str) -> bool:
-    return is_loopback_host(urlsplit(url).hostname or "")
 
 
 def _enrichment_job_data(
@@ -142,6 +92,7 @@ class Sandbox:
         max_endpoints: int | None = 1000,
         reject_duplicate_urls: bool = False,
         delivery_timeout: float = 5.0,
+        retry_schedule: Iterable[float] = SVIX_RETRY_SCHEDULE,
         verbose: bool = False,
         allow_remote: bool = False,
     ) -> None:
@@ -167,6 +118,11 @@ class Sandbox:
             max_endpoints=max_endpoints,
             reject_duplicate_urls=reject_duplicate_urls,
         )
+        self._deliverer = Deliverer(
+            self._api.endpoint,
+            schedule=check_schedule(retry_schedule),
+            timeout=self.delivery_timeout,
+        )
         self._faults = FaultPlan()
         self._log = RequestLog()
         self._stopping = threading.Event()
@@ -184,7 +140,7 @@ class Sandbox:
             return self
         self._stopping.clear()
         parts = Parts(
-            self._api, self._faults, self._log, self._stopping, self._trigger_route, self.verbose
+            self._api, self._faults, self._log, self._stopping, self._sandbox_route, self.verbose
         )
         self._server = SandboxServer((self.host, self.port), parts)
         self.port = self._server.port
@@ -194,6 +150,7 @@ class Sandbox:
     def stop(self) -> None:
         """Stop serving and close every open connection."""
         server, self._server = self._server, None
+        self._deliverer.stop()  # pending retries end with the sandbox
         if server is not None:
             self._stopping.set()  # wakes handlers sleeping in an injected timeout
             server.stop()
@@ -324,29 +281,30 @@ class Sandbox:
             body = json.dumps(event, allow_nan=False).encode()
         except (TypeError, ValueError) as problem:
             raise ValueError(f"the event cannot be sent as JSON: {problem}") from None
-        with httpx.Client(timeout=self.delivery_timeout, mounts=_DIRECT_TO_LOOPBACK) as http:
-            return [
-                self._deliver(http, target, event_type, body)
-                for target in self._api.subscribed(event_type)
-            ]
+        return self._deliverer.send(event_type, body, self._api.subscribed(event_type))
 
-    def _deliver(
-        self, http: Any, target: Mapping[str, Any], event_type: str, body: bytes
-    ) -> Delivery:
-        url, endpoint_id = target["url"], target["id"]
-        if not _is_loopback_url(url):
-            refusal = "not delivered: the sandbox only delivers to loopback"
-            return Delivery(endpoint_id, url, event_type, None, refusal)
-        headers = {"Content-Type": "application/json", **sign_webhook(body, target["secret"])}
-        try:
-            response = http.post(url, content=body, headers=headers)
-        except Exception as exc:  # any failure is this delivery's, never the others'
-            return Delivery(endpoint_id, url, event_type, None, f"{type(exc).__name__}: {exc}")
-        error = None if response.is_success else f"receiver answered HTTP {response.status_code}"
-        return Delivery(endpoint_id, url, event_type, response.status_code, error, body)
+    @property
+    def deliveries(self) -> list[DeliveryAttempt]:
+        """Every delivery attempt so far (the latest 10,000): first attempts, retries and
+        redeliveries, each with its message id, endpoint, attempt number and outcome."""
+        return list(self._deliverer.attempts)
 
-    def _trigger_route(self, body: bytes) -> Reply:
-        """``POST /_sandbox/trigger``: what ``faraday-webhooks trigger`` calls."""
+    def redeliver(self, message_id: str) -> list[Delivery]:
+        """Send a message again, with the same id, to the endpoints it went to (as Svix's
+        "resend" does); ``KeyError`` if the sandbox sent no such message.
+
+        Example::
+
+            (first,) = sandbox.trigger("resource.errored")
+            sandbox.redeliver(first.message_id)
+        """
+        return self._deliverer.redeliver(message_id)
+
+    def _sandbox_route(self, path: str, body: bytes) -> Reply:
+        """``POST /_sandbox/trigger`` and ``POST /_sandbox/redeliver``: what
+        ``faraday-webhooks trigger`` (``--redeliver``) calls."""
+        if path == "/_sandbox/redeliver":
+            return self._redeliver_route(body)
         try:
             request = json.loads(body or b"{}")
             event_type = request["type"]
@@ -367,6 +325,22 @@ class Sandbox:
             deliveries = self.trigger(event_type, data=data, **options)
         except ValueError as problem:  # data json cannot send (NaN)
             return error_reply(400, "BAD_REQUEST", str(problem))
+        return json_reply(
+            200, {"type": event_type, "deliveries": [d.to_dict() for d in deliveries]}
+        )
+
+    def _redeliver_route(self, body: bytes) -> Reply:
+        try:
+            message_id = json.loads(body or b"{}")["message_id"]
+            if not isinstance(message_id, str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError, RecursionError):
+            return error_reply(400, "BAD_REQUEST", 'Send {"message_id": "<msg_...>"} to redeliver')
+        try:
+            deliveries = self.redeliver(message_id)
+        except KeyError:
+            return error_reply(404, "NOT_FOUND", "The sandbox sent no message with that id")
+        event_type = deliveries[0].event_type if deliveries else ""
         return json_reply(
             200, {"type": event_type, "deliveries": [d.to_dict() for d in deliveries]}
         )
