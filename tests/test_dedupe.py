@@ -90,9 +90,13 @@ def test_first_duplicate_busy_and_release(kind: str, where: Any) -> None:
             assert other.state == "busy"  # held by the first, who has not finished
     with dedupe.claim("msg_1") as again:
         assert again.state == "duplicate"
-    with pytest.raises(RuntimeError), dedupe.claim("msg_2") as failing:
-        assert failing.state == "first"
-        raise RuntimeError("the handler crashed")
+    def crashing_handler() -> None:
+        with dedupe.claim("msg_2") as failing:
+            assert failing.state == "first"
+            raise RuntimeError("the handler crashed")
+
+    with pytest.raises(RuntimeError):
+        crashing_handler()
     with dedupe.claim("msg_2") as retried:
         assert retried.state == "first"  # released: Faraday's retry processes it
 
