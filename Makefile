@@ -1,6 +1,6 @@
 # Everything builds from nothing: `make demo` and `make test` create .venv first.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed

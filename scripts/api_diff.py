@@ -18,6 +18,7 @@ import contextlib
 import io
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import zipfile
@@ -136,6 +137,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.base:
+        known = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"{args.base}^{{commit}}"],
+            cwd=ROOT,
+            capture_output=True,
+            check=False,
+        )
+        if known.returncode != 0:
+            print(f"api-diff: no tag, branch or commit named {args.base!r} here", file=sys.stderr)
+            return 2
         label = f"git {args.base}"
         changes = compare(lambda package: _load_git(package, args.base))
     else:

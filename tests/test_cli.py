@@ -20,11 +20,12 @@ import pytest
 from faraday_webhooks import sign_webhook
 from faraday_webhooks.cli import build_parser
 from faraday_webhooks.testing import Sandbox
-from helpers import API_KEY, EVENT, EXPIRED_KEY
+from helpers import API_KEY, ENDPOINT_ID, EVENT, EXPIRED_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMAND = str(Path(sys.executable).parent / "faraday-webhooks")
 HOOK = "https://example.com/hooks"
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 
 def run(
@@ -182,23 +183,56 @@ def test_api_failure_prints_code_note_and_error_id_without_traceback(sandbox: Sa
 
 
 @pytest.mark.parametrize(
-    ("args", "key", "expected"),
+    ("args", "key", "expected", "status"),
     [
-        (["create", "--url", "not-a-url", "--event", EVENT], API_KEY, "url must start with http"),
+        # A bad flag value exits 2, naming the flag; anything else is a failure (1).
+        (["create", "--url", "not-a-url", "--event", EVENT], API_KEY, "--url: must start", 2),
+        (["create", "--url", "not a url", "--event", EVENT], API_KEY, "--url: must not", 2),
         # A byte that is not UTF-8 reaches Python as a lone surrogate.
-        (["create", "--url", HOOK, "--event", EVENT], "sk_caf\u00e9", "must be ASCII"),
-        (["create", "--url", HOOK, "--event", EVENT], None, "FARADAY_API_KEY"),
-        (["listen", "--port", "0"], API_KEY, "FARADAY_WEBHOOK_SECRET"),
-        (["listen", "--port", "0", "--secret", "whsec_***"], API_KEY, "not valid base64"),
+        (["create", "--url", HOOK, "--event", EVENT], "sk_caf\u00e9", "must be ASCII", 1),
+        (["create", "--url", HOOK, "--event", EVENT], None, "FARADAY_API_KEY", 1),
+        (["listen", "--port", "0"], API_KEY, "FARADAY_WEBHOOK_SECRET", 1),
+        (["listen", "--port", "0", "--secret", "whsec_***"], API_KEY, "--secret: ", 2),
+        (["listen", "--port", "0", "--secret", "notasecret!"], API_KEY, "--secret: ", 2),
+        (["update", ENDPOINT_ID], API_KEY, "give --url, --event or --status", 2),
+        (
+            ["list", "--base-url", "http://example.com/v1"],
+            API_KEY,
+            "--base-url: base_url http://example.com is cleartext",
+            2,
+        ),
+        (["listen", "--port", "0", "--host", "0.0.0.0", "--secret", SECRET], API_KEY,
+         "pass --allow-remote", 2),
     ],
-)
+)  # fmt: skip
 def test_user_mistakes_are_one_line_errors(
-    sandbox: Sandbox, args: list[str], key: str | None, expected: str
+    sandbox: Sandbox, args: list[str], key: str | None, expected: str, status: int
 ) -> None:
     result = run(*args, key=key, env={"FARADAY_BASE_URL": sandbox.base_url})
-    assert result.returncode == 1
-    assert expected in assert_one_line_error(result)
+    assert result.returncode == status, result.stderr
+    line = assert_one_line_error(result)
+    assert expected in line
+    assert "allow_insecure_http" not in line
+    assert "allow_remote" not in line
     assert sandbox.requests == []  # nothing was sent
+
+
+def test_allow_insecure_http_lets_a_cleartext_base_url_through() -> None:
+    # Parsed and built only: nothing is sent to a host that is not loopback.
+    from faraday_webhooks.cli.commands import _client
+    from faraday_webhooks.cli import build_parser
+
+    flags = ["list", "--base-url", "http://example.com/v1", "--api-key", API_KEY]
+    with _client(build_parser().parse_args([*flags, "--allow-insecure-http"])) as client:
+        assert client.base_url == "http://example.com/v1"
+
+
+def test_sandbox_help_is_plain_text() -> None:
+    result = run("sandbox", "--help")
+    assert result.returncode == 0
+    assert "``" not in result.stdout
+    assert "=====" not in result.stdout
+    assert "slow-body[:S]" in result.stdout
 
 
 def test_nothing_listening_is_a_one_line_connection_error() -> None:
@@ -297,6 +331,8 @@ def test_sandbox_command_serves_until_interrupted() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C must reach it even when this test runs with SIGINT ignored (make test &).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert process.stdout is not None
@@ -418,7 +454,7 @@ def test_json_errors_go_to_stderr_as_json(sandbox: Sandbox) -> None:
 
 def test_update_with_nothing_to_change_names_the_flags(sandbox: Sandbox) -> None:
     result = run("update", str(uuid.uuid4()), env={"FARADAY_BASE_URL": sandbox.base_url})
-    assert result.returncode == 1
+    assert result.returncode == 2  # a usage mistake, as argparse reports them
     assert "give --url, --event or --status" in assert_one_line_error(result)
     missing_key = run("list", key=None, env={"FARADAY_BASE_URL": sandbox.base_url})
     assert "set FARADAY_API_KEY (or pass --api-key)" in assert_one_line_error(missing_key)

@@ -7,6 +7,7 @@ import datetime
 import json
 import logging
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any, assert_type
@@ -321,7 +322,7 @@ def test_cli_list_takes_more_than_100_ids(sandbox: Sandbox, client: Faraday) -> 
     ids = [str(uuid.uuid4()) for _ in range(120)] + [str(endpoint.id)]
     arguments = [flag for value in ids for flag in ("--id", value)]
     result = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "faraday-webhooks"), "list", *arguments, "--json"],
+        [sys.executable, "-m", "faraday_webhooks", "list", *arguments, "--json"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -90,6 +90,7 @@ def test_first_duplicate_busy_and_release(kind: str, where: Any) -> None:
             assert other.state == "busy"  # held by the first, who has not finished
     with dedupe.claim("msg_1") as again:
         assert again.state == "duplicate"
+
     def crashing_handler() -> None:
         with dedupe.claim("msg_2") as failing:
             assert failing.state == "first"

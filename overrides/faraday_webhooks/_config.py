@@ -230,7 +230,9 @@ def resolve_config(
         base_url=check_base_url(url, allow_insecure_http=allow_insecure_http),
         timeout=resolve_timeout(timeout),
         max_retries=int(
-            check_number(max_retries, name="max_retries", whole=True, error=ConfigurationError)
+            check_number(
+                max_retries, name="max_retries", whole=True, maximum=100, error=ConfigurationError
+            )
         ),
         total_timeout=None
         if total_timeout is None

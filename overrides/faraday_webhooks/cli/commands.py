@@ -20,7 +20,7 @@ from .._body import BodyTooLarge, BodyUndecodable, BoundedBody
 from .._client import Faraday
 from .._config import resolve_config
 from .._http_clients import LOOPBACK_PATTERNS
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, WebhookVerificationError
 from ..events import ResourceEvent
 from ..testing.receiver import ReceivedDelivery, WebhookReceiver
 from ..testing.sandbox import DEFAULT_API_KEY, Delivery, Sandbox
@@ -40,6 +40,13 @@ class UsageError(UserError):
     """A bad flag value, reported in one line naming the flag (exit 2)."""
 
 
+def in_flags(message: str) -> str:
+    """A library message as the command line says it: options named as its flags."""
+    return message.replace("allow_insecure_http=True", "--allow-insecure-http").replace(
+        "allow_remote=True", "--allow-remote"
+    )
+
+
 def _client(args: argparse.Namespace) -> Faraday:
     try:
         return Faraday(
@@ -47,11 +54,14 @@ def _client(args: argparse.Namespace) -> Faraday:
             base_url=args.base_url,
             timeout=args.timeout,
             max_retries=args.max_retries,
+            allow_insecure_http=args.allow_insecure_http,
         )
     except ConfigurationError as problem:
         if args.api_key is None and not os.environ.get("FARADAY_API_KEY"):
             raise UserError("no API key: set FARADAY_API_KEY (or pass --api-key)") from None
-        raise UserError(str(problem)) from None
+        if "base_url" in str(problem):
+            raise UsageError(f"--base-url: {in_flags(str(problem))}") from None
+        raise UserError(in_flags(str(problem))) from None
 
 
 def _show(args: argparse.Namespace, action: Callable[[Faraday], Any], *, title: str = "") -> int:
@@ -126,7 +136,7 @@ def get(args: argparse.Namespace) -> int:
 
 def update(args: argparse.Namespace) -> int:
     if args.url is None and args.event is None and args.status is None:
-        raise UserError("nothing to change: give --url, --event or --status")
+        raise UsageError("update: nothing to change: give --url, --event or --status")
     return _show(
         args,
         lambda client: client.webhooks.update(
@@ -181,7 +191,7 @@ def sandbox(args: argparse.Namespace) -> int:
         )
         server.start()
     except ValueError as problem:  # a host that is not loopback, without --allow-remote
-        raise UserError(f"{problem} (--allow-remote)") from None
+        raise UsageError(f"--host: {in_flags(str(problem))}") from None
     except OSError as exc:
         raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     output.write(f"Faraday sandbox listening on {server.base_url}")
@@ -199,7 +209,11 @@ def listen(args: argparse.Namespace) -> int:
     secret = args.secret or os.environ.get(SECRET_ENV)
     if not secret:
         raise UserError(f"give the endpoint's signing secret with --secret or {SECRET_ENV}")
-    WebhookVerifier(secret)  # a bad secret is an error now, not a rejection per delivery
+    try:
+        WebhookVerifier(secret)  # a bad secret is an error now, not a rejection per delivery
+    except WebhookVerificationError as problem:
+        source = "--secret" if args.secret else SECRET_ENV
+        raise UsageError(f"{source}: {problem}") from None
     output.know_secret(secret)
     received = 0
 
@@ -233,7 +247,7 @@ def listen(args: argparse.Namespace) -> int:
         )
         receiver.start()
     except ValueError as problem:
-        raise UserError(f"{problem} (--allow-remote)") from None
+        raise UsageError(f"--host: {in_flags(str(problem))}") from None
     except OSError as exc:
         raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     output.write(f"Listening for Faraday webhooks on {receiver.url} (Ctrl-C to stop)")
@@ -254,6 +268,7 @@ def trigger(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         max_retries=0,
         default_headers=None,
+        allow_insecure_http=args.allow_insecure_http,
     )
     output.know_secret(config.api_key)
     root = config.base_url.rsplit("/v1", 1)[0]

@@ -10,18 +10,21 @@ import uuid
 from typing import Any
 
 from .._config import check_base_url
-from .._validation import MAX_SECONDS
-from ..errors import ConfigurationError
+from .._validation import MAX_SECONDS, check_url
+from ..errors import ConfigurationError, InvalidRequestError, WebhookVerificationError
+from ..verify import WebhookVerifier
 
 __all__ = [
     "base_url",
     "count",
+    "endpoint_url",
     "json_object",
     "port",
     "positive_count",
     "printable_text",
     "seconds",
     "uuid_text",
+    "webhook_secret",
 ]
 
 
@@ -80,10 +83,26 @@ def printable_text(text: str) -> str:
 
 
 def base_url(text: str) -> str:
+    # Cleartext to a remote host is decided with --allow-insecure-http, once all flags are read.
     try:
-        return check_base_url(printable_text(text))
+        return check_base_url(printable_text(text), allow_insecure_http=True)
     except ConfigurationError as problem:
         raise argparse.ArgumentTypeError(str(problem)) from None
+
+
+def endpoint_url(text: str) -> str:
+    try:
+        return check_url(printable_text(text), name="the URL")
+    except InvalidRequestError as problem:
+        raise argparse.ArgumentTypeError(str(problem).removeprefix("the URL ")) from None
+
+
+def webhook_secret(text: str) -> str:
+    try:
+        WebhookVerifier(text)
+    except WebhookVerificationError as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
+    return text
 
 
 def _not_json(constant: str) -> Any:

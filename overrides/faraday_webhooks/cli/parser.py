@@ -52,6 +52,21 @@ def _command(
     return parser
 
 
+def _plain_table() -> str:
+    """The fault table of ``faults.py``'s docstring as plain text: no reStructuredText
+    rules or literal markers in a terminal."""
+    table = (faults.__doc__ or "").split("=====================", 1)[-1].split("Example::")[0]
+    lines = []
+    for line in table.splitlines():
+        if set(line.strip()) <= {"=", " "}:
+            continue
+        term, gap, description = line.partition("  ")
+        if term.strip() and gap:  # a fault: its name, then its description in the column
+            line = f"{term.replace('``', ''):<23}{description.strip()}"
+        lines.append(line.replace("``", ""))
+    return "\n".join(lines).rstrip()
+
+
 def _client_options(
     parser: argparse.ArgumentParser, *, base_url_default: str | None = None
 ) -> None:
@@ -80,6 +95,11 @@ def _client_options(
         help=f"retries when safe (default {DEFAULT_MAX_RETRIES})",
     )
     parser.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="allow a cleartext http:// --base-url to a host that is not loopback",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print JSON for scripts (errors go to stderr as JSON)"
     )
 
@@ -100,7 +120,7 @@ def _add_create(commands: Commands, handler: Callable[..., int]) -> None:
         handler,
     )
     create.add_argument(
-        "--url", required=True, type=flag_types.printable_text, help="where Faraday POSTs events"
+        "--url", required=True, type=flag_types.endpoint_url, help="where Faraday POSTs events"
     )
     create.add_argument(
         "--event",
@@ -168,7 +188,7 @@ def _add_update(commands: Commands, handler: Callable[..., int]) -> None:
         handler,
     )
     _id_argument(update)
-    update.add_argument("--url", type=flag_types.printable_text, help="the new URL")
+    update.add_argument("--url", type=flag_types.endpoint_url, help="the new URL")
     update.add_argument(
         "--event",
         action="append",
@@ -194,11 +214,9 @@ def _add_sandbox(commands: Commands, handler: Callable[..., int]) -> None:
         "faraday-webhooks sandbox --port 8765 --api-key sk_test --expired-api-key sk_old",
         handler,
     )
-    table = (faults.__doc__ or "").split("=====================", 1)[-1].split("Example::")[0]
     sandbox.epilog = (sandbox.epilog or "") + (
         "\n\nfaults: send the header X-Sandbox-Fail: FAULT on a request (a comma-separated "
-        "list\nserves successive requests; add ;TAG for a fresh sequence):\n"
-        "=====================" + table.rstrip()
+        "list\nserves successive requests; add ;TAG for a fresh sequence):\n" + _plain_table()
     )
     sandbox.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     sandbox.add_argument(
