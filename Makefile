@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed
 CONFORMANCE_VENV := .venv-conformance
 
-.PHONY: venv engines demo test lint typecheck check-generated conformance generate dist publish api-diff spec-diff bench clean
+.PHONY: venv engines demo test test-quick lint typecheck check-generated conformance generate dist publish api-diff spec-diff bench clean
 
 venv: $(STAMP)
 
@@ -42,8 +42,13 @@ engines:
 			exit 1; \
 		fi; }
 
-## Everything CI runs: generated/ is fresh, lint, types, the sandbox's conformance, then the tests.
+## Everything CI runs: generated/ is fresh, lint, types, the sandbox's conformance, then the
+## tests on every Python the package claims (nox; one: make test PYTHONS=3.11).
 test: venv engines check-generated lint typecheck conformance
+	@$(BIN)/nox $(if $(PYTHONS),-s $(foreach v,$(PYTHONS),tests-$(v)),-s tests) -- $(PYTEST_ARGS)
+
+## The tests on .venv's Python alone, fastest to iterate on.
+test-quick: venv engines
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	exit $$status
@@ -68,8 +73,8 @@ generate: venv
 	@./generate.sh
 
 lint: venv
-	@$(BIN)/ruff check overrides tests bench scripts
-	@$(BIN)/ruff format --check overrides tests bench scripts
+	@$(BIN)/ruff check overrides tests bench scripts noxfile.py
+	@$(BIN)/ruff format --check overrides tests bench scripts noxfile.py
 
 typecheck: venv
 	@$(BIN)/mypy
@@ -104,4 +109,4 @@ bench: venv
 	@$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) $(CONFORMANCE_VENV) dist build .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CONFORMANCE_VENV) .nox dist build .mypy_cache .ruff_cache

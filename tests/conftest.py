@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from faraday_webhooks import AsyncFaraday, Faraday
 from faraday_webhooks.testing import Sandbox
 from helpers import API_KEY, EXPIRED_KEY, FAST_RETRIES, blocking, close_portal
+
+# ./generate.sh runs the generator of the Python running the tests, not .venv's.
+os.environ.setdefault("FARADAY_GENERATOR_BIN", str(Path(sys.executable).parent))
 
 
 # Every async test runs under both event loops httpx supports.
