@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed
 CONFORMANCE_VENV := .venv-conformance
 
-.PHONY: venv engines demo test test-quick lint typecheck check-generated conformance generate dist publish api-diff spec-diff bench clean
+.PHONY: venv engines demo test test-quick docs lint typecheck check-generated conformance generate dist publish api-diff spec-diff bench clean
 
 venv: $(STAMP)
 
@@ -44,7 +44,7 @@ engines:
 
 ## Everything CI runs: generated/ is fresh, lint, types, the sandbox's conformance, then the
 ## tests on every Python the package claims (nox; one: make test PYTHONS=3.11).
-test: venv engines check-generated lint typecheck conformance
+test: venv engines check-generated lint typecheck conformance docs
 	@$(BIN)/nox $(if $(PYTHONS),-s $(foreach v,$(PYTHONS),tests-$(v)),-s tests) -- $(PYTEST_ARGS)
 
 ## The tests on .venv's Python alone, fastest to iterate on.
@@ -108,5 +108,9 @@ spec-diff: venv
 bench: venv
 	@$(BIN)/python bench/run.py
 
+## The documentation site, built strictly into site/ (a broken link or reference fails).
+docs: venv
+	@NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
 clean:
-	rm -rf $(VENV) $(CONFORMANCE_VENV) .nox dist build .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CONFORMANCE_VENV) .nox site dist build .mypy_cache .ruff_cache

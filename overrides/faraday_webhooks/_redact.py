@@ -40,7 +40,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 
 def printable(text: str, limit: int) -> str:
-    """``text`` safe to print: control characters escaped, at most ``limit`` characters.
+    r"""``text`` safe to print: control characters escaped, at most ``limit`` characters.
 
     Server text reaches terminals through messages and the CLI; an ANSI escape or a
     carriage return in it must not act there.

@@ -60,8 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Example::
 
-        >>> main(["--version"])  # doctest: +SKIP
-        faraday-webhooks 0.2.1
+        >>> main(["update", "2c1881c4-a0c0-424d-89e1-b481f3cb118c", "--api-key", "k"])
+        2
+
+    ``--version`` and ``--help`` exit through argparse (``SystemExit(0)``), as
+    every argparse program does.
     """
     try:
         from ..errors import FaradayError

@@ -31,7 +31,7 @@ def run_demo() -> int:
 
     Example::
 
-        >>> run_demo()  # doctest: +SKIP
+        status = run_demo()
         [1/6] Starting the Faraday sandbox on 127.0.0.1 ...
     """
     total = 6
