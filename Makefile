@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed
 CONFORMANCE_VENV := .venv-conformance
 
-.PHONY: venv engines demo test test-quick docs lint typecheck check-generated conformance generate dist publish api-diff spec-diff bench clean
+.PHONY: venv engines demo test test-quick docs pyright lint typecheck check-generated conformance generate dist publish api-diff spec-diff bench clean
 
 venv: $(STAMP)
 
@@ -44,7 +44,7 @@ engines:
 
 ## Everything CI runs: generated/ is fresh, lint, types, the sandbox's conformance, then the
 ## tests on every Python the package claims (nox; one: make test PYTHONS=3.11).
-test: venv engines check-generated lint typecheck conformance docs
+test: venv engines check-generated lint typecheck pyright conformance docs
 	@$(BIN)/nox $(if $(PYTHONS),-s $(foreach v,$(PYTHONS),tests-$(v)),-s tests) -- $(PYTEST_ARGS)
 
 ## The tests on .venv's Python alone, fastest to iterate on.
@@ -78,6 +78,16 @@ lint: venv
 
 typecheck: venv
 	@$(BIN)/mypy
+
+# pyright from the npm registry, pinned (its PyPI wrapper downloads it at run time anyway).
+PYRIGHT_VERSION := 1.1.409
+PYRIGHT := .pyright/node_modules/.bin/pyright
+$(PYRIGHT):
+	@npm install --silent --no-audit --no-fund --prefix .pyright pyright@$(PYRIGHT_VERSION) >/dev/null
+
+## pyright on the installed package: --verifytypes at least 95%, the typed user program strict.
+pyright: venv $(PYRIGHT)
+	@$(BIN)/python scripts/pyright_check.py $(abspath $(PYRIGHT))
 
 ## Build sdist and wheel, run twine check, and inspect the wheel's contents.
 dist: venv check-generated
@@ -113,4 +123,4 @@ docs: venv
 	@NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 clean:
-	rm -rf $(VENV) $(CONFORMANCE_VENV) .nox site dist build .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CONFORMANCE_VENV) .nox site .pyright dist build .mypy_cache .ruff_cache

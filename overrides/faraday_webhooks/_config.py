@@ -142,11 +142,11 @@ class ClientConfig:
         default_headers: Mapping[str, str] | None = None,
         total_timeout: float | None = None,
     ) -> None:
-        self.api_key = api_key
-        self.total_timeout = total_timeout
-        self.base_url = base_url
-        self.timeout = timeout
-        self.max_retries = max_retries
+        self.api_key: str = api_key
+        self.total_timeout: float | None = total_timeout
+        self.base_url: str = base_url
+        self.timeout: httpx.Timeout = timeout
+        self.max_retries: int = max_retries
         self._urls: dict[str, httpx.URL] = {}
         # Built once, merged case-insensitively: a caller's "user-agent" replaces ours
         # instead of being sent beside it.

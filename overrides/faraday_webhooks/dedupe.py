@@ -122,8 +122,8 @@ class Deduplicator:
                     f"PostgresStore), not {type(store).__name__}"
                 )
         self.store = store
-        self.ttl = _seconds(ttl, "ttl")
-        self.lease = _seconds(lease, "lease")
+        self.ttl: float = _seconds(ttl, "ttl")
+        self.lease: float = _seconds(lease, "lease")
 
     def __repr__(self) -> str:
         return f"Deduplicator({type(self.store).__name__}, ttl={self.ttl:g}, lease={self.lease:g})"
@@ -173,7 +173,7 @@ class MemoryStore:
     """
 
     def __init__(self, *, max_messages: int = 100_000) -> None:
-        self.max_messages = int(
+        self.max_messages: int = int(
             check_number(max_messages, name="max_messages", whole=True, maximum=10**9)
         )
         # message id -> (token, or None when done; when the entry expires)
@@ -248,8 +248,8 @@ class SQLiteStore:
     def __init__(
         self, path: str | os.PathLike[str], *, table: str = "faraday_webhook_claims"
     ) -> None:
-        self.table = _table_name(table)
-        self.path = os.fspath(path)
+        self.table: str = _table_name(table)
+        self.path: str = os.fspath(path)
         self._local = threading.local()  # a sqlite3 connection belongs to one thread
         self._closed = False
         with self._errors():
@@ -343,7 +343,7 @@ class PostgresStore:
     """
 
     def __init__(self, conninfo: str, *, table: str = "faraday_webhook_claims") -> None:
-        self.table = _table_name(table)
+        self.table: str = _table_name(table)
         try:
             import psycopg  # the optional extra: only this store needs it
         except ImportError:

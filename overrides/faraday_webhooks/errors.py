@@ -155,7 +155,7 @@ class UnexpectedResponseError(APIRequestError):
     def __init__(self, reason: str, *, response: httpx.Response, body_excerpt: str = "") -> None:
         self.reason = reason
         self.response: httpx.Response | None = response
-        self.status_code = response.status_code
+        self.status_code: int = response.status_code
         self.body_excerpt = body_excerpt
         message = f"Unexpected response from Faraday: HTTP {self.status_code}: {reason}"
         if body_excerpt:
@@ -181,7 +181,7 @@ class APIError(APIRequestError):
         validation_errors: Sequence[ValidationError] = (),
     ) -> None:
         self.response: httpx.Response | None = response
-        self.status_code = response.status_code
+        self.status_code: int = response.status_code
         self.code = code
         self.error_id = error_id
         self.note = note

@@ -48,7 +48,7 @@ __all__ = [
     "message_models",
 ]
 
-logger = logging.getLogger("faraday_webhooks")
+logger: logging.Logger = logging.getLogger("faraday_webhooks")
 
 
 class InvalidEnvelope(ValueError):
@@ -90,7 +90,7 @@ class WebhookEvent:
         self.data = data
         self._message = message
         # The id inside the signed content: deduplicate on this, never on a header alone.
-        self.message_id = message_id
+        self.message_id: str | None = message_id
 
     @property
     def type_(self) -> str:
@@ -135,7 +135,7 @@ class ResourceEvent(WebhookEvent):
     """
 
     __slots__ = ()
-    message_model = WebhookMessageForResource
+    message_model: ClassVar[type[Any] | None] = WebhookMessageForResource
 
     data: WebhookMessageForResourceData
 

@@ -143,14 +143,16 @@ class WebhookReceiver:
         # May be set after start(): the secret exists only once the endpoint pointing here does.
         self.secret = secret
         self.host = host
-        self.port = check_port(port)
+        self.port: int = check_port(port)
         self.tolerance = tolerance
         self.on_delivery = on_delivery
         self._deliveries: collections.deque[ReceivedDelivery] = collections.deque(
             maxlen=MAX_KEPT_DELIVERIES
         )
         # Replicas that share a store (SQLite, Redis, PostgreSQL) share what they have seen.
-        self.dedupe = dedupe or Deduplicator(MemoryStore(max_messages=MAX_KEPT_DELIVERIES))
+        self.dedupe: Deduplicator = dedupe or Deduplicator(
+            MemoryStore(max_messages=MAX_KEPT_DELIVERIES)
+        )
         self._received = 0
         self._arrived = threading.Condition()
         self._server: _Server | None = None

@@ -107,8 +107,8 @@ class Sandbox:
                 max_endpoints, name="max_endpoints", maximum=10**9, whole=True, error=ValueError
             )
         self.host = host
-        self.port = check_port(port)
-        self.delivery_timeout = check_number(
+        self.port: int = check_port(port)
+        self.delivery_timeout: float = check_number(
             delivery_timeout, name="delivery_timeout", above_minimum=True, error=ValueError
         )
         self.verbose = verbose
