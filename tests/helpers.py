@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any, cast
 
+import faraday_webhooks as fw
 import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from faraday_webhooks import AsyncFaraday, Faraday, RetryPolicy
@@ -26,6 +27,29 @@ ERROR_ID = "082f9513-901c-4308-8081-902a8fe22d7e"
 
 # Retries in tests wait milliseconds, not seconds.
 FAST_RETRIES = RetryPolicy(max_retries=2, initial_delay=0.01, max_delay=0.05, max_retry_after=0.2)
+
+
+# Every Faraday error code and the exception it raises.
+ALL_CODES = {
+    "BAD_REQUEST": fw.BadRequestError,
+    "FORBIDDEN": fw.ForbiddenError,
+    "MAX_RESOURCES_REACHED": fw.MaxResourcesReachedError,
+    "INTERNAL_SERVER_ERROR": fw.InternalServerError,
+    "INVALID_AUTHORIZATION": fw.InvalidAuthorizationError,
+    "NOT_FOUND": fw.NotFoundError,
+    "MALFORMED_API_KEY": fw.MalformedAPIKeyError,
+    "MISSING_API_KEY": fw.MissingAPIKeyError,
+    "EXPIRED_API_KEY": fw.ExpiredAPIKeyError,
+    "VALIDATION_FAILED": fw.ValidationFailedError,
+    "CONFLICT": fw.ConflictError,
+}
+
+
+def create(client: Faraday, **overrides: Any) -> fw.WebhookEndpoint:
+    """``client.webhooks.create`` with a valid URL and event, unless ``overrides`` say otherwise."""
+    arguments: dict[str, Any] = {"url": "https://example.com/hooks", "enabled_events": [EVENT]}
+    arguments.update(overrides)
+    return client.webhooks.create(**arguments)
 
 
 def endpoint_body(**overrides: Any) -> dict[str, Any]:

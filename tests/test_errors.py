@@ -14,38 +14,19 @@ import httpx
 import pytest
 from faraday_webhooks import errors
 from helpers import (
+    ALL_CODES,
     API_KEY,
     ENDPOINT_ID,
     ERROR_ID,
     EVENT,
     Recorder,
+    create,
     endpoint_body,
     error_body,
     json_response,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-ALL_CODES = {
-    "BAD_REQUEST": fw.BadRequestError,
-    "FORBIDDEN": fw.ForbiddenError,
-    "MAX_RESOURCES_REACHED": fw.MaxResourcesReachedError,
-    "INTERNAL_SERVER_ERROR": fw.InternalServerError,
-    "INVALID_AUTHORIZATION": fw.InvalidAuthorizationError,
-    "NOT_FOUND": fw.NotFoundError,
-    "MALFORMED_API_KEY": fw.MalformedAPIKeyError,
-    "MISSING_API_KEY": fw.MissingAPIKeyError,
-    "EXPIRED_API_KEY": fw.ExpiredAPIKeyError,
-    "VALIDATION_FAILED": fw.ValidationFailedError,
-    "CONFLICT": fw.ConflictError,
-}
-
-
-def create(client: fw.Faraday, **overrides: Any) -> fw.WebhookEndpoint:
-    arguments: dict[str, Any] = {"url": "https://example.com/hooks", "enabled_events": [EVENT]}
-    arguments.update(overrides)
-    return client.webhooks.create(**arguments)
-
 
 # -- error statuses and codes --------------------------------------------------
 

@@ -279,8 +279,15 @@ def test_a_bad_base_url_is_refused_at_construction(url: str, message: str) -> No
 
 def test_cleartext_http_is_allowed_to_loopback_or_when_asked() -> None:
     for url in ("http://127.0.0.1:1/v1", "http://[::1]:1/v1", "http://localhost:1/v1"):
-        fw.Faraday(api_key=API_KEY, base_url=url).close()
-    fw.Faraday(api_key=API_KEY, base_url="http://proxy.internal/v1", allow_insecure_http=True)
+        with fw.Faraday(api_key=API_KEY, base_url=url) as client:
+            assert client.base_url == url
+    with pytest.raises(fw.ConfigurationError, match="cleartext"):
+        fw.Faraday(api_key=API_KEY, base_url="http://proxy.internal/v1")
+    asked = fw.Faraday(
+        api_key=API_KEY, base_url="http://proxy.internal/v1", allow_insecure_http=True
+    )
+    assert asked.base_url == "http://proxy.internal/v1"
+    asked.close()
 
 
 # -- 7. other foreign exceptions ---------------------------------------------------------

@@ -23,32 +23,12 @@ from helpers import (
     ENDPOINT_ID,
     EVENT,
     Recorder,
+    create,
     endpoint_body,
     json_response,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-ALL_CODES = {
-    "BAD_REQUEST": fw.BadRequestError,
-    "FORBIDDEN": fw.ForbiddenError,
-    "MAX_RESOURCES_REACHED": fw.MaxResourcesReachedError,
-    "INTERNAL_SERVER_ERROR": fw.InternalServerError,
-    "INVALID_AUTHORIZATION": fw.InvalidAuthorizationError,
-    "NOT_FOUND": fw.NotFoundError,
-    "MALFORMED_API_KEY": fw.MalformedAPIKeyError,
-    "MISSING_API_KEY": fw.MissingAPIKeyError,
-    "EXPIRED_API_KEY": fw.ExpiredAPIKeyError,
-    "VALIDATION_FAILED": fw.ValidationFailedError,
-    "CONFLICT": fw.ConflictError,
-}
-
-
-def create(client: fw.Faraday, **overrides: Any) -> fw.WebhookEndpoint:
-    arguments: dict[str, Any] = {"url": "https://example.com/hooks", "enabled_events": [EVENT]}
-    arguments.update(overrides)
-    return client.webhooks.create(**arguments)
-
 
 # -- success -------------------------------------------------------------------
 
