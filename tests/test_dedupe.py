@@ -7,8 +7,9 @@ SQLite is a real file. No engine is mocked, and no store's test is skipped.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import queue
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -271,14 +272,29 @@ def test_eight_processes_handle_every_message_exactly_once(kind: str, where: Any
     print(f"{kind}: 200 handled once each, {failures} failures retried, {duplicates} duplicates")
 
 
-def test_forked_sqlite_store_opens_its_own_connection(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "claims.sqlite3")
-    _OPEN.append(store)
-    assert store.acquire("before", "parent", 30) == "first"
-    child = os.fork()
-    if child == 0:
-        code = 0 if store.acquire("in-child", "child", 30) == "first" else 1
-        os._exit(code)
-    _, status = os.waitpid(child, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
-    assert store.acquire("in-child", "parent", 30) == "busy"
+FORKED_STORE = """
+import os, sys
+from faraday_webhooks.dedupe import SQLiteStore
+
+store = SQLiteStore(sys.argv[1])
+assert store.acquire("before", "parent", 30) == "first"
+child = os.fork()
+if child == 0:
+    os._exit(0 if store.acquire("in-child", "child", 30) == "first" else 1)
+_, status = os.waitpid(child, 0)
+assert os.waitstatus_to_exitcode(status) == 0, "the child could not claim"
+assert store.acquire("in-child", "parent", 30) == "busy"
+print("ok")
+"""
+
+
+def test_a_forked_sqlite_store_opens_its_own_connection(tmp_path: Path) -> None:
+    # In a fresh interpreter with no threads: a fork of this test process may deadlock.
+    result = subprocess.run(
+        [sys.executable, "-c", FORKED_STORE, str(tmp_path / "claims.sqlite3")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.strip() == "ok", result.stderr

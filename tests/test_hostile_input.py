@@ -13,6 +13,7 @@ import datetime
 import gzip
 import http.server
 import json
+import multiprocessing
 import os
 import pickle
 import socket
@@ -493,7 +494,9 @@ def test_every_exception_pickles_with_its_fields_and_message(error: fw.FaradayEr
 
 
 def test_an_error_raised_in_a_process_pool_reaches_the_caller() -> None:
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+    # spawn: a fork of this multi-threaded test process may deadlock (Python 3.12+ warns).
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
         future = pool.submit(_raise_not_found)
         with pytest.raises(fw.NotFoundError) as caught:
             future.result(timeout=60)
