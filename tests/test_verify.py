@@ -19,7 +19,8 @@ from faraday_webhooks import (
     verify_webhook,
     verify_webhook_signature,
 )
-from hypothesis import given, settings
+from faraday_webhooks.testing import WebhookReceiver
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from standardwebhooks.webhooks import Webhook
 
@@ -455,8 +456,6 @@ def test_verification_hands_back_the_message_id_it_verified() -> None:
 
 
 def test_a_replay_under_webhook_headers_with_a_fresh_svix_id_is_still_a_duplicate() -> None:
-    from faraday_webhooks.testing import WebhookReceiver
-
     body = event_body()
     headers = sign_webhook(body, SECRET)
     replay = {**as_webhook_family(headers), "svix-id": "msg_fresh_and_unsigned"}
@@ -507,8 +506,6 @@ def test_a_number_longer_than_pythons_int_limit_still_verifies() -> None:
 
 @pytest.mark.parametrize("timeout", [float("inf"), float("nan"), -1])
 def test_the_receiver_refuses_a_wait_it_could_not_keep(timeout: float) -> None:
-    from faraday_webhooks.testing import WebhookReceiver
-
     with (
         WebhookReceiver(secret=SECRET) as receiver,
         pytest.raises(fw.InvalidRequestError, match="timeout"),
@@ -534,3 +531,115 @@ def test_a_secret_is_read_with_or_without_its_prefix_and_surrounding_whitespace(
     # standardwebhooks reads the same spelling the same way (it verifies against now).
     fresh = as_webhook_family(sign_webhook(body, spelling))
     assert Webhook(spelling.strip()).verify(body, fresh)["type"] == "resource.ready_with_update"
+
+
+# -- hostile input to verification (an adversarial review's findings) -----------------------
+
+EVENT = "resource.ready_with_update"
+MESSAGE = event_body()
+
+
+@pytest.mark.parametrize("digits", [13, 309, 4301, 100_000])
+def test_a_timestamp_of_any_length_is_a_verification_error(digits: int) -> None:
+    headers = {"svix-id": "msg_1", "svix-timestamp": "9" * digits, "svix-signature": "v1,x"}
+    for verify in (fw.verify_webhook, fw.verify_webhook_signature):
+        with pytest.raises(fw.WebhookVerificationError) as caught:
+            verify(MESSAGE, headers, SECRET)
+        assert caught.value.reason == "invalid_timestamp"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        ({"payload": 5}, fw.InvalidRequestError),
+        ({"payload": b"{}", "msg_id": 5}, fw.InvalidRequestError),
+        ({"payload": b"{}", "msg_id": ""}, fw.InvalidRequestError),
+        ({"payload": b"{}", "timestamp": "now"}, fw.InvalidRequestError),
+        ({"payload": b"{}", "timestamp": 10**400}, fw.InvalidRequestError),
+        ({"payload": b"{}", "timestamp": -1}, fw.InvalidRequestError),
+        ({"payload": b"{}", "secret": 7}, fw.WebhookVerificationError),
+        ({"payload": b"{}", "secret": "whsec_not*base64"}, fw.WebhookVerificationError),
+    ],
+)
+def test_sign_webhook_refuses_wrong_arguments(arguments: dict[str, Any], error: type) -> None:
+    options = {"secret": SECRET, **arguments}
+    payload, secret = options.pop("payload"), options.pop("secret")
+    with pytest.raises(error):
+        fw.sign_webhook(payload, secret, **options)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"tolerance": float("nan")},
+        {"tolerance": float("inf")},
+        {"tolerance": None},
+        {"tolerance": "300"},
+        {"tolerance": -1},
+        {"now": "x"},
+        {"now": float("nan")},
+    ],
+)
+def test_verify_refuses_arguments_that_would_accept_any_age(options: dict[str, Any]) -> None:
+    old = fw.sign_webhook(MESSAGE, SECRET, timestamp=NOW - 23 * 365 * 86400)
+    for verify in (fw.verify_webhook, fw.verify_webhook_signature):
+        with pytest.raises(fw.InvalidRequestError) as caught:
+            verify(MESSAGE, old, SECRET, **options)
+        assert isinstance(caught.value, ValueError)
+        assert isinstance(caught.value, fw.FaradayError)
+
+
+def test_verify_takes_now_as_a_datetime() -> None:
+    headers = fw.sign_webhook(MESSAGE, SECRET, timestamp=NOW)
+    moment = datetime.datetime.fromtimestamp(NOW, datetime.UTC)
+    assert fw.verify_webhook(MESSAGE, headers, SECRET, now=moment).type == EVENT
+    naive = moment.replace(tzinfo=None)  # read as UTC
+    assert fw.verify_webhook(MESSAGE, headers, SECRET, now=naive).type == EVENT
+    with pytest.raises(fw.WebhookVerificationError, match="older"):
+        fw.verify_webhook(MESSAGE, headers, SECRET, now=moment + datetime.timedelta(hours=1))
+
+
+def test_a_replayed_delivery_is_acknowledged_and_recorded_as_a_duplicate() -> None:
+    headers = fw.sign_webhook(MESSAGE, SECRET)
+    with WebhookReceiver(secret=SECRET) as receiver, httpx.Client() as http:
+        answers = [http.post(receiver.url, content=MESSAGE, headers=headers) for _ in range(2)]
+        first, second = receiver.wait_for(2)
+    assert [answer.status_code for answer in answers] == [204, 204]
+    assert (first.duplicate, second.duplicate) == (False, True)
+    assert first.message_id == second.message_id == headers["svix-id"]
+
+
+header_values = st.text(max_size=40) | st.sampled_from(["v1,", "v1,abc", " v1,a v2,b ", "9" * 400])
+
+
+header_maps = st.dictionaries(
+    st.sampled_from(
+        ["svix-id", "svix-timestamp", "svix-signature", "webhook-id", "Webhook-Timestamp", "x"]
+    )
+    | st.text(max_size=10),
+    header_values,
+    max_size=6,
+) | st.builds(lambda body: fw.sign_webhook(body, SECRET), st.binary(max_size=64))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    body=st.binary(max_size=200) | st.just(MESSAGE),
+    headers=header_maps,
+    secret=st.text(max_size=50) | st.just(SECRET),
+)
+def test_any_input_gives_an_event_or_a_verification_error(
+    body: bytes, headers: dict[str, str], secret: str
+) -> None:
+    for verify in (fw.verify_webhook, fw.verify_webhook_signature):
+        try:
+            result = verify(body, headers, secret)
+        except fw.WebhookVerificationError:
+            continue
+        assert isinstance(result, str | fw.WebhookEvent)  # the verified id, or the event
+
+
+def test_secret_is_not_in_a_verifier_repr() -> None:
+    verifier = fw.WebhookVerifier(SECRET)
+    assert SECRET.removeprefix("whsec_") not in repr(verifier)
+    assert base64.b64decode(SECRET.removeprefix("whsec_")).hex() not in repr(verifier)
