@@ -348,16 +348,9 @@ class Comparison:
             if was != now:
                 self.add(where, f"{field} was {was}, upstream {now}", BREAKING, REQUEST, was, now)
         self.flag(where, "deprecated", ours, upstream, REQUEST)
-        was, now = bool(ours.get("required")), bool(upstream.get("required"))
-        if was != now:
-            change = self.tightened if now else self.loosened
-            change(
-                where,
-                f"now {'required' if now else 'optional'} upstream",
-                REQUEST,
-                ours=was,
-                up=now,
-            )
+        self.required_changed(
+            where, bool(ours.get("required")), bool(upstream.get("required")), REQUEST
+        )
         self.description(where, ours, upstream)
         self.schema(
             where,
@@ -372,16 +365,9 @@ class Comparison:
         if not mine and not theirs:
             return
         where = f"{key} request body"
-        was, now = bool(mine.get("required")), bool(theirs.get("required"))
-        if was != now:
-            change = self.tightened if now else self.loosened
-            change(
-                where,
-                f"now {'required' if now else 'optional'} upstream",
-                REQUEST,
-                ours=was,
-                up=now,
-            )
+        self.required_changed(
+            where, bool(mine.get("required")), bool(theirs.get("required")), REQUEST
+        )
         self.content(where, mine, theirs, REQUEST)
 
     def responses(self, key: str, ours: dict[str, Any], upstream: dict[str, Any]) -> None:
@@ -460,6 +446,13 @@ class Comparison:
                 )
 
     # -- schemas ----------------------------------------------------------------------
+
+    def required_changed(self, where: str, was: bool, now: bool, side: str) -> None:
+        """Newly required upstream is stricter; no longer required, looser."""
+        if was != now:
+            change = self.tightened if now else self.loosened
+            state = "required" if now else "optional"
+            change(where, f"now {state} upstream", side, ours=was, up=now)
 
     def description(self, where: str, ours: Mapping[str, Any], upstream: Mapping[str, Any]) -> None:
         # Only where both say something: wording written only in our document is ours.
@@ -669,16 +662,7 @@ class Comparison:
                     here, "field new upstream" + (" (required)" if required else ""), kind, side
                 )
             else:
-                was, now = name in mine_required, name in their_required
-                if was != now:
-                    change = self.tightened if now else self.loosened
-                    change(
-                        here,
-                        f"now {'required' if now else 'optional'} upstream",
-                        side,
-                        ours=was,
-                        up=now,
-                    )
+                self.required_changed(here, name in mine_required, name in their_required, side)
                 self.schema(here, mine[name], theirs[name], side)
 
 

@@ -237,6 +237,17 @@ def _table_name(table: Any) -> str:
     return table
 
 
+@contextlib.contextmanager
+def _engine_errors(driver_errors: Any, engine: str) -> Iterator[None]:
+    """A driver's exception as one ``DedupeStoreError`` naming the engine: the first line
+    of its text, bounded (a driver may quote its connection string further on)."""
+    try:
+        yield
+    except driver_errors as problem:
+        first = (str(problem).splitlines() or [""])[0][:200]
+        raise DedupeStoreError(f"{engine} store: {type(problem).__name__}: {first}") from None
+
+
 class SQLiteStore:
     """Claims in a SQLite file: every process of one host (WAL mode, a busy timeout).
 
@@ -252,20 +263,13 @@ class SQLiteStore:
         self.path: str = os.fspath(path)
         self._local = threading.local()  # a sqlite3 connection belongs to one thread
         self._closed = False
-        with self._errors():
+        with _engine_errors(sqlite3.Error, f"SQLite {self.path!r}"):
             connection = self._connection()
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(_SQLITE_SCHEMA.format(table=self.table))
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"
-
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except sqlite3.Error as problem:
-            raise DedupeStoreError(f"SQLite store {self.path!r}: {problem}") from None
 
     def _connection(self) -> sqlite3.Connection:
         if self._closed:
@@ -279,7 +283,7 @@ class SQLiteStore:
 
     def acquire(self, message_id: str, token: str, lease: float) -> ClaimState:
         now = time.time()
-        with self._errors():
+        with _engine_errors(sqlite3.Error, f"SQLite {self.path!r}"):
             connection = self._connection()
             row = connection.execute(
                 _SQLITE_ACQUIRE.format(table=self.table), (message_id, token, now + lease, now)
@@ -292,13 +296,13 @@ class SQLiteStore:
         return "duplicate" if state is not None and state[0] is None else "busy"
 
     def complete(self, message_id: str, token: str, ttl: float) -> None:
-        with self._errors():
+        with _engine_errors(sqlite3.Error, f"SQLite {self.path!r}"):
             self._connection().execute(
                 _SQLITE_COMPLETE.format(table=self.table), (time.time() + ttl, message_id, token)
             )
 
     def release(self, message_id: str, token: str) -> None:
-        with self._errors():
+        with _engine_errors(sqlite3.Error, f"SQLite {self.path!r}"):
             self._connection().execute(
                 _SQLITE_RELEASE.format(table=self.table), (message_id, token)
             )
@@ -351,7 +355,7 @@ class PostgresStore:
                 "PostgresStore needs psycopg: pip install 'faraday-webhooks[postgres]'"
             ) from None
         self._psycopg = psycopg
-        with self._errors():
+        with _engine_errors(self._psycopg.Error, "PostgreSQL"):
             self._connection = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
             try:
                 self._connection.execute(_POSTGRES_SCHEMA.format(table=self.table).encode())
@@ -364,18 +368,8 @@ class PostgresStore:
     def __repr__(self) -> str:
         return f"PostgresStore(table={self.table!r})"
 
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except self._psycopg.Error as problem:
-            # The driver's text may quote the connection string: name the kind only.
-            raise DedupeStoreError(
-                f"PostgreSQL store: {type(problem).__name__}: {str(problem).splitlines()[0][:200]}"
-            ) from None
-
     def acquire(self, message_id: str, token: str, lease: float) -> ClaimState:
-        with self._errors():
+        with _engine_errors(self._psycopg.Error, "PostgreSQL"):
             row = self._connection.execute(
                 _POSTGRES_ACQUIRE.format(table=self.table).encode(), (message_id, token, lease)
             ).fetchone()
@@ -387,13 +381,13 @@ class PostgresStore:
         return "duplicate" if state is not None and state[0] is None else "busy"
 
     def complete(self, message_id: str, token: str, ttl: float) -> None:
-        with self._errors():
+        with _engine_errors(self._psycopg.Error, "PostgreSQL"):
             self._connection.execute(
                 _POSTGRES_COMPLETE.format(table=self.table).encode(), (ttl, message_id, token)
             )
 
     def release(self, message_id: str, token: str) -> None:
-        with self._errors():
+        with _engine_errors(self._psycopg.Error, "PostgreSQL"):
             self._connection.execute(
                 _POSTGRES_RELEASE.format(table=self.table).encode(), (message_id, token)
             )
@@ -447,18 +441,9 @@ class RedisStore:
     def __repr__(self) -> str:
         return f"RedisStore(prefix={self.prefix!r})"
 
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except self._redis_error as problem:
-            raise DedupeStoreError(
-                f"Redis store: {type(problem).__name__}: {str(problem)[:200]}"
-            ) from None
-
     def acquire(self, message_id: str, token: str, lease: float) -> ClaimState:
         key = self.prefix + message_id
-        with self._errors():
+        with _engine_errors(self._redis_error, "Redis"):
             if self.client.set(key, token, nx=True, px=max(1, int(lease * 1000))):
                 return "first"
             held = self.client.get(key)
@@ -467,11 +452,11 @@ class RedisStore:
         return "duplicate" if held in (_DONE, _DONE.encode()) else "busy"
 
     def complete(self, message_id: str, token: str, ttl: float) -> None:
-        with self._errors():
+        with _engine_errors(self._redis_error, "Redis"):
             self._complete(keys=[self.prefix + message_id], args=[token, _DONE, int(ttl * 1000)])
 
     def release(self, message_id: str, token: str) -> None:
-        with self._errors():
+        with _engine_errors(self._redis_error, "Redis"):
             self._release(keys=[self.prefix + message_id], args=[token])
 
     def close(self) -> None:
