@@ -67,4 +67,6 @@ def tests(session: nox.Session) -> None:
     session.install("--quiet", "--no-build-isolation", "--no-deps", "-e", ".[sandbox]")
     # The release test installs the published wheel offline, from wheels for this Python.
     session.run("python", "scripts/runtime_wheelhouse.py")
-    session.run("python", "-m", "pytest", *session.posargs)
+    # Twice as many workers as cores: most tests wait on sockets, servers and timers.
+    workers = str(2 * (os.cpu_count() or 1))
+    session.run("python", "-m", "pytest", "--numprocesses", workers, *session.posargs)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import gc
 import json
 import os
@@ -231,6 +232,31 @@ def bench_import() -> None:
             check=True,
         ).stdout.strip()
         print(f"   heavy modules loaded by the import: {heavy}")
+
+        # The command's start-up, as its console script runs it (faraday_webhooks_cli:main).
+        def command(*argv: str) -> float:
+            statement = (
+                f"import sys; from faraday_webhooks_cli import main; sys.exit(main({list(argv)!r}))"
+            )
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-c", statement],
+                check=True,
+                env=environment,
+                stdout=subprocess.DEVNULL,
+            )
+            return time.perf_counter() - started
+
+        for flag in ("--help", "--version"):
+            command(flag)
+            ours, baseline = alternate(functools.partial(command, flag), lambda: cost("pass"), 21)
+            record(
+                f"2c. faraday-webhooks {flag} vs python -c pass",
+                ours * 1e3,
+                baseline * 1e3,
+                "ms",
+                "≤ 3x",
+            )
 
 
 def open_descriptors() -> int:

@@ -60,3 +60,9 @@ def either_client(sandbox: Sandbox, client_kind: str) -> Iterator[Faraday]:
 def _shared_event_loop_for_blocking_views() -> Iterator[None]:
     yield
     close_portal()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first: spread over pytest-xdist's workers from the start, they
+    overlap the rest of the suite instead of finishing alone at its end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

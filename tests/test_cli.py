@@ -1,8 +1,14 @@
-"""The faraday-webhooks command, run as users run it: a subprocess, real sockets, exit codes."""
+"""The faraday-webhooks command as users run it: exit codes, one-line errors, real sockets.
+
+Most tests call ``main(argv)`` in this process; those about a running process (a
+listener serving, Ctrl-C, the installed script) start one.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import re
@@ -13,12 +19,13 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from unittest import mock
 
 import faraday_webhooks as fw
 import httpx
 import pytest
 from faraday_webhooks import sign_webhook
-from faraday_webhooks.cli import build_parser
+from faraday_webhooks.cli import build_parser, main
 from faraday_webhooks.testing import Sandbox
 from helpers import API_KEY, ENDPOINT_ID, EVENT, EXPIRED_KEY
 
@@ -29,23 +36,27 @@ SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 
 def run(
-    *args: str,
-    key: str | None = API_KEY,
-    timeout: float = 60,
-    env: dict[str, str] | None = None,
+    *args: str, key: str | None = API_KEY, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """The command as a shell sees it (exit status, stdout, stderr), run by ``main(argv)``
+    in this process: a subprocess would add only an interpreter's start-up. The tests
+    that need a process of their own (signals, a listener serving) start one."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("FARADAY_")}
     if key is not None:
         environment["FARADAY_API_KEY"] = key
+    environment.setdefault("COLUMNS", "80")  # help wraps as in a terminal of 80 columns
     environment.update(env or {})
-    return subprocess.run(
-        [COMMAND, *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=environment,
-        check=False,
-    )
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with (
+        mock.patch.dict(os.environ, environment, clear=True),
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+    ):
+        try:
+            status = main(list(args))
+        except SystemExit as exit:  # argparse's --help, --version and usage errors
+            status = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+    return subprocess.CompletedProcess(args, status, stdout.getvalue(), stderr.getvalue())
 
 
 def free_port() -> int:
@@ -194,6 +205,7 @@ def test_api_failure_prints_code_note_and_error_id_without_traceback(sandbox: Sa
         (["listen", "--port", "0"], API_KEY, "FARADAY_WEBHOOK_SECRET", 1),
         (["listen", "--port", "0", "--secret", "whsec_***"], API_KEY, "--secret: ", 2),
         (["listen", "--port", "0", "--secret", "notasecret!"], API_KEY, "--secret: ", 2),
+        (["listen", "--port", "0", "--secret", "notasecret"], API_KEY, "--secret: must be", 2),
         (["update", ENDPOINT_ID], API_KEY, "give --url, --event or --status", 2),
         (
             ["list", "--base-url", "http://example.com/v1"],
@@ -393,7 +405,7 @@ def test_sandbox_command_reports_a_busy_port_in_one_line() -> None:
 
 @pytest.mark.slow
 def test_the_demo_runs_the_whole_flow_offline() -> None:
-    result = run("demo", key=None, timeout=120)
+    result = run("demo", key=None)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert [line[:5] for line in lines[:6]] == [f"[{n}/6]" for n in range(1, 7)]

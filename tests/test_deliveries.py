@@ -57,7 +57,7 @@ class FlakyReceiver:
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
         self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}
         )
 
     def __enter__(self) -> FlakyReceiver:

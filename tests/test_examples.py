@@ -87,7 +87,7 @@ def _serve(app: Any, port: int) -> Any:
             pass
 
     wsgi = wsgiref.simple_server.make_server("127.0.0.1", port, app, handler_class=Quiet)
-    thread = threading.Thread(target=wsgi.serve_forever, kwargs={"poll_interval": 0.05})
+    thread = threading.Thread(target=wsgi.serve_forever, kwargs={"poll_interval": 0.01})
     thread.start()
 
     def stop_wsgi() -> None:

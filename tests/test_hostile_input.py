@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import datetime
 import gzip
 import http.server
@@ -23,10 +24,12 @@ import threading
 import time
 import tracemalloc
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
 import faraday_webhooks as fw
 import httpx
 import pytest
@@ -219,6 +222,81 @@ def test_naive_date_times_are_read_as_utc() -> None:
     assert endpoint.created_at == endpoint.updated_at
 
 
+# -- one connection, one answer per request ------------------------------------------------
+
+
+def _answer(endpoint_id: str) -> bytes:
+    body = json.dumps(endpoint_body(id=endpoint_id)).encode()
+    head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    return f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+STRAY_ID = "99999999-9999-4999-8999-999999999999"
+
+
+@contextlib.contextmanager
+def server_with_one_answer_too_many(separately: bool) -> Iterator[str]:
+    """Answers each GET with the endpoint it names, on one kept-alive connection; after the
+    first answer it sends an answer nobody asked for: in the same write, or a moment later."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            first = not getattr(self, "answered", False)
+            self.answered = True
+            answer = _answer(self.path.rsplit("/", 1)[-1])
+            if first and not separately:
+                answer += _answer(STRAY_ID)
+            self.wfile.write(answer)
+            if first and separately:
+                time.sleep(0.05)
+                self.wfile.write(_answer(STRAY_ID))
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+ASKED = [str(uuid.uuid4()) for _ in range(4)]
+
+
+@pytest.mark.parametrize("separately", [False, True], ids=["same-write", "later"])
+def test_an_answer_sent_before_its_request_is_never_taken_as_its_answer(separately: bool) -> None:
+    with (
+        server_with_one_answer_too_many(separately) as url,
+        fw.Faraday(api_key=API_KEY, base_url=url, max_retries=0) as client,
+    ):
+        answered = []
+        for endpoint_id in ASKED:
+            answered.append(str(client.webhooks.retrieve(endpoint_id).id))
+            time.sleep(0.1)  # the later stray answer arrives while the connection idles
+    assert answered == ASKED
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("separately", [False, True], ids=["same-write", "later"])
+async def test_an_answer_sent_before_its_request_is_never_taken_as_its_answer_async(
+    separately: bool,
+) -> None:
+    with server_with_one_answer_too_many(separately) as url:
+        async with fw.AsyncFaraday(api_key=API_KEY, base_url=url, max_retries=0) as client:
+            answered = []
+            for endpoint_id in ASKED:
+                answered.append(str((await client.webhooks.retrieve(endpoint_id)).id))
+                await anyio.sleep(0.1)
+    assert answered == ASKED
+
+
 # -- the request path: configuration, deadlines, bodies, headers, proxies, cookies -----
 
 
@@ -333,7 +411,7 @@ def test_the_client_keeps_no_cookies() -> None:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SetsCookies)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
     thread.start()
     try:
         base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import faraday_webhooks
+import pytest
 
 PACKAGE = Path(faraday_webhooks.__file__).parent
 # Loaded only when used: the sandbox and its schema validator, and the command line.
@@ -74,3 +75,37 @@ def test_every_public_name_is_a_plain_attribute_and_nothing_loads_lazily() -> No
         top_level = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
         assert "__getattr__" not in top_level, path
         assert "LazyLoader" not in path.read_text(), path
+
+
+HTTP_STACK = ("faraday_webhooks", "faraday_webhooks_api", "httpx", "httpcore", "h11", "anyio")
+
+
+@pytest.mark.parametrize(
+    ("argv", "status"),
+    [(["--help"], 0), (["--version"], 0), (["create", "--help"], 0), (["get", "nope"], 2)],
+)
+def test_help_version_and_bad_flags_import_no_http_stack(argv: list[str], status: int) -> None:
+    # What the installed command does: faraday_webhooks_cli:main, in a fresh interpreter.
+    script = (
+        "import json, sys\nfrom faraday_webhooks_cli import main\n"
+        f"try:\n    code = main({argv!r})\nexcept SystemExit as exit:\n    code = exit.code\n"
+        f"loaded = [m for m in sys.modules if m.split('.')[0] in {HTTP_STACK!r}]\n"
+        "print(json.dumps([code, loaded]), file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60
+    )
+    code, loaded = json.loads(result.stderr.strip().splitlines()[-1])
+    assert code == status
+    assert loaded == []
+
+
+def test_the_command_line_states_the_clients_defaults_and_version() -> None:
+    # The command line reads its defaults without importing the client: they must agree.
+    from faraday_webhooks import _config, _validation
+    from faraday_webhooks_cli import flag_types, parser
+
+    assert _config.DEFAULT_TIMEOUT.read == parser.DEFAULT_TIMEOUT_SECONDS
+    assert parser.DEFAULT_MAX_RETRIES == _config.DEFAULT_MAX_RETRIES
+    assert flag_types.MAX_SECONDS == _validation.MAX_SECONDS
+    assert parser.package_version() == faraday_webhooks.__version__

@@ -33,6 +33,11 @@ UPLOADER, PASSWORD = "release-bot", "upload-pw-7c1e9b"
 pytestmark = pytest.mark.slow
 
 
+# The environments made here have no pip of their own (ensurepip takes seconds):
+# the pip running these tests installs into them.
+PIP_INTO = [sys.executable, "-m", "pip", "--python"]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -201,6 +206,7 @@ def test_publish_install_and_use_from_a_real_index(tmp_path: Path, index: str) -
     assert {n.split("/")[0] for n in names} == {
         "faraday_webhooks",
         "faraday_webhooks_api",
+        "faraday_webhooks_cli",
         f"faraday_webhooks-{version}.dist-info",
     }
     for required in [
@@ -209,6 +215,7 @@ def test_publish_install_and_use_from_a_real_index(tmp_path: Path, index: str) -
         "faraday_webhooks_api/openapi.yaml",
         "faraday_webhooks/testing/sandbox.py",
         "faraday_webhooks/cli/__init__.py",
+        "faraday_webhooks_cli/__init__.py",
     ]:
         assert required in names
     assert not any(n.startswith(("tests/", ".venv/")) or "__pycache__" in n for n in names)
@@ -221,14 +228,13 @@ def test_publish_install_and_use_from_a_real_index(tmp_path: Path, index: str) -
 
     # A brand-new environment installs from the index alone (plus the local wheelhouse).
     consumer = tmp_path / "consumer"
-    subprocess.run([sys.executable, "-m", "venv", str(consumer)], check=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(consumer)], check=True)
     quiet_env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
     quiet_env["PIP_CONFIG_FILE"] = os.devnull  # no machine-wide indexes or find-links
     installed = subprocess.run(
         [
+            *PIP_INTO,
             str(consumer / "bin" / "python"),
-            "-m",
-            "pip",
             "install",
             "--no-cache-dir",
             "--disable-pip-version-check",
@@ -274,12 +280,11 @@ def test_publish_install_and_use_from_a_real_index(tmp_path: Path, index: str) -
     # Without the [sandbox] extra: the client works; the sandbox says what to install,
     # at construction and at the command line, never as an empty reply later.
     bare = tmp_path / "bare"
-    subprocess.run([sys.executable, "-m", "venv", str(bare)], check=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
     installed = subprocess.run(
         [
+            *PIP_INTO,
             str(bare / "bin" / "python"),
-            "-m",
-            "pip",
             "install",
             "--no-cache-dir",
             "--disable-pip-version-check",

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from faraday_webhooks_cli.parser import SANDBOX_BASE_URL, SECRET_ENV
 
 from .._base_client import MAX_RESPONSE_BYTES, NOT_GIVEN
 from .._body import BodyTooLarge, BodyUndecodable, BoundedBody
@@ -27,7 +28,6 @@ from ..testing.sandbox import DEFAULT_API_KEY, Delivery, Sandbox
 from ..verify import WebhookVerifier
 from . import output
 from .demo import run_demo
-from .parser import SANDBOX_BASE_URL, SECRET_ENV
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -209,10 +209,14 @@ def listen(args: argparse.Namespace) -> int:
     secret = args.secret or os.environ.get(SECRET_ENV)
     if not secret:
         raise UserError(f"give the endpoint's signing secret with --secret or {SECRET_ENV}")
+    source = "--secret" if args.secret else SECRET_ENV
+    # The library also reads a bare base64 key, as other Standard Webhooks libraries do;
+    # this command takes what Faraday hands out, so a stray word is a mistake, not a key.
+    if not secret.strip().startswith("whsec_"):
+        raise UsageError(f"{source}: must be the whsec_ signing secret Faraday returned")
     try:
         WebhookVerifier(secret)  # a bad secret is an error now, not a rejection per delivery
     except WebhookVerificationError as problem:
-        source = "--secret" if args.secret else SECRET_ENV
         raise UsageError(f"{source}: {problem}") from None
     output.know_secret(secret)
     received = 0

@@ -80,7 +80,7 @@ class LoopbackHTTPServer(http.server.ThreadingHTTPServer):
     def start_in_background(self, name: str) -> None:
         """Serve from a daemon thread; a short poll interval lets ``stop()`` return promptly."""
         self._thread = threading.Thread(
-            target=self.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True
+            target=self.serve_forever, kwargs={"poll_interval": 0.01}, name=name, daemon=True
         )
         self._thread.start()
 

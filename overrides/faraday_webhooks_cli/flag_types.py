@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 import argparse
-import json
-import math
-import uuid
-from typing import Any
 
-from .._config import check_base_url
-from .._validation import MAX_SECONDS, check_url
-from ..errors import ConfigurationError, InvalidRequestError, WebhookVerificationError
-from ..verify import WebhookVerifier
+# Only what every run needs is imported at the top: start-up time is the command's
+# latency (--help within 3x of a bare interpreter; make bench measures it).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# The checks the client makes are imported where a flag needs them, not here: importing
+# faraday_webhooks imports httpx, which --help, --version and a bad flag never need.
+
+# The longest wait the client takes (faraday_webhooks._validation.MAX_SECONDS; a test
+# keeps them equal).
+MAX_SECONDS = 86_400.0
 
 __all__ = [
     "base_url",
@@ -24,7 +28,6 @@ __all__ = [
     "printable_text",
     "seconds",
     "uuid_text",
-    "webhook_secret",
 ]
 
 
@@ -56,7 +59,7 @@ def seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        value = math.nan
+        value = float("nan")
     if not 0 < value <= MAX_SECONDS:  # NaN and inf fail too
         raise argparse.ArgumentTypeError(
             f"must be a number of seconds above 0 and at most {MAX_SECONDS:g}, got {text!r}"
@@ -65,6 +68,8 @@ def seconds(text: str) -> float:
 
 
 def uuid_text(text: str) -> str:
+    import uuid
+
     try:
         return str(uuid.UUID(text))
     except ValueError:
@@ -83,6 +88,9 @@ def printable_text(text: str) -> str:
 
 
 def base_url(text: str) -> str:
+    from faraday_webhooks._config import check_base_url
+    from faraday_webhooks.errors import ConfigurationError
+
     # Cleartext to a remote host is decided with --allow-insecure-http, once all flags are read.
     try:
         return check_base_url(printable_text(text), allow_insecure_http=True)
@@ -91,18 +99,13 @@ def base_url(text: str) -> str:
 
 
 def endpoint_url(text: str) -> str:
+    from faraday_webhooks._validation import check_url
+    from faraday_webhooks.errors import InvalidRequestError
+
     try:
         return check_url(printable_text(text), name="the URL")
     except InvalidRequestError as problem:
         raise argparse.ArgumentTypeError(str(problem).removeprefix("the URL ")) from None
-
-
-def webhook_secret(text: str) -> str:
-    try:
-        WebhookVerifier(text)
-    except WebhookVerificationError as problem:
-        raise argparse.ArgumentTypeError(str(problem)) from None
-    return text
 
 
 def _not_json(constant: str) -> Any:
@@ -110,6 +113,8 @@ def _not_json(constant: str) -> Any:
 
 
 def json_object(text: str) -> dict[str, Any]:
+    import json
+
     try:
         # json.loads takes NaN and Infinity, which JSON (and so Faraday) does not have.
         value = json.loads(text, parse_constant=_not_json)

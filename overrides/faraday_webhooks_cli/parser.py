@@ -7,27 +7,94 @@ with one line naming the flag, before anything runs.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import Any, NoReturn
+import importlib.util
+import os
+import re
 
-from .._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from .._version import __version__
-from ..testing import faults
 from . import flag_types
+
+TYPE_CHECKING = False  # typing itself is not imported: --help must start fast
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
+    Commands = Any  # argparse's _SubParsersAction, which it does not export
 
 EXIT_USAGE = 2
 SECRET_ENV = "FARADAY_WEBHOOK_SECRET"  # noqa: S105 - a variable name, not a secret
 # Where `faraday-webhooks sandbox` listens by default, and so where `trigger` looks.
 SANDBOX_PORT = 8765
 SANDBOX_BASE_URL = f"http://127.0.0.1:{SANDBOX_PORT}/v1"
+# The client's defaults (faraday_webhooks._config; a test keeps them equal).
+DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_MAX_RETRIES = 2
+
+
+def package_file(name: str) -> str:
+    """A file of the ``faraday_webhooks`` package, read without importing the package
+    (which would import httpx, needed by neither ``--help`` nor ``--version``)."""
+    spec = importlib.util.find_spec("faraday_webhooks")  # finds the package, runs none of it
+    origin = spec.origin if spec is not None else None
+    if origin is None:
+        raise RuntimeError("the faraday_webhooks package is not installed")
+    with open(os.path.join(os.path.dirname(origin), name), encoding="utf-8") as file:
+        return file.read()
+
+
+def package_version() -> str:
+    """``faraday_webhooks.__version__``, from ``_version.py``, its one source."""
+    found = re.search(r'^__version__ = "([^"]+)"', package_file("_version.py"), re.MULTILINE)
+    return found.group(1) if found else "unknown"
+
+
+class Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help that keeps examples as written, as wide as the terminal.
+
+    The width is asked of the terminal once: argparse makes a formatter for every
+    flag it adds, and asking each time was most of the time ``--help`` took.
+    """
+
+    terminal_width: int | None = None
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24) -> None:
+        if Formatter.terminal_width is None:
+            import shutil
+
+            Formatter.terminal_width = shutil.get_terminal_size().columns - 2
+        super().__init__(prog, indent_increment, max_help_position, Formatter.terminal_width)
 
 
 class Parser(argparse.ArgumentParser):
-    """Bad flags produce one line, not a usage dump; help keeps examples as written."""
+    """Bad flags produce one line, not a usage dump.
+
+    A command's flags (``flag()``) are added when that command is parsed or its help
+    shown: the commands not run cost nothing at start-up.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs.setdefault("formatter_class", Formatter)
         super().__init__(*args, **kwargs)
+        self._pending: list[tuple[tuple[str, ...], dict[str, Any]]] = []
+
+    def flag(self, *names: str, **options: Any) -> None:
+        """``add_argument``, when this command is first parsed or its help shown."""
+        self._pending.append((names, options))
+
+    def _add_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        for names, options in pending:
+            self.add_argument(*names, **options)
+
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+        self._add_pending()
+        return super().parse_known_args(*args, **kwargs)
+
+    def format_usage(self) -> str:
+        self._add_pending()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        self._add_pending()
+        return super().format_help()
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -35,27 +102,23 @@ class Parser(argparse.ArgumentParser):
 
 # -- commands ----------------------------------------------------------------------------
 
-Commands = Any  # argparse's _SubParsersAction, which it does not export
 
-
-def _command(
-    commands: Commands, name: str, summary: str, example: str, handler: Callable[..., int]
-) -> argparse.ArgumentParser:
-    """A subcommand with a one-line summary, its description, an example, and a handler."""
-    parser: argparse.ArgumentParser = commands.add_parser(
+def _command(commands: Commands, name: str, summary: str, example: str) -> Parser:
+    """A subcommand with a one-line summary, its description and an example."""
+    parser: Parser = commands.add_parser(
         name,
         help=summary,
         description=summary[0].upper() + summary[1:] + ".",
         epilog=f"example:\n  {example}",
     )
-    parser.set_defaults(handler=handler)
     return parser
 
 
 def _plain_table() -> str:
-    """The fault table of ``faults.py``'s docstring as plain text: no reStructuredText
-    rules or literal markers in a terminal."""
-    table = (faults.__doc__ or "").split("=====================", 1)[-1].split("Example::")[0]
+    """The fault table of ``faraday_webhooks/testing/faults.py``'s docstring as plain
+    text: no reStructuredText rules or literal markers in a terminal."""
+    docstring = package_file(os.path.join("testing", "faults.py"))
+    table = docstring.split("=====================", 1)[-1].split("Example::")[0]
     lines = []
     for line in table.splitlines():
         if set(line.strip()) <= {"=", " "}:
@@ -67,62 +130,59 @@ def _plain_table() -> str:
     return "\n".join(lines).rstrip()
 
 
-def _client_options(
-    parser: argparse.ArgumentParser, *, base_url_default: str | None = None
-) -> None:
+def _client_options(parser: Parser, *, base_url_default: str | None = None) -> None:
     default = base_url_default or "$FARADAY_BASE_URL, else https://api.faraday.ai/v1"
-    parser.add_argument(
+    parser.flag(
         "--base-url", type=flag_types.base_url, metavar="URL", help=f"API root (default: {default})"
     )
-    parser.add_argument(
+    parser.flag(
         "--api-key",
         type=flag_types.printable_text,
         metavar="KEY",
         help="API key (default: $FARADAY_API_KEY; prefer it)",
     )
-    parser.add_argument(
+    parser.flag(
         "--timeout",
         type=flag_types.seconds,
-        default=DEFAULT_TIMEOUT.read,
+        default=DEFAULT_TIMEOUT_SECONDS,
         metavar="SECONDS",
-        help=f"per network operation (default {DEFAULT_TIMEOUT.read:g})",
+        help=f"per network operation (default {DEFAULT_TIMEOUT_SECONDS:g})",
     )
-    parser.add_argument(
+    parser.flag(
         "--max-retries",
         type=flag_types.count,
         default=DEFAULT_MAX_RETRIES,
         metavar="N",
         help=f"retries when safe (default {DEFAULT_MAX_RETRIES})",
     )
-    parser.add_argument(
+    parser.flag(
         "--allow-insecure-http",
         action="store_true",
         help="allow a cleartext http:// --base-url to a host that is not loopback",
     )
-    parser.add_argument(
+    parser.flag(
         "--json", action="store_true", help="print JSON for scripts (errors go to stderr as JSON)"
     )
 
 
-def _id_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+def _id_argument(parser: Parser) -> None:
+    parser.flag(
         "endpoint_id", metavar="ID", type=flag_types.uuid_text, help="the endpoint's id (a UUID)"
     )
 
 
-def _add_create(commands: Commands, handler: Callable[..., int]) -> None:
+def _add_create(commands: Commands) -> None:
     create = _command(
         commands,
         "create",
         "register a webhook endpoint and print its signing secret",
         "faraday-webhooks create --url https://example.com/hooks "
         "--event resource.ready_with_update --secret-file secret.txt",
-        handler,
     )
-    create.add_argument(
+    create.flag(
         "--url", required=True, type=flag_types.endpoint_url, help="where Faraday POSTs events"
     )
-    create.add_argument(
+    create.flag(
         "--event",
         action="append",
         required=True,
@@ -130,13 +190,13 @@ def _add_create(commands: Commands, handler: Callable[..., int]) -> None:
         metavar="TYPE",
         help="an event type to receive (repeat for more)",
     )
-    create.add_argument(
+    create.flag(
         "--secret-file",
         metavar="PATH",
         help="also write the whsec_ secret to PATH (mode 0600, never through a symlink); "
         "PATH is opened before the endpoint is created, and must not exist unless --force",
     )
-    create.add_argument(
+    create.flag(
         "--force",
         action="store_true",
         help="with --secret-file: replace an existing file (its mode becomes 0600)",
@@ -144,15 +204,14 @@ def _add_create(commands: Commands, handler: Callable[..., int]) -> None:
     _client_options(create)
 
 
-def _add_list(commands: Commands, handler: Callable[..., int]) -> None:
+def _add_list(commands: Commands) -> None:
     listing = _command(
         commands,
         "list",
         "list webhook endpoints as a table",
         "faraday-webhooks list --id 2c1881c4-a0c0-424d-89e1-b481f3cb118c",
-        handler,
     )
-    listing.add_argument(
+    listing.flag(
         "--id",
         action="append",
         type=flag_types.uuid_text,
@@ -162,16 +221,15 @@ def _add_list(commands: Commands, handler: Callable[..., int]) -> None:
     _client_options(listing)
 
 
-def _add_get(commands: Commands, handler: Callable[..., int]) -> None:
+def _add_get(commands: Commands) -> None:
     get = _command(
         commands,
         "get",
         "show one webhook endpoint",
         "faraday-webhooks get 2c1881c4-a0c0-424d-89e1-b481f3cb118c --show-secret",
-        handler,
     )
     _id_argument(get)
-    get.add_argument(
+    get.flag(
         "--show-secret",
         action="store_true",
         help="print the whsec_ signing secret in full (masked otherwise)",
@@ -179,105 +237,100 @@ def _add_get(commands: Commands, handler: Callable[..., int]) -> None:
     _client_options(get)
 
 
-def _add_update(commands: Commands, handler: Callable[..., int]) -> None:
+def _add_update(commands: Commands) -> None:
     update = _command(
         commands,
         "update",
         "change an endpoint's url, events or status (only what is given)",
         "faraday-webhooks update ID --event resource.errored --event resource.ready_with_update",
-        handler,
     )
     _id_argument(update)
-    update.add_argument("--url", type=flag_types.endpoint_url, help="the new URL")
-    update.add_argument(
+    update.flag("--url", type=flag_types.endpoint_url, help="the new URL")
+    update.flag(
         "--event",
         action="append",
         type=flag_types.printable_text,
         metavar="TYPE",
         help="replaces the event list (repeat for more)",
     )
-    update.add_argument("--status", choices=["enabled", "disabled"], help="enabled or disabled")
+    update.flag("--status", choices=["enabled", "disabled"], help="enabled or disabled")
     _client_options(update)
 
 
-def _add_simple(commands: Commands, name: str, summary: str, handler: Callable[..., int]) -> None:
-    parser = _command(commands, name, summary, f"faraday-webhooks {name} ID", handler)
+def _add_simple(commands: Commands, name: str, summary: str) -> None:
+    parser = _command(commands, name, summary, f"faraday-webhooks {name} ID")
     _id_argument(parser)
     _client_options(parser)
 
 
-def _add_sandbox(commands: Commands, handler: Callable[..., int]) -> None:
+def _add_sandbox(commands: Commands) -> None:
     sandbox = _command(
         commands,
         "sandbox",
         "run a local Faraday sandbox on loopback until Ctrl-C",
         "faraday-webhooks sandbox --port 8765 --api-key sk_test --expired-api-key sk_old",
-        handler,
     )
     sandbox.epilog = (sandbox.epilog or "") + (
         "\n\nfaults: send the header X-Sandbox-Fail: FAULT on a request (a comma-separated "
         "list\nserves successive requests; add ;TAG for a fresh sequence):\n" + _plain_table()
     )
-    sandbox.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
-    sandbox.add_argument(
+    sandbox.flag("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    sandbox.flag(
         "--allow-remote",
         action="store_true",
         help="allow a --host that is not loopback (the sandbox keys are well known)",
     )
-    sandbox.add_argument(
+    sandbox.flag(
         "--port",
         type=flag_types.port,
         default=SANDBOX_PORT,
         help=f"port (default {SANDBOX_PORT}; 0 picks one)",
     )
-    sandbox.add_argument(
+    sandbox.flag(
         "--api-key",
         action="append",
         type=flag_types.printable_text,
         metavar="KEY",
         help="an accepted key (repeat; default sk_sandbox_local)",
     )
-    sandbox.add_argument(
+    sandbox.flag(
         "--expired-api-key",
         action="append",
         type=flag_types.printable_text,
         metavar="KEY",
         help="a key answered 401 EXPIRED_API_KEY (repeat)",
     )
-    sandbox.add_argument(
+    sandbox.flag(
         "--max-endpoints",
         type=flag_types.limit,
         default=1000,
         metavar="N",
         help="answer 403 MAX_RESOURCES_REACHED after N endpoints (0: no limit)",
     )
-    sandbox.add_argument(
+    sandbox.flag(
         "--reject-duplicate-urls",
         action="store_true",
         help="answer 400 CONFLICT to a second endpoint with the same url",
     )
 
 
-def _add_listen(commands: Commands, handler: Callable[..., int]) -> None:
+def _add_listen(commands: Commands) -> None:
     listen = _command(
         commands,
         "listen",
         "receive deliveries on loopback and verify each signature",
         'faraday-webhooks listen --port 9000 --secret "$FARADAY_WEBHOOK_SECRET"',
-        handler,
     )
-    listen.add_argument("--port", type=flag_types.port, required=True, help="port (0 picks one)")
-    listen.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
-    listen.add_argument(
-        "--allow-remote", action="store_true", help="allow a --host that is not loopback"
-    )
-    listen.add_argument(
+    listen.flag("--port", type=flag_types.port, required=True, help="port (0 picks one)")
+    listen.flag("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    listen.flag("--allow-remote", action="store_true", help="allow a --host that is not loopback")
+    listen.flag(
         "--secret",
         type=flag_types.printable_text,
         metavar="WHSEC",
         help=f"the endpoint's whsec_ secret (default: ${SECRET_ENV})",
     )
-    listen.add_argument(
+    listen.flag(
         "--max-deliveries",
         type=flag_types.positive_count,
         metavar="N",
@@ -285,47 +338,46 @@ def _add_listen(commands: Commands, handler: Callable[..., int]) -> None:
     )
 
 
-def _add_trigger(commands: Commands, handler: Callable[..., int]) -> None:
+def _add_trigger(commands: Commands) -> None:
     trigger = _command(
         commands,
         "trigger",
         "ask a running sandbox to deliver a signed event",
         "faraday-webhooks trigger enrichment_job.succeeded --enrichment-id ID",
-        handler,
     )
-    trigger.add_argument(
+    trigger.flag(
         "event_type",
         metavar="TYPE",
         nargs="?",
         type=flag_types.printable_text,
         help="for example resource.ready_with_update or enrichment_job.failed",
     )
-    trigger.add_argument(
+    trigger.flag(
         "--redeliver",
         metavar="MESSAGE_ID",
         type=flag_types.printable_text,
         help="send an earlier message again, with its id (as Svix's resend), instead of TYPE",
     )
-    trigger.add_argument(
+    trigger.flag(
         "--resource-type",
         default="cohorts",
         type=flag_types.printable_text,
         metavar="KIND",
         help="resource.* events: the kind of resource (default cohorts)",
     )
-    trigger.add_argument(
+    trigger.flag(
         "--resource-id",
         type=flag_types.uuid_text,
         metavar="ID",
         help="resource.* events: the resource's id",
     )
-    trigger.add_argument(
+    trigger.flag(
         "--enrichment-id",
         type=flag_types.uuid_text,
         metavar="ID",
         help="enrichment_job.* events: the enrichment's id (default: random)",
     )
-    trigger.add_argument(
+    trigger.flag(
         "--data",
         type=flag_types.json_object,
         metavar="JSON",
@@ -334,8 +386,14 @@ def _add_trigger(commands: Commands, handler: Callable[..., int]) -> None:
     _client_options(trigger, base_url_default=f"$FARADAY_BASE_URL, else {SANDBOX_BASE_URL}")
 
 
-def build_parser(handlers: dict[str, Callable[..., int]]) -> argparse.ArgumentParser:
-    """The argument parser, each command bound to ``handlers[name]``."""
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; the command's name is ``args.command``.
+
+    Example::
+
+        >>> build_parser().parse_args(["get", "2c1881c4-a0c0-424d-89e1-b481f3cb118c"]).command
+        'get'
+    """
     parser = Parser(
         prog="faraday-webhooks",
         description="Manage Faraday webhook endpoints, and test webhooks offline.",
@@ -343,29 +401,25 @@ def build_parser(handlers: dict[str, Callable[..., int]]) -> argparse.ArgumentPa
         "The API key comes from $FARADAY_API_KEY (or --api-key); the API root from "
         "$FARADAY_BASE_URL (or --base-url).",
     )
-    parser.add_argument("--version", action="version", version=f"faraday-webhooks {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    _add_create(commands, handlers["create"])
-    _add_list(commands, handlers["list"])
-    _add_get(commands, handlers["get"])
-    _add_update(commands, handlers["update"])
-    _add_simple(commands, "enable", "resume deliveries to an endpoint", handlers["enable"])
-    _add_simple(
-        commands,
-        "disable",
-        "stop deliveries to an endpoint without deleting it",
-        handlers["disable"],
+    parser.add_argument(
+        "--version", action="version", version=f"faraday-webhooks {package_version()}"
     )
-    _add_simple(commands, "delete", "delete a webhook endpoint", handlers["delete"])
-    _add_sandbox(commands, handlers["sandbox"])
-    _add_listen(commands, handlers["listen"])
-    _add_trigger(commands, handlers["trigger"])
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_create(commands)
+    _add_list(commands)
+    _add_get(commands)
+    _add_update(commands)
+    _add_simple(commands, "enable", "resume deliveries to an endpoint")
+    _add_simple(commands, "disable", "stop deliveries to an endpoint without deleting it")
+    _add_simple(commands, "delete", "delete a webhook endpoint")
+    _add_sandbox(commands)
+    _add_listen(commands)
+    _add_trigger(commands)
     _command(
         commands,
         "demo",
         "run the whole webhook flow offline: start a sandbox and a verifying receiver, "
         "create an endpoint, trigger an event, verify the delivery, reject a forgery",
         "faraday-webhooks demo",
-        handlers["demo"],
     )
     return parser
