@@ -47,6 +47,7 @@ from helpers import (
     error_body,
     json_response,
     scripted_server,
+    serving,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -256,15 +257,8 @@ def server_with_one_answer_too_many(separately: bool) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(Handler) as url:
+        yield url + "/v1"
 
 
 ASKED = [str(uuid.uuid4()) for _ in range(4)]
