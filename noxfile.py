@@ -69,4 +69,15 @@ def tests(session: nox.Session) -> None:
     session.run("python", "scripts/runtime_wheelhouse.py")
     # Twice as many workers as cores: most tests wait on sockets, servers and timers.
     workers = str(2 * (os.cpu_count() or 1))
-    session.run("python", "-m", "pytest", "--numprocesses", workers, *session.posargs)
+    # Bytecode is cached even where the machine says not to (PYTHONDONTWRITEBYTECODE=1):
+    # otherwise every worker and every interpreter a test starts compiles the package
+    # and rewrites the tests' asserts again. (The cold-start test sets it for itself.)
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "--numprocesses",
+        workers,
+        *session.posargs,
+        env={"PYTHONDONTWRITEBYTECODE": ""},
+    )

@@ -215,7 +215,11 @@ def test_threads_racing_for_one_message_let_exactly_one_through(kind: str, where
     ("kind", "where"), [(k, k) for k in ("sqlite", "redis", "postgres")], indirect=["where"]
 )
 def test_eight_processes_handle_every_message_exactly_once(kind: str, where: Any) -> None:
-    context = multiprocessing.get_context("spawn")
+    # forkserver: each worker is forked from one clean, single-threaded process that has
+    # imported the workers' module once (spawn would start 8 interpreters from nothing;
+    # a fork of this multi-threaded test process could deadlock).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["dedupe_workers"])
     deliveries: Any = context.Queue()
     results: Any = context.Queue()
     messages = [f"msg_{number:03d}" for number in range(200)]
