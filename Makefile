@@ -97,10 +97,10 @@ dist: venv check-generated
 	@$(BIN)/twine --no-color check --strict dist/*
 	@$(BIN)/python scripts/check_dist.py dist
 
-## Upload dist/ to $$FARADAY_INDEX_URL. Refuses a dirty tree, a stale generated/, a version
-## already there, a version without a CHANGELOG section, and a breaking public-API change
-## without the major (0.x: minor) version bump; names each breaking change.
-publish: dist
+## Build dist/ and upload it to $$FARADAY_INDEX_URL. Refuses a dirty tree, a version without a
+## CHANGELOG section and a version already there (before building), a stale generated/, and
+## a breaking public-API change without the major (0.x: minor) version bump; names each one.
+publish: venv
 	@$(BIN)/python scripts/publish.py dist
 
 ## The public Python API's breaking changes (griffe) since the newest version on

@@ -1,4 +1,4 @@
-"""Upload dist/ to the internal index, refusing anything that should not ship.
+"""Build dist/ and upload it to the internal index, refusing anything that should not ship.
 
     FARADAY_INDEX_URL=https://pypi.internal/ TWINE_USERNAME=... TWINE_PASSWORD=... make publish
 
@@ -11,6 +11,10 @@ is 0. The message names each breaking change. Credentials come from
 TWINE_USERNAME/TWINE_PASSWORD or a keyring, as twine reads them; they are never
 printed. The simple index is read at FARADAY_INDEX_SIMPLE_URL, default
 <FARADAY_INDEX_URL>/simple/.
+
+What can be refused without building is checked first (the index, the tree, the
+changelog, the version already there); then `make dist` builds and checks dist/
+(generated/ fresh, twine, scripts/check_dist.py), and the API is compared.
 """
 
 from __future__ import annotations
@@ -86,26 +90,25 @@ def main(folder: str) -> int:
             "the work tree has uncommitted changes (git status); commit or stash them first"
         )
 
-    # A stale generated/ is refused by `make dist` (its check-generated step), which
-    # `make publish` runs before this script: checking again here cost a second
-    # generator run per release.
-
     release = version()
     if not changelog_has_section(release):
         return refuse(f"CHANGELOG.md has no section '## {release}'; say what this release changes")
 
-    files = sorted(Path(folder).glob("faraday_webhooks-*"))
-    if not files:
-        return refuse(f"nothing to upload in {folder}; run make dist")
+    names = [f"faraday_webhooks-{release}-py3-none-any.whl", f"faraday_webhooks-{release}.tar.gz"]
     try:
         already = existing_files(simple)
     except (urllib.error.URLError, OSError) as error:
         return refuse(f"cannot read the index at {simple}: {error}")
-    clashes = sorted(file.name for file in files if file.name in already)
+    clashes = [name for name in names if name in already]
     if clashes:
         return refuse(
             f"{', '.join(clashes)} already exist on the index; bump the version in _version.py"
         )
+
+    # Under `make publish`, this make inherits its variables (VENV=...) from MAKEFLAGS.
+    if subprocess.run(["make", "-s", "dist"], cwd=ROOT, check=False).returncode != 0:
+        return refuse("make dist failed (see above)")
+    files = [Path(folder) / name for name in names]
 
     previous = newest_release(simple)
     if previous is not None:
