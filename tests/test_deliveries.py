@@ -75,6 +75,14 @@ class FlakyReceiver:
             time.sleep(0.02)
 
 
+def wait_for_attempts(sandbox: Sandbox, count: int, timeout: float = 10) -> None:
+    """Until the sandbox has recorded ``count`` attempts: it records one once the
+    receiver's answer is read, a moment after the receiver has seen the request."""
+    deadline = time.monotonic() + timeout
+    while len(sandbox.deliveries) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def subscribe(sandbox: Sandbox, url: str) -> fw.WebhookEndpoint:
     with fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url) as client:
         return client.webhooks.create(url=url, enabled_events=[EVENT])
@@ -95,6 +103,7 @@ def test_a_failed_delivery_is_retried_with_the_same_id_and_a_fresh_signature(
         endpoint = subscribe(quick_sandbox, receiver.url)
         (first,) = quick_sandbox.trigger(EVENT)
         receiver.wait_for(3)
+        wait_for_attempts(quick_sandbox, 3)
     assert (first.status_code, first.attempt, first.ok) == (500, 1, False)  # the report: attempt 1
     assert len(receiver.requests) == 3
     ids = {headers["svix-id"] for headers, _ in receiver.requests}
@@ -124,6 +133,7 @@ def test_a_redirect_is_a_failure_and_is_not_followed(quick_sandbox: Sandbox) -> 
         subscribe(quick_sandbox, moved.url)
         (first,) = quick_sandbox.trigger(EVENT)
         moved.wait_for(4)
+        wait_for_attempts(quick_sandbox, 4)
     assert (first.status_code, first.ok) == (302, False)
     assert target.requests == []
     assert [a.status_code for a in quick_sandbox.deliveries] == [302, 302, 302, 302]
