@@ -142,8 +142,7 @@ class Handler(QuietHandler):
     # -- faults.Exchange ---------------------------------------------------------------
 
     def send(self, reply: Reply) -> None:
-        if self._entry is not None:
-            self._entry.status = reply.status
+        self._answering(reply.status)
         self.send_response(reply.status)
         if reply.body or reply.status != 204:
             self.send_header("Content-Type", reply.content_type)
@@ -155,8 +154,8 @@ class Handler(QuietHandler):
             self.wfile.write(reply.body)
 
     def write_raw(self, data: bytes) -> None:
-        if self._entry is not None and self._entry.status is None and data.startswith(b"HTTP/"):
-            self._entry.status = int(data.split(b" ", 2)[1])
+        if data.startswith(b"HTTP/"):
+            self._answering(int(data.split(b" ", 2)[1]))
         self.wfile.write(data)
         self.wfile.flush()
 
@@ -194,8 +193,17 @@ class Handler(QuietHandler):
             if self._entry.status is None:
                 self.close_connection = True
                 self.send(error_reply(500, "INTERNAL_SERVER_ERROR", "The sandbox failed"))
-        if parts.verbose:
-            print(f"sandbox: {method} {path} -> {self._entry.status or 'no answer'}", flush=True)
+        if parts.verbose and self._entry.status is None:
+            print(f"sandbox: {method} {path} -> no answer", flush=True)
+
+    def _answering(self, status: int) -> None:
+        # Logged before the answer's first byte: whoever has the answer can rely on the line.
+        entry = self._entry
+        if entry is None or entry.status is not None:
+            return
+        entry.status = status
+        if self.server.parts.verbose:
+            print(f"sandbox: {entry.method} {entry.path} -> {status}", flush=True)
 
     def _answer(self, method: str, path: str) -> None:
         parts = self.server.parts
