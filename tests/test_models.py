@@ -66,6 +66,54 @@ def test_unknown_extra_fields_and_new_event_types_do_not_break_parsing() -> None
     assert endpoint["added_later"] == {"x": 1}
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    extra=st.dictionaries(st.text(max_size=12), st.integers() | st.text(max_size=5), max_size=4),
+    secret_sent=st.sampled_from(["value", "null", "absent"]),
+)
+def test_from_dict_keeps_exactly_the_fields_openapi_yaml_does_not_name(
+    extra: dict[str, Any], secret_sent: str
+) -> None:
+    # from_dict counts the named fields instead of popping them from a copy: a body with
+    # an optional field sent as null, left out, or beside unnamed fields keeps just those.
+    body = endpoint_body()
+    named = set(body)
+    if secret_sent == "null":
+        body["secret"] = None
+    elif secret_sent == "absent":
+        del body["secret"]
+    body.update({key: value for key, value in extra.items() if key not in named})
+    endpoint = fw.WebhookEndpoint.from_dict(body)
+    assert endpoint.additional_properties == {
+        key: value for key, value in extra.items() if key not in named
+    }
+    assert endpoint.secret == (body["secret"] if secret_sent == "value" else None)
+    assert body == {**endpoint.to_dict(), **({"secret": None} if secret_sent == "null" else {})}
+
+
+def _enums() -> list[type[Any]]:
+    models = [getattr(generated_models, name) for name in generated_models.__all__]
+    return [model for model in models if isinstance(model, type) and issubclass(model, str)]
+
+
+@pytest.mark.parametrize("enum", _enums(), ids=lambda enum: enum.__name__)
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_generated_enum_parsing_gives_what_the_enum_gives_for_any_input(
+    enum: Any, data: st.DataObject
+) -> None:
+    members = st.sampled_from([member.value for member in enum])
+    others = st.text(max_size=20) | st.integers() | st.none() | st.lists(members)
+    value = data.draw(members | others)
+    outcomes = []
+    for parse in (enum.parse, enum):
+        try:
+            outcomes.append(("value", parse(value)))
+        except Exception as exc:  # the exception's type is the outcome compared
+            outcomes.append(("raises", type(exc)))
+    assert outcomes[0] == outcomes[1]
+
+
 def test_repr_of_an_endpoint_masks_the_secret_but_the_attribute_keeps_it() -> None:
     endpoint = create(Recorder(json_response(201, endpoint_body())).client())
     assert "whsec_MfKQ" not in repr(endpoint)

@@ -351,16 +351,32 @@ def test_new_operations_and_idempotency_keys_work_with_the_overrides_unchanged(
     assert probe.stdout.strip() == "new operations and idempotency keys work unchanged"
 
 
-# generator-templates/ holds copies of four of the generator's templates, each changed
+# generator-templates/ holds copies of six of the generator's templates, each changed
 # in a few lines. These are the only lines allowed to differ from the pinned version's
 # own templates: a generator upgrade that changes the originals fails here, so the
 # copies are brought up to date instead of silently keeping the old generator's code.
 COPIED_TEMPLATE_CHANGES = {
     "model.py.jinja": [
-        '+ {% from "checks.jinja" import check %}',
+        '+ {% from "checks.jinja" import check, unnamed_fields %}',
         "- from ..types import UNSET, Unset",
         "+ from ..types import UNSET, Unset, parse_uuid",
+        "-         d = dict(src_dict)",
+        "+         {% set property_source = 'src_dict[\"' + "
+        "(property.name | in_double_quote_literal) + '\"]' %}",
+        "+     {% else %}",
+        "-         {% set property_source = 'd.pop(\"' + (property.name | in_double_quote_literal)"
+        " + '\")' %}",
+        "+         {% set property_source = 'src_dict.get(\"' + "
+        "(property.name | in_double_quote_literal) + '\")' %}",
+        "-     {% else %}",
+        "-         {% set property_source = 'd.pop(\"' + (property.name | in_double_quote_literal)"
+        " + '\", UNSET)' %}",
         "+         {{ check(model, property) | indent(8) }}",
+        "+ {% endfor %}",
+        "- {% endfor %}",
+        "+ {% endif %}",
+        "+ {% if model.additional_properties %}",
+        "+         {{ unnamed_fields(model) | indent(8) }}",
         "-             {{ property.python_name }}={{ property.python_name }},",
         "+ {% if property.default is none and property.required %}",
         "+             {{ property.python_name }},",
@@ -370,6 +386,11 @@ COPIED_TEMPLATE_CHANGES = {
         "+ {% if property.default is not none or not property.required %}",
         "+             {{ property.python_name }},",
         "+ {% endif %}",
+    ],
+    "property_templates/enum_property.py.jinja": [
+        "- {{ property.class_info.name }}({{ source }})",
+        '+ {{ property.class_info.name }}{{ ".parse" if property.value_type.__name__ == "str" }}'
+        "({{ source }})",
     ],
     "property_templates/uuid_property.py.jinja": [
         "- UUID({{ source }})",
@@ -383,7 +404,7 @@ COPIED_TEMPLATE_CHANGES = {
     ],
 }
 # Copies that only add a block after the whole pinned original.
-EXTENDED_TEMPLATES = {"endpoint_module.py.jinja"}
+EXTENDED_TEMPLATES = {"endpoint_module.py.jinja", "str_enum.py.jinja"}
 
 
 def _body(text: str) -> str:

@@ -69,16 +69,15 @@ class Error:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.validation_error import ValidationError
 
-        d = dict(src_dict)
-        error = ErrorError(d.pop("error"))
+        error = ErrorError.parse(src_dict["error"])
 
-        id = parse_uuid(d.pop("id"))
+        id = parse_uuid(src_dict["id"])
 
-        note = d.pop("note")
-        if note.__class__ not in (str,):
+        note = src_dict["note"]
+        if note.__class__ is not str:
             raise TypeError("Error.note: expected str, got " + type(note).__name__)
 
-        _validation_errors = d.pop("validationErrors", UNSET)
+        _validation_errors = src_dict.get("validationErrors")
         validation_errors: list[ValidationError] | Unset = UNSET
         if _validation_errors is not UNSET:
             validation_errors = []
@@ -88,6 +87,22 @@ class Error:
                 )
 
                 validation_errors.append(validation_errors_item)
+
+        d = (
+            {}
+            if len(src_dict) <= 3 + (validation_errors is not None)
+            else {
+                key: value
+                for key, value in src_dict.items()
+                if key
+                not in (
+                    "error",
+                    "id",
+                    "note",
+                    "validationErrors",
+                )
+            }
+        )
 
         error = cls(
             error,

@@ -58,27 +58,42 @@ class ValidationError:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.validation_error_context import ValidationErrorContext
 
-        d = dict(src_dict)
-        context = ValidationErrorContext.from_dict(d.pop("context"))
+        context = ValidationErrorContext.from_dict(src_dict["context"])
 
-        message = d.pop("message")
-        if message.__class__ not in (str,):
+        message = src_dict["message"]
+        if message.__class__ is not str:
             raise TypeError(
                 "ValidationError.message: expected str, got " + type(message).__name__
             )
 
-        path = d.pop("path")
-        if path.__class__ not in (str,):
+        path = src_dict["path"]
+        if path.__class__ is not str:
             raise TypeError(
                 "ValidationError.path: expected str, got " + type(path).__name__
             )
 
-        suggestion = d.pop("suggestion", UNSET)
-        if suggestion is not None and suggestion.__class__ not in (str,):
+        suggestion = src_dict.get("suggestion")
+        if suggestion is not None and suggestion.__class__ is not str:
             raise TypeError(
                 "ValidationError.suggestion: expected str | None, got "
                 + type(suggestion).__name__
             )
+
+        d = (
+            {}
+            if len(src_dict) <= 3 + (suggestion is not None)
+            else {
+                key: value
+                for key, value in src_dict.items()
+                if key
+                not in (
+                    "context",
+                    "message",
+                    "path",
+                    "suggestion",
+                )
+            }
+        )
 
         validation_error = cls(
             context,

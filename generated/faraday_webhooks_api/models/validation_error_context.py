@@ -35,13 +35,22 @@ class ValidationErrorContext:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        error_type = d.pop("errorType")
-        if error_type.__class__ not in (str,):
+        error_type = src_dict["errorType"]
+        if error_type.__class__ is not str:
             raise TypeError(
                 "ValidationErrorContext.error_type: expected str, got "
                 + type(error_type).__name__
             )
+
+        d = (
+            {}
+            if len(src_dict) <= 1
+            else {
+                key: value
+                for key, value in src_dict.items()
+                if key not in ("errorType",)
+            }
+        )
 
         validation_error_context = cls(
             error_type,

@@ -71,43 +71,67 @@ class WebhookEndpoint:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+        created_at = datetime.datetime.fromisoformat(src_dict["created_at"])
 
         if created_at.tzinfo is None:
             created_at = created_at.replace(tzinfo=datetime.UTC)
 
-        enabled_events: list[str] = d.pop("enabled_events")
+        enabled_events: list[str] = src_dict["enabled_events"]
 
-        if enabled_events.__class__ is not list or not all(
-            map(str.__instancecheck__, enabled_events)
-        ):
+        if enabled_events.__class__ is not list:
             raise TypeError(
                 "WebhookEndpoint.enabled_events: expected list[str], got "
                 + type(enabled_events).__name__
             )
+        # join raises TypeError for an item that is not a str, at a fraction of a loop's cost.
+        try:
+            "".join(enabled_events or ())
+        except TypeError:
+            raise TypeError(
+                "WebhookEndpoint.enabled_events: expected list[str], got "
+                + "a list with other items"
+            ) from None
 
-        id = parse_uuid(d.pop("id"))
+        id = parse_uuid(src_dict["id"])
 
-        status = WebhookEndpointStatus(d.pop("status"))
+        status = WebhookEndpointStatus.parse(src_dict["status"])
 
-        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+        updated_at = datetime.datetime.fromisoformat(src_dict["updated_at"])
 
         if updated_at.tzinfo is None:
             updated_at = updated_at.replace(tzinfo=datetime.UTC)
 
-        url = d.pop("url")
-        if url.__class__ not in (str,):
+        url = src_dict["url"]
+        if url.__class__ is not str:
             raise TypeError(
                 "WebhookEndpoint.url: expected str, got " + type(url).__name__
             )
 
-        secret = d.pop("secret", UNSET)
-        if secret is not None and secret.__class__ not in (str,):
+        secret = src_dict.get("secret")
+        if secret is not None and secret.__class__ is not str:
             raise TypeError(
                 "WebhookEndpoint.secret: expected str | None, got "
                 + type(secret).__name__
             )
+
+        d = (
+            {}
+            if len(src_dict) <= 6 + (secret is not None)
+            else {
+                key: value
+                for key, value in src_dict.items()
+                if key
+                not in (
+                    "created_at",
+                    "enabled_events",
+                    "id",
+                    "status",
+                    "updated_at",
+                    "url",
+                    "secret",
+                )
+            }
+        )
 
         webhook_endpoint = cls(
             created_at,

@@ -52,31 +52,54 @@ class WebhookEndpointMergePatch:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        enabled_events: list[str] | Unset = d.pop("enabled_events", UNSET)
+        enabled_events: list[str] | Unset = src_dict.get("enabled_events")
 
-        if enabled_events is not None and (
-            enabled_events.__class__ is not list
-            or not all(map(str.__instancecheck__, enabled_events))
-        ):
+        if enabled_events is not None and enabled_events.__class__ is not list:
             raise TypeError(
                 "WebhookEndpointMergePatch.enabled_events: expected list[str] | None, got "
                 + type(enabled_events).__name__
             )
+        # join raises TypeError for an item that is not a str, at a fraction of a loop's cost.
+        try:
+            "".join(enabled_events or ())
+        except TypeError:
+            raise TypeError(
+                "WebhookEndpointMergePatch.enabled_events: expected list[str] | None, got "
+                + "a list with other items"
+            ) from None
 
-        _status = d.pop("status", UNSET)
+        _status = src_dict.get("status")
         status: WebhookEndpointStatus | Unset
         if isinstance(_status, Unset):
             status = UNSET
         else:
-            status = WebhookEndpointStatus(_status)
+            status = WebhookEndpointStatus.parse(_status)
 
-        url = d.pop("url", UNSET)
-        if url is not None and url.__class__ not in (str,):
+        url = src_dict.get("url")
+        if url is not None and url.__class__ is not str:
             raise TypeError(
                 "WebhookEndpointMergePatch.url: expected str | None, got "
                 + type(url).__name__
             )
+
+        d = (
+            {}
+            if len(src_dict)
+            <= 0
+            + (enabled_events is not None)
+            + (status is not None)
+            + (url is not None)
+            else {
+                key: value
+                for key, value in src_dict.items()
+                if key
+                not in (
+                    "enabled_events",
+                    "status",
+                    "url",
+                )
+            }
+        )
 
         webhook_endpoint_merge_patch = cls(
             enabled_events,

@@ -59,15 +59,29 @@ class WebhookMessageForResource:
             WebhookMessageForResourceData,
         )
 
-        d = dict(src_dict)
-        data = WebhookMessageForResourceData.from_dict(d.pop("data"))
+        data = WebhookMessageForResourceData.from_dict(src_dict["data"])
 
-        timestamp = datetime.datetime.fromisoformat(d.pop("timestamp"))
+        timestamp = datetime.datetime.fromisoformat(src_dict["timestamp"])
 
         if timestamp.tzinfo is None:
             timestamp = timestamp.replace(tzinfo=datetime.UTC)
 
-        type_ = WebhookEventType(d.pop("type"))
+        type_ = WebhookEventType.parse(src_dict["type"])
+
+        d = (
+            {}
+            if len(src_dict) <= 3
+            else {
+                key: value
+                for key, value in src_dict.items()
+                if key
+                not in (
+                    "data",
+                    "timestamp",
+                    "type",
+                )
+            }
+        )
 
         webhook_message_for_resource = cls(
             data,

@@ -54,29 +54,43 @@ class WebhookMessageForResourceData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        account_id = parse_uuid(d.pop("account_id"))
+        account_id = parse_uuid(src_dict["account_id"])
 
-        resource_id = parse_uuid(d.pop("resource_id"))
+        resource_id = parse_uuid(src_dict["resource_id"])
 
         def _parse_resource_type(data: object) -> ResourceType | str:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                resource_type_type_0 = ResourceType(data)
+                resource_type_type_0 = ResourceType.parse(data)
 
                 return resource_type_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(ResourceType | str, data)
 
-        resource_type = _parse_resource_type(d.pop("resource_type"))
+        resource_type = _parse_resource_type(src_dict["resource_type"])
 
         if not isinstance(resource_type, (ResourceType, str)):
             raise TypeError(
                 "WebhookMessageForResourceData.resource_type: expected ResourceType | str, got "
                 + type(resource_type).__name__
             )
+
+        d = (
+            {}
+            if len(src_dict) <= 3
+            else {
+                key: value
+                for key, value in src_dict.items()
+                if key
+                not in (
+                    "account_id",
+                    "resource_id",
+                    "resource_type",
+                )
+            }
+        )
 
         webhook_message_for_resource_data = cls(
             account_id,
