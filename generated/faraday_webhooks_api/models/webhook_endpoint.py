@@ -85,7 +85,7 @@ class WebhookEndpoint:
             )
         # join raises TypeError for an item that is not a str, at a fraction of a loop's cost.
         try:
-            "".join(enabled_events or ())
+            "".join(enabled_events)
         except TypeError:
             raise TypeError(
                 "WebhookEndpoint.enabled_events: expected list[str], got "

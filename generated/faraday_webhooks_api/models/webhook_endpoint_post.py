@@ -49,7 +49,7 @@ class WebhookEndpointPost:
             )
         # join raises TypeError for an item that is not a str, at a fraction of a loop's cost.
         try:
-            "".join(enabled_events or ())
+            "".join(enabled_events)
         except TypeError:
             raise TypeError(
                 "WebhookEndpointPost.enabled_events: expected list[str], got "
