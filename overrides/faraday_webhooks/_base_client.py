@@ -88,7 +88,11 @@ EndpointsOperation = OperationModule[list[GeneratedWebhookEndpoint]]
 def _parse_list(parse_item: Callable[[Any], T], body: Any) -> list[T]:
     if body.__class__ is not list:
         raise TypeError(f"expected a JSON array, got {type(body).__name__}")
-    return list(map(parse_item, body))
+    # In place: each item's dict is freed as its model is made, so a long answer is
+    # never held twice (and the garbage collector has half as much to look at).
+    for index, item in enumerate(body):
+        body[index] = parse_item(item)
+    return body
 
 
 @functools.cache
