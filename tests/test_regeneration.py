@@ -357,20 +357,28 @@ def test_new_operations_and_idempotency_keys_work_with_the_overrides_unchanged(
 # copies are brought up to date instead of silently keeping the old generator's code.
 COPIED_TEMPLATE_CHANGES = {
     "model.py.jinja": [
-        '+ {% from "checks.jinja" import check, unnamed_fields %}',
+        '+ {% from "checks.jinja" import check, unnamed_fields, enum_parser_imports %}',
         "- from ..types import UNSET, Unset",
         "+ from ..types import UNSET, Unset, parse_uuid",
+        "+ {% endfor %}",
+        "+ {% set parsers_seen = [] %}",
+        "+ {% for property in model.required_properties + model.optional_properties + "
+        "([model.additional_properties] if model.additional_properties.template is defined "
+        "else []) %}",
+        "+ {{ enum_parser_imports(property, parsers_seen) }}",
+        "-     additional_properties: dict[str, {{ additional_property_type }}] = "
+        "_attrs_field(init=False, factory=dict)",
+        "+     additional_properties: dict[str, {{ additional_property_type }}] = "
+        "_attrs_field(factory=dict)",
         "-         d = dict(src_dict)",
-        "+         {% set property_source = 'src_dict[\"' + "
-        "(property.name | in_double_quote_literal) + '\"]' %}",
-        "+     {% else %}",
         "-         {% set property_source = 'd.pop(\"' + (property.name | in_double_quote_literal)"
         " + '\")' %}",
-        "+         {% set property_source = 'src_dict.get(\"' + "
-        "(property.name | in_double_quote_literal) + '\")' %}",
-        "-     {% else %}",
+        "+         {% set property_source = 'src_dict[\"' + "
+        "(property.name | in_double_quote_literal) + '\"]' %}",
         "-         {% set property_source = 'd.pop(\"' + (property.name | in_double_quote_literal)"
         " + '\", UNSET)' %}",
+        "+         {% set property_source = 'src_dict.get(\"' + "
+        "(property.name | in_double_quote_literal) + '\")' %}",
         "+         {{ check(model, property) | indent(8) }}",
         "+ {% endfor %}",
         "- {% endfor %}",
@@ -380,17 +388,24 @@ COPIED_TEMPLATE_CHANGES = {
         "-             {{ property.python_name }}={{ property.python_name }},",
         "+ {% if property.default is none and property.required %}",
         "+             {{ property.python_name }},",
+        "- {% endfor %}",
         "+ {% endif %}",
         "+ {% endfor %}",
         "+ {% for property in model.required_properties + model.optional_properties %}",
         "+ {% if property.default is not none or not property.required %}",
         "+             {{ property.python_name }},",
         "+ {% endif %}",
+        "+ {% endfor %}",
+        "+ {% if model.additional_properties %}",
+        "+             d,",
+        "+ {% endif %}",
+        "-     {% else %}",
+        "-         {{ module_name }}.additional_properties = d",
     ],
     "property_templates/enum_property.py.jinja": [
         "- {{ property.class_info.name }}({{ source }})",
-        '+ {{ property.class_info.name }}{{ ".parse" if property.value_type.__name__ == "str" }}'
-        "({{ source }})",
+        '+ {{ "parse_" ~ property.class_info.module_name if property.value_type.__name__ == "str"'
+        " else property.class_info.name }}({{ source }})",
     ],
     "property_templates/uuid_property.py.jinja": [
         "- UUID({{ source }})",

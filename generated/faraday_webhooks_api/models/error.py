@@ -7,7 +7,7 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.error_error import ErrorError
+from ..models.error_error import ErrorError, parse_error_error
 from ..types import UNSET, Unset, parse_uuid
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class Error:
     id: UUID
     note: str
     validation_errors: list[ValidationError] | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         error = self.error.value
@@ -69,7 +69,7 @@ class Error:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.validation_error import ValidationError
 
-        error = ErrorError.parse(src_dict["error"])
+        error = parse_error_error(src_dict["error"])
 
         id = parse_uuid(src_dict["id"])
 
@@ -109,9 +109,9 @@ class Error:
             id,
             note,
             validation_errors,
+            d,
         )
 
-        error.additional_properties = d
         return error
 
     @property

@@ -17,10 +17,10 @@ class ErrorError(StrEnum):
     def __str__(self) -> str:
         return str(self.value)
 
-    @classmethod
-    def parse(cls, value: object) -> "ErrorError":
-        member = _MEMBERS.get(value) if value.__class__ is str else None
-        return cls(value) if member is None else member
+
+def parse_error_error(value: object) -> ErrorError:
+    member = _MEMBERS.get(value) if value.__class__ is str else None
+    return ErrorError(value) if member is None else member
 
 
 _MEMBERS = {member.value: member for member in ErrorError}

@@ -29,7 +29,7 @@ class ValidationError:
     message: str
     path: str
     suggestion: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         context = self.context.to_dict()
@@ -100,9 +100,9 @@ class ValidationError:
             message,
             path,
             suggestion,
+            d,
         )
 
-        validation_error.additional_properties = d
         return validation_error
 
     @property

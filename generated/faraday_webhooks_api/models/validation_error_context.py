@@ -18,7 +18,7 @@ class ValidationErrorContext:
     """
 
     error_type: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         error_type = self.error_type
@@ -54,9 +54,9 @@ class ValidationErrorContext:
 
         validation_error_context = cls(
             error_type,
+            d,
         )
 
-        validation_error_context.additional_properties = d
         return validation_error_context
 
     @property

@@ -8,7 +8,10 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.webhook_endpoint_status import WebhookEndpointStatus
+from ..models.webhook_endpoint_status import (
+    WebhookEndpointStatus,
+    parse_webhook_endpoint_status,
+)
 from ..types import UNSET, Unset, parse_uuid
 
 T = TypeVar("T", bound="WebhookEndpoint")
@@ -35,7 +38,7 @@ class WebhookEndpoint:
     updated_at: datetime.datetime
     url: str
     secret: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         created_at = self.created_at.isoformat()
@@ -94,7 +97,7 @@ class WebhookEndpoint:
 
         id = parse_uuid(src_dict["id"])
 
-        status = WebhookEndpointStatus.parse(src_dict["status"])
+        status = parse_webhook_endpoint_status(src_dict["status"])
 
         updated_at = datetime.datetime.fromisoformat(src_dict["updated_at"])
 
@@ -141,9 +144,9 @@ class WebhookEndpoint:
             updated_at,
             url,
             secret,
+            d,
         )
 
-        webhook_endpoint.additional_properties = d
         return webhook_endpoint
 
     @property

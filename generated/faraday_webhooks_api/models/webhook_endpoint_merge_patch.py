@@ -6,7 +6,10 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.webhook_endpoint_status import WebhookEndpointStatus
+from ..models.webhook_endpoint_status import (
+    WebhookEndpointStatus,
+    parse_webhook_endpoint_status,
+)
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WebhookEndpointMergePatch")
@@ -25,7 +28,7 @@ class WebhookEndpointMergePatch:
     enabled_events: list[str] | Unset = UNSET
     status: WebhookEndpointStatus | Unset = UNSET
     url: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         enabled_events: list[str] | Unset = UNSET
@@ -73,7 +76,7 @@ class WebhookEndpointMergePatch:
         if isinstance(_status, Unset):
             status = UNSET
         else:
-            status = WebhookEndpointStatus.parse(_status)
+            status = parse_webhook_endpoint_status(_status)
 
         url = src_dict.get("url")
         if url is not None and url.__class__ is not str:
@@ -105,9 +108,9 @@ class WebhookEndpointMergePatch:
             enabled_events,
             status,
             url,
+            d,
         )
 
-        webhook_endpoint_merge_patch.additional_properties = d
         return webhook_endpoint_merge_patch
 
     @property

@@ -20,7 +20,7 @@ class WebhookEndpointPost:
 
     enabled_events: list[str]
     url: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         enabled_events = self.enabled_events
@@ -79,9 +79,9 @@ class WebhookEndpointPost:
         webhook_endpoint_post = cls(
             enabled_events,
             url,
+            d,
         )
 
-        webhook_endpoint_post.additional_properties = d
         return webhook_endpoint_post
 
     @property

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.webhook_event_type import WebhookEventType
+from ..models.webhook_event_type import WebhookEventType, parse_webhook_event_type
 
 if TYPE_CHECKING:
     from ..models.webhook_message_for_resource_data import WebhookMessageForResourceData
@@ -32,7 +32,7 @@ class WebhookMessageForResource:
     data: WebhookMessageForResourceData
     timestamp: datetime.datetime
     type_: WebhookEventType
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = self.data.to_dict()
@@ -66,7 +66,7 @@ class WebhookMessageForResource:
         if timestamp.tzinfo is None:
             timestamp = timestamp.replace(tzinfo=datetime.UTC)
 
-        type_ = WebhookEventType.parse(src_dict["type"])
+        type_ = parse_webhook_event_type(src_dict["type"])
 
         d = (
             {}
@@ -87,9 +87,9 @@ class WebhookMessageForResource:
             data,
             timestamp,
             type_,
+            d,
         )
 
-        webhook_message_for_resource.additional_properties = d
         return webhook_message_for_resource
 
     @property

@@ -7,7 +7,7 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.resource_type import ResourceType
+from ..models.resource_type import ResourceType, parse_resource_type
 from ..types import parse_uuid
 
 T = TypeVar("T", bound="WebhookMessageForResourceData")
@@ -27,7 +27,7 @@ class WebhookMessageForResourceData:
     account_id: UUID
     resource_id: UUID
     resource_type: ResourceType | str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         account_id = str(self.account_id)
@@ -62,7 +62,7 @@ class WebhookMessageForResourceData:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                resource_type_type_0 = ResourceType.parse(data)
+                resource_type_type_0 = parse_resource_type(data)
 
                 return resource_type_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -96,9 +96,9 @@ class WebhookMessageForResourceData:
             account_id,
             resource_id,
             resource_type,
+            d,
         )
 
-        webhook_message_for_resource_data.additional_properties = d
         return webhook_message_for_resource_data
 
     @property
