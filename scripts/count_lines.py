@@ -1,12 +1,15 @@
 """Lines of code in the client core: blank lines, comments and docstrings left out.
 
     python scripts/count_lines.py [--templates]
+    python scripts/count_lines.py --definitions FILE...
 
 The client core is overrides/faraday_webhooks/ less testing/ and cli/. With
 --templates, the lines generator-templates/ adds to the pinned generator's own
 templates are counted too: for a template that copies or replaces one of the
 generator's, the lines that differ from that original; for a template of ours,
 every line; in both, lines that are not blank or a Jinja comment.
+With --definitions, each top-level statement of the files named (a class, a
+function, a constant) is counted alone, largest first: what a part of a module costs.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import ast
 import difflib
 import io
 import sys
+import textwrap
 import tokenize
 from pathlib import Path
 
@@ -67,7 +71,28 @@ def template_lines() -> dict[str, int]:
     return counts
 
 
+def definition_lines(path: Path) -> list[tuple[int, str]]:
+    """Code lines of each top-level statement of ``path`` (decorators included), leaving
+    out those with none (the module docstring)."""
+    source = path.read_text()
+    lines = source.splitlines(keepends=True)
+    found = []
+    for node in ast.parse(source).body:
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        text = textwrap.dedent("".join(lines[first - 1 : node.end_lineno]))
+        name = getattr(node, "name", None) or ast.unparse(node).splitlines()[0][:60]
+        count = code_lines(text)
+        if count:
+            found.append((count, f"{path.name}: {name}"))
+    return sorted(found, reverse=True)
+
+
 def main() -> None:
+    if "--definitions" in sys.argv:
+        for path in sys.argv[sys.argv.index("--definitions") + 1 :]:
+            for count, name in definition_lines(Path(path)):
+                print(f"{count:6d}  {name}")
+        return
     counts = {
         str(path.relative_to(PACKAGE)): code_lines(path.read_text())
         for path in sorted(PACKAGE.rglob("*.py"))
