@@ -233,10 +233,10 @@ def bench_import() -> None:
         ).stdout.strip()
         print(f"   heavy modules loaded by the import: {heavy}")
 
-        # The command's start-up, as its console script runs it (faraday_webhooks_cli:main).
+        # The command's start-up, as its console script runs it (faraday_webhooks.cli:main).
         def command(*argv: str) -> float:
             statement = (
-                f"import sys; from faraday_webhooks_cli import main; sys.exit(main({list(argv)!r}))"
+                f"import sys; from faraday_webhooks.cli import main; sys.exit(main({list(argv)!r}))"
             )
             started = time.perf_counter()
             subprocess.run(

@@ -19,13 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {
     "faraday_webhooks": ROOT / "overrides" / "faraday_webhooks",
-    "faraday_webhooks_cli": ROOT / "overrides" / "faraday_webhooks_cli",
     "faraday_webhooks_api": ROOT / "generated" / "faraday_webhooks_api",
 }
 REQUIRED_IN_WHEEL = {
     "faraday_webhooks/__init__.py",
     "faraday_webhooks/py.typed",
-    "faraday_webhooks_cli/__init__.py",
+    "faraday_webhooks/cli/__init__.py",
     "faraday_webhooks_api/py.typed",
     "faraday_webhooks_api/openapi.yaml",
     "faraday_webhooks_api/models/webhook_endpoint.py",
@@ -93,7 +92,7 @@ def check_wheel(wheel: Path, problems: list[str]) -> None:
     )
     if runtime != ["attrs", "httpx"]:
         problems.append(f"runtime dependencies must be httpx and attrs only, got {runtime}")
-    if "faraday-webhooks = faraday_webhooks_cli:main" not in entry_points:
+    if "faraday-webhooks = faraday_webhooks.cli:main" not in entry_points:
         problems.append("wheel lacks the faraday-webhooks console script")
 
 
@@ -104,7 +103,7 @@ def check_sdist(sdist: Path, problems: list[str]) -> None:
         "openapi.yaml",
         "generate.sh",
         "generator-config.yaml",
-        "generator-templates/package_init.py.jinja",
+        "generator-templates/model.py.jinja",
         "pyproject.toml",
         "README.md",
         "CHANGELOG.md",

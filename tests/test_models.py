@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import pickle
-import subprocess
-import sys
-import textwrap
 import types
 import typing
 from typing import Any
@@ -17,7 +13,6 @@ import faraday_webhooks as fw
 import faraday_webhooks_api.models as generated_models
 import httpx
 import pytest
-from faraday_webhooks_api.types import parse_uuid
 from helpers import (
     API_KEY,
     ENDPOINT_ID,
@@ -89,30 +84,6 @@ def test_from_dict_keeps_exactly_the_fields_openapi_yaml_does_not_name(
     }
     assert endpoint.secret == (body["secret"] if secret_sent == "value" else None)
     assert body == {**endpoint.to_dict(), **({"secret": None} if secret_sent == "null" else {})}
-
-
-def _enums() -> list[type[Any]]:
-    models = [getattr(generated_models, name) for name in generated_models.__all__]
-    return [model for model in models if isinstance(model, type) and issubclass(model, str)]
-
-
-@pytest.mark.parametrize("enum", _enums(), ids=lambda enum: enum.__name__)
-@settings(max_examples=100, deadline=None)
-@given(data=st.data())
-def test_generated_enum_parsing_gives_what_the_enum_gives_for_any_input(
-    enum: Any, data: st.DataObject
-) -> None:
-    members = st.sampled_from([member.value for member in enum])
-    others = st.text(max_size=20) | st.integers() | st.none() | st.lists(members)
-    value = data.draw(members | others)
-    module = sys.modules[enum.__module__]
-    outcomes = []
-    for parse in (getattr(module, "parse_" + module.__name__.rpartition(".")[2]), enum):
-        try:
-            outcomes.append(("value", parse(value)))
-        except Exception as exc:  # the exception's type is the outcome compared
-            outcomes.append(("raises", type(exc)))
-    assert outcomes[0] == outcomes[1]
 
 
 def test_repr_of_an_endpoint_masks_the_secret_but_the_attribute_keeps_it() -> None:
@@ -233,80 +204,3 @@ def test_every_generated_model_survives_to_dict_and_from_dict(
 
 
 # -- UUID fields: the generated fast path is UUID() exactly ---------------------------
-
-
-def _altered(value: UUID, changes: list[tuple[int, str]]) -> str:
-    characters = list(str(value))
-    for position, character in changes:
-        characters[position] = character
-    return "".join(characters)
-
-
-# UUIDs with a few characters changed: what int(..., 16) and UUID() tolerate in the
-# digits (_, +, spaces, Unicode digits such as U+0660) and what they refuse; a changed
-# hyphen leaves the canonical 8-4-4-4-12 shape the fast path takes.
-altered_uuids = st.builds(
-    _altered,
-    st.uuids(),
-    st.lists(st.tuples(st.integers(0, 35), st.sampled_from("_+- {}:urnidgxXé\u0660")), max_size=3),
-)
-uuid_inputs = (
-    st.uuids().map(str)
-    | st.uuids().map(lambda value: str(value).upper())
-    | altered_uuids
-    | st.text(max_size=40)
-    | st.uuids().map(lambda value: value.hex)
-    | st.uuids().map(lambda value: f"{{{value}}}")
-    | st.integers()
-    | st.none()
-    | st.binary(max_size=16)
-)
-
-
-def _outcome(parse: Any, value: Any) -> tuple[str, Any]:
-    try:
-        parsed = parse(value)
-    except Exception as exc:
-        return ("raises", type(exc))
-    return ("value", (type(parsed), parsed, parsed.is_safe, hash(parsed), pickle.dumps(parsed)))
-
-
-@settings(max_examples=600, deadline=None)
-@given(value=uuid_inputs)
-def test_generated_uuid_parsing_gives_what_uuid_gives_for_any_input(value: Any) -> None:
-    assert _outcome(parse_uuid, value) == _outcome(UUID, value)
-
-
-def test_a_parsed_uuid_is_a_plain_immutable_uuid() -> None:
-    parsed = parse_uuid(ENDPOINT_ID.upper())
-    assert type(parsed) is UUID
-    assert parsed == UUID(ENDPOINT_ID)
-    assert str(parsed) == ENDPOINT_ID
-    assert pickle.loads(pickle.dumps(parsed)) == parsed  # noqa: S301 - our own bytes
-    assert {parsed: 1}[UUID(ENDPOINT_ID)] == 1
-    with pytest.raises(TypeError):
-        parsed.int = 5  # type: ignore[misc]
-
-
-def test_where_uuid_is_built_otherwise_parse_uuid_is_uuid_itself() -> None:
-    # A later Python could implement UUID in C, without the two slots parse_uuid writes:
-    # the import-time check then falls back to UUID() rather than building broken UUIDs.
-    probe = textwrap.dedent(
-        """
-        import uuid
-
-        class OtherUUID:  # keeps its value elsewhere, as a C implementation could
-            def __init__(self, hex):
-                self.value = int(hex.replace("-", ""), 16)
-
-        uuid.UUID = OtherUUID
-        from faraday_webhooks_api import types
-        assert types.parse_uuid is OtherUUID, types.parse_uuid
-        print("fell back")
-        """
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "fell back"

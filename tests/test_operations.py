@@ -35,8 +35,8 @@ def test_call_by_module_or_name_is_typed_and_parses_the_public_model() -> None:
         ("getWebhookEndpointz", {}, "no operation 'getWebhookEndpointz'"),
         ("getWebhookEndpoint", {}, "getWebhookEndpoint takes"),
         ("getWebhookEndpoint", {"webhook_endpoint_id": "nope"}, "must be a UUID"),
-        ("getWebhookEndpoints", {"ids": [uuid.uuid4() for _ in range(101)]}, "at most 100"),
-        ("createWebhookEndpoint", {"body": {"url": "x"}}, "takes body=WebhookEndpointPost"),
+        ("getWebhookEndpoints", {"ids": ["nope"]}, "ids item must be a UUID"),
+        ("createWebhookEndpoint", {"body": {"url": "x"}}, "body must be a WebhookEndpointPost"),
         (42, {}, "operation must be a generated endpoint module"),
     ],
 )

@@ -117,8 +117,7 @@ def test_overrides_work_unchanged_against_a_regenerated_client(tmp_path: Path) -
     schemas["Error"]["properties"]["error"]["enum"].append("RATE_LIMITED")
     add_enrichment_job_messages(schemas)
     # A required field with a default is declared after the other required ones in the
-    # generated class (invocation moves behind status); from_dict passes fields by
-    # position (generator-templates/model.py.jinja) and must follow.
+    # generated class (invocation moves behind status).
     job_data = schemas["WebhookMessageForEnrichmentJobData"]["properties"]
     job_data["invocation"]["default"] = "schedule"
     changed = tmp_path / "openapi.yaml"
@@ -351,75 +350,33 @@ def test_new_operations_and_idempotency_keys_work_with_the_overrides_unchanged(
     assert probe.stdout.strip() == "new operations and idempotency keys work unchanged"
 
 
-# generator-templates/ holds copies of six of the generator's templates, each changed
-# in a few lines. These are the only lines allowed to differ from the pinned version's
-# own templates: a generator upgrade that changes the originals fails here, so the
-# copies are brought up to date instead of silently keeping the old generator's code.
+# generator-templates/ holds copies of three of the generator's templates and one of its
+# own (checks.jinja). These are the only lines allowed to differ from the pinned version's
+# own templates: a generator upgrade that changes the originals fails here, so the copies
+# are brought up to date instead of silently keeping the old generator's code.
 COPIED_TEMPLATE_CHANGES = {
     "model.py.jinja": [
-        '+ {% from "checks.jinja" import check, unnamed_fields, enum_parser_imports %}',
-        "- from ..types import UNSET, Unset",
-        "+ from ..types import UNSET, Unset, parse_uuid",
-        "+ {% endfor %}",
-        "+ {% set parsers_seen = [] %}",
-        "+ {% for property in model.required_properties + model.optional_properties + "
-        "([model.additional_properties] if model.additional_properties.template is defined "
-        "else []) %}",
-        "+ {{ enum_parser_imports(property, parsers_seen) }}",
-        "-     additional_properties: dict[str, {{ additional_property_type }}] = "
-        "_attrs_field(init=False, factory=dict)",
-        "+     additional_properties: dict[str, {{ additional_property_type }}] = "
-        "_attrs_field(factory=dict)",
-        "-         d = dict(src_dict)",
-        "-         {% set property_source = 'd.pop(\"' + (property.name | in_double_quote_literal)"
-        " + '\")' %}",
-        "+         {% set property_source = 'src_dict[\"' + "
-        "(property.name | in_double_quote_literal) + '\"]' %}",
-        "-         {% set property_source = 'd.pop(\"' + (property.name | in_double_quote_literal)"
-        " + '\", UNSET)' %}",
-        "+         {% set property_source = 'src_dict.get(\"' + "
-        "(property.name | in_double_quote_literal) + '\")' %}",
+        '+ {% from "checks.jinja" import check %}',
         "+         {{ check(model, property) | indent(8) }}",
-        "+ {% endfor %}",
-        "- {% endfor %}",
-        "+ {% endif %}",
-        "+ {% if model.additional_properties %}",
-        "+         {{ unnamed_fields(model) | indent(8) }}",
-        "-             {{ property.python_name }}={{ property.python_name }},",
-        "+ {% if property.default is none and property.required %}",
-        "+             {{ property.python_name }},",
-        "- {% endfor %}",
-        "+ {% endif %}",
-        "+ {% endfor %}",
-        "+ {% for property in model.required_properties + model.optional_properties %}",
-        "+ {% if property.default is not none or not property.required %}",
-        "+             {{ property.python_name }},",
-        "+ {% endif %}",
-        "+ {% endfor %}",
-        "+ {% if model.additional_properties %}",
-        "+             d,",
-        "+ {% endif %}",
-        "-     {% else %}",
-        "-         {{ module_name }}.additional_properties = d",
     ],
-    "property_templates/enum_property.py.jinja": [
-        "- {{ property.class_info.name }}({{ source }})",
-        '+ {{ "parse_" ~ property.class_info.module_name if property.value_type.__name__ == "str"'
-        " else property.class_info.name }}({{ source }})",
-    ],
-    "property_templates/uuid_property.py.jinja": [
-        "- UUID({{ source }})",
-        "+ parse_uuid({{ source }})",
-    ],
-    "property_templates/list_property.py.jinja": [
-        "- {{ property.python_name }} = cast({{ property.get_type_string(no_optional=True)"
-        " | as_unembedded_code }}, {{ source }})",
-        "+ {{ property.python_name }}: {{ property.get_type_string() | as_unembedded_code }}"
-        " = {{ source }}",
+    "types.py.jinja": [
+        "+ from types import NoneType",
+        "- from typing import BinaryIO, Generic, TypeVar, Literal, IO",
+        "+ from typing import BinaryIO, Generic, TypeVar, IO, TypeAlias",
+        "+ # An optional field that was not sent is None (see generator-templates/types.py.jinja).",
+        "+ Unset: TypeAlias = NoneType  # type: ignore[nonetype-type]",
+        "-",
+        "- class Unset:",
+        "-     def __bool__(self) -> Literal[False]:",
+        "-         return False",
+        "-",
+        "-",
+        "- UNSET: Unset = Unset()",
+        "+ UNSET: Unset = None",
     ],
 }
 # Copies that only add a block after the whole pinned original.
-EXTENDED_TEMPLATES = {"endpoint_module.py.jinja", "str_enum.py.jinja"}
+EXTENDED_TEMPLATES = {"models_init.py.jinja"}
 
 
 def _body(text: str) -> str:

@@ -206,7 +206,6 @@ def test_publish_install_and_use_from_a_real_index(tmp_path: Path, index: str) -
     assert {n.split("/")[0] for n in names} == {
         "faraday_webhooks",
         "faraday_webhooks_api",
-        "faraday_webhooks_cli",
         f"faraday_webhooks-{version}.dist-info",
     }
     for required in [
@@ -215,7 +214,6 @@ def test_publish_install_and_use_from_a_real_index(tmp_path: Path, index: str) -
         "faraday_webhooks_api/openapi.yaml",
         "faraday_webhooks/testing/sandbox.py",
         "faraday_webhooks/cli/__init__.py",
-        "faraday_webhooks_cli/__init__.py",
     ]:
         assert required in names
     assert not any(n.startswith(("tests/", ".venv/")) or "__pycache__" in n for n in names)

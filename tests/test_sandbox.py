@@ -12,8 +12,8 @@ from typing import Any
 import faraday_webhooks as fw
 import httpx
 import pytest
-from faraday_webhooks._base_client import APICall
 from faraday_webhooks.testing import Sandbox, WebhookReceiver
+from faraday_webhooks_api.models import WebhookEndpointPost
 from helpers import API_KEY, EVENT, EXPIRED_KEY, FAST_RETRIES
 from spec_check import assert_matches_spec
 
@@ -227,16 +227,10 @@ def test_the_client_surfaces_validation_errors_with_path_and_message(sandbox: Sa
     # The client's own checks stop this body before sending, so build the call by hand to
     # see how a server-side validation failure reaches the user.
     with fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url) as client:
-        bad = APICall(
-            method="POST",
-            path="/webhook_endpoints",
-            success_status=201,
-            parse=fw.WebhookEndpoint.from_dict,
-            idempotent=False,
-            json={"url": HOOK, "enabled_events": [1]},
-        )
+        # The generated model takes what it is given; only the client's checks stop it.
+        bad = WebhookEndpointPost(url=HOOK, enabled_events=[1])  # type: ignore[list-item]
         with pytest.raises(fw.ValidationFailedError) as caught:
-            client.request(bad)
+            client.call("createWebhookEndpoint", body=bad)
     assert caught.value.validation_errors[0].path == "body/enabled_events/0"
     assert caught.value.validation_errors[0].context.error_type == "type"
     assert "body/enabled_events/0" in str(caught.value)

@@ -1,42 +1,43 @@
 """The one request path shared by ``Faraday`` and ``AsyncFaraday``.
 
-A call, as data: the generated endpoint module's ``_get_kwargs`` builds the request
-and the facts ``./generate.sh`` wrote beside it (success and error statuses, the
-``Idempotency-Key`` header, UUID parameters, array limits, the success model) say how
-to check and read it (``APICall``). ``BaseClient`` holds every decision: building the
-request, the whole-call ``Deadline``, when to retry (``RetryTracker``), and parsing
-the answer. ``SyncAPIClient`` and ``AsyncAPIClient`` only send, read and sleep.
+A call goes: the generated endpoint module's ``_get_kwargs`` builds the request from
+checked arguments; httpx sends it (its own transports, pool and proxies); the body is
+read through httpx's streaming API with its size bounded; the generated module's
+``_parse_response`` reads it into its model or Faraday's ``Error``, which
+``_responses.ResponseReader`` turns into the right exception. ``BaseClient`` holds every
+decision (request building, the whole-call ``Deadline``, retries through
+``RetryTracker``, parsing); ``SyncAPIClient`` and ``AsyncAPIClient`` only send, read and
+sleep.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import functools
+import importlib
 import inspect
 import logging
 import math
 import os
+import pkgutil
 import threading
 import time
+import types
+import typing
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from types import ModuleType
-from typing import Any, Generic, Protocol, TypeVar, overload
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any, Protocol, TypeVar, overload
 
 import anyio
-import attrs
 import httpx
-from faraday_webhooks_api.api import OPERATIONS
+from faraday_webhooks_api import api as generated_api
 from faraday_webhooks_api.models import Error
 from faraday_webhooks_api.models import WebhookEndpoint as GeneratedWebhookEndpoint
 
-from ._body import BodyTooLarge, BodyUndecodable, BoundedBody
-from ._config import ClientConfig, TimeoutTypes, resolve_timeout
+from ._config import ClientConfig, no_cookies, resolve_timeout
 from ._models import PUBLIC_MODELS, WebhookEndpoint
-from ._responses import DOCUMENTED_ERROR_STATUSES, ResponseReader, parse_nothing
+from ._responses import ResponseReader
 from ._retries import RetryPolicy, connection_error
-from ._validation import check_headers, check_json_body, check_uuid
+from ._validation import check_headers, check_uuid
 from .errors import (
     APITimeoutError,
     ClientClosedError,
@@ -46,17 +47,17 @@ from .errors import (
 )
 
 T = TypeVar("T")
-# The monotonic time by which the call running in this thread must be over, if any:
-# the sync transport's sockets obey it (_http_clients.py).
-DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "faraday_webhooks_deadline", default=None
-)
 T_co = TypeVar("T_co", covariant=True)
 logger = logging.getLogger("faraday_webhooks")
 
-# A response larger than this, as sent or once decoded, is not a Faraday answer.
+# A response larger than this is not a Faraday answer: reading stops there.
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# The generated name of an operation's Idempotency-Key header parameter.
+IDEMPOTENCY_PARAMETER = "idempotency_key"
+# Loopback never goes through a proxy from the environment (httpx mounts: None is
+# the client's own, direct transport).
+LOOPBACK_PATTERNS = ("all://127.0.0.1", "all://localhost", "all://[::1]")
 
 
 class NotGiven:
@@ -80,148 +81,145 @@ class OperationModule(Protocol[T_co]):
     def sync(self) -> Callable[..., Error | T_co | None]: ...
 
 
-# The generated endpoint model is answered as the public one it is parsed into.
+# The generated endpoint model is answered as the public one, whose repr masks the secret.
 EndpointOperation = OperationModule[GeneratedWebhookEndpoint]
 EndpointsOperation = OperationModule[list[GeneratedWebhookEndpoint]]
 
 
-def _parse_list(parse_item: Callable[[Any], T], body: Any) -> list[T]:
-    if body.__class__ is not list:
-        raise TypeError(f"expected a JSON array, got {type(body).__name__}")
-    # In place: each item's dict is freed as its model is made, so a long answer is
-    # never held twice (and the garbage collector has half as much to look at).
-    for index, item in enumerate(body):
-        body[index] = parse_item(item)
-    return body
+def public(parsed: Any) -> Any:
+    """A generated result as users receive it: each model with a public subclass becomes
+    one, in place (the subclass adds a masked ``repr`` and no state)."""
+    if parsed.__class__ is list:
+        for item in parsed:
+            public(item)
+    elif parsed.__class__ in PUBLIC_MODELS:
+        parsed.__class__ = PUBLIC_MODELS[parsed.__class__]
+    return parsed
+
+
+# -- an operation: found by module or operationId, its arguments checked -----------
 
 
 @functools.cache
-def _success_parser(module: ModuleType) -> Callable[[Any], Any]:
-    """How to read an operation's success body: its model (the public subclass where
-    there is one), a list of them, or nothing."""
-    model = module.SUCCESS_MODEL
-    if model is None:
-        return parse_nothing
-    parse = PUBLIC_MODELS.get(model, model).from_dict
-    return functools.partial(_parse_list, parse) if module.SUCCESS_IS_LIST else parse
+def _operations() -> dict[str, types.ModuleType]:
+    """Every generated endpoint module, keyed by its name without underscores: the
+    generator names each module after its operationId in snake case."""
+    found = {}
+    for tag in pkgutil.iter_modules(generated_api.__path__):
+        package = importlib.import_module(f"{generated_api.__name__}.{tag.name}")
+        for module in pkgutil.iter_modules(package.__path__):
+            found[module.name.replace("_", "")] = importlib.import_module(
+                f"{package.__name__}.{module.name}"
+            )
+    return found
 
 
-def operation_module(operation: Any) -> ModuleType:
-    """The generated endpoint module for a module or its ``operationId``.
+def operation_module(operation: Any) -> types.ModuleType:
+    """The generated endpoint module for a module, or for its ``operationId``.
 
     Example::
 
-        operation_module("getWebhookEndpoint").SUCCESS_STATUS   # 200
+        >>> operation_module("getWebhookEndpoint").__name__.rsplit(".", 1)[-1]
+        'get_webhook_endpoint'
     """
-    if isinstance(operation, str):
-        found = OPERATIONS.get(operation)
-    elif isinstance(operation, ModuleType):
-        found = OPERATIONS.get(getattr(operation, "OPERATION_ID", ""))
-    else:
+    if isinstance(operation, types.ModuleType) and hasattr(operation, "_get_kwargs"):
+        return operation
+    if not isinstance(operation, str):
         raise InvalidRequestError(
             "operation must be a generated endpoint module or its operationId, "
             f"not {type(operation).__name__}"
         )
+    found = _operations().get(operation.replace("_", "").lower())
     if found is None:
+        names = ", ".join(
+            sorted(module.__name__.rsplit(".", 1)[-1] for module in _operations().values())
+        )
         raise InvalidRequestError(
-            f"openapi.yaml has no operation {str(operation)[:100]!r}; it has: "
-            + ", ".join(sorted(OPERATIONS))
+            f"openapi.yaml has no operation {operation[:100]!r}; the generated ones are: {names}"
         )
     return found
 
 
-def _checked_parameters(module: ModuleType, params: Mapping[str, Any]) -> dict[str, Any]:
-    """``params`` checked against what openapi.yaml says of them (nothing is sent on failure)."""
-    checked = dict(params)
-    for name, value in params.items():
-        if name in module.UUID_PARAMETERS:
-            checked[name] = check_uuid(value, name=name)
-        elif name in module.UUID_LIST_LIMITS:
-            if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-                raise InvalidRequestError(f"{name} must be a list, not {type(value).__name__}")
-            items = [check_uuid(item, name=f"{name} item") for item in value]
-            limit = module.UUID_LIST_LIMITS[name]
-            if limit is not None and len(items) > limit:
-                raise InvalidRequestError(f"{name} takes at most {limit} items, got {len(items)}")
-            checked[name] = items
-        elif name == "body" and not isinstance(value, module.BODY_MODEL or ()):
-            raise InvalidRequestError(
-                f"{module.OPERATION_ID} takes body={getattr(module.BODY_MODEL, '__name__', None)}"
-                f"(...), not {type(value).__name__}"
-            )
-    return checked
+@functools.cache
+def _parameter_checks(module: types.ModuleType) -> dict[str, Callable[[str, Any], Any]]:
+    """What each argument of ``module._get_kwargs`` is checked with, read from its own
+    annotations: a UUID (it goes into a path), a list of UUIDs, or a request model."""
+    checks: dict[str, Callable[[str, Any], Any]] = {}
+    for name, parameter in inspect.signature(module._get_kwargs).parameters.items():
+        annotation = parameter.annotation
+        options = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else ()
+        if annotation is uuid.UUID:
+            checks[name] = _checked_uuid
+        elif typing.get_args(options[0] if options else annotation) == (uuid.UUID,):
+            checks[name] = _checked_uuids
+        elif isinstance(annotation, type) and hasattr(annotation, "to_dict"):
+            checks[name] = functools.partial(_checked_model, annotation)
+    return checks
 
 
-def _no_headers_as_empty(headers: Mapping[str, str] | None) -> Mapping[str, str]:
-    return headers or {}
+def _checked_uuid(name: str, value: Any) -> uuid.UUID:
+    return check_uuid(value, name=name)
 
 
-@attrs.define(kw_only=True, repr=False)
-class APICall(Generic[T]):
-    """One operation, as data: what to send and how to read the answer.
+def _checked_uuids(name: str, value: Any) -> list[uuid.UUID] | None:
+    if value is None:
+        return None
+    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+        raise InvalidRequestError(f"{name} must be a list, not {type(value).__name__}")
+    return [check_uuid(item, name=f"{name} item") for item in value]
+
+
+def _checked_model(model: type[Any], name: str, value: Any) -> Any:
+    if not isinstance(value, model):
+        raise InvalidRequestError(f"{name} must be a {model.__name__}, not {type(value).__name__}")
+    return value
+
+
+class Call:
+    """One operation's request, built by the generated ``_get_kwargs`` from checked
+    arguments, and how to read its answer (the generated ``_parse_response``).
 
     Example::
 
-        call = APICall.for_operation(get_webhook_endpoint, {"webhook_endpoint_id": endpoint_id})
-        endpoint = client.request(call)
+        call = Call(get_webhook_endpoint, {"webhook_endpoint_id": endpoint_id})
+        call.method, call.path   # ('GET', '/webhook_endpoints/2c18...')
     """
 
-    method: str
-    path: str
-    success_status: int
-    parse: Callable[[Any], T]
-    idempotent: bool
-    json: Any = None
-    params: Mapping[str, Any] | None = None
-    headers: Mapping[str, str] = attrs.field(factory=dict, converter=_no_headers_as_empty)
-    error_statuses: frozenset[int] = DOCUMENTED_ERROR_STATUSES
+    __slots__ = ("headers", "idempotent", "json", "method", "module", "params", "path")
+
+    def __init__(self, operation: Any, arguments: Mapping[str, Any]) -> None:
+        module = self.module = operation_module(operation)
+        checks = _parameter_checks(module)
+        checked = {
+            name: checks[name](name, value) if name in checks else value
+            for name, value in arguments.items()
+        }
+        # Where openapi.yaml declares an Idempotency-Key, every call carries one (a fresh
+        # uuid4 unless given), the same on each retry, and is retried as idempotent.
+        name = operation if isinstance(operation, str) else module.__name__.rsplit(".", 1)[-1]
+        declares_key = IDEMPOTENCY_PARAMETER in inspect.signature(module._get_kwargs).parameters
+        if declares_key and checked.get(IDEMPOTENCY_PARAMETER) is None:
+            checked[IDEMPOTENCY_PARAMETER] = str(uuid.uuid4())
+        elif not declares_key and IDEMPOTENCY_PARAMETER in checked:
+            raise InvalidRequestError(f"{name} declares no Idempotency-Key header in openapi.yaml")
+        try:
+            kwargs = module._get_kwargs(**checked)
+        except TypeError as problem:  # a missing or unknown argument: say what it takes
+            raise InvalidRequestError(
+                f"{name} takes {inspect.signature(module._get_kwargs)}: {problem}"
+            ) from None
+        self.method: str = kwargs["method"].upper()
+        self.path: str = kwargs["url"]
+        self.params: Any = kwargs.get("params") or None
+        self.json: Any = kwargs.get("json")
+        self.headers: dict[str, str] = kwargs.get("headers") or {}
+        self.idempotent = self.method in IDEMPOTENT_METHODS or declares_key
 
     def __repr__(self) -> str:
-        return f"APICall({self.method} {self.path} -> {self.success_status})"
-
-    @classmethod
-    def for_operation(
-        cls, module: ModuleType, params: Mapping[str, Any], *, idempotency_key: str | None = None
-    ) -> APICall[Any]:
-        """The call for one generated operation, its request built by ``_get_kwargs``.
-
-        Where openapi.yaml declares ``Idempotency-Key``, the call carries one (the one
-        given, or a fresh uuid4), the same on every retry, and is retried as idempotent.
-        """
-        build = module._get_kwargs
-        try:
-            kwargs: dict[str, Any] = build(**_checked_parameters(module, params))
-        except TypeError as problem:  # a missing or unknown parameter: say what it takes
-            raise InvalidRequestError(
-                f"{module.OPERATION_ID} takes {inspect.signature(build)}: {problem}"
-            ) from None
-        headers = dict(kwargs.get("headers") or {})
-        key_header = module.IDEMPOTENCY_HEADER
-        if key_header is not None:
-            headers[key_header] = str(uuid.uuid4()) if idempotency_key is None else idempotency_key
-        elif idempotency_key is not None:
-            raise InvalidRequestError(
-                f"{module.OPERATION_ID} declares no Idempotency-Key header in openapi.yaml"
-            )
-        method = kwargs["method"].upper()
-        return cls(
-            method=method,
-            path=kwargs["url"],
-            success_status=module.SUCCESS_STATUS,
-            parse=_success_parser(module),
-            idempotent=method in IDEMPOTENT_METHODS or key_header is not None,
-            json=kwargs.get("json"),
-            params=kwargs.get("params") or None,
-            headers=headers,
-            error_statuses=module.ERROR_STATUSES,
-        )
+        return f"Call({self.method} {self.path})"
 
 
-def _call_and_options(operation: Any, params: dict[str, Any]) -> tuple[APICall[Any], Any]:
-    """``call()``'s arguments as the operation's call, and the options ``request()`` takes."""
-    options = {name: params.pop(name) for name in ("timeout", "extra_headers") if name in params}
-    key = params.pop("idempotency_key", None)
-    return APICall.for_operation(operation_module(operation), params, idempotency_key=key), options
+# -- the whole-call deadline and the retry decisions ---------------------------------
 
 
 class Deadline:
@@ -233,12 +231,12 @@ class Deadline:
         deadline.check()        # raises APITimeoutError once 2 s have passed
     """
 
-    __slots__ = ("_at", "request", "seconds")
+    __slots__ = ("at", "request", "seconds")
 
     def __init__(self, seconds: float | None, request: httpx.Request) -> None:
         self.seconds = seconds
         self.request = request
-        self._at = math.inf if seconds is None else time.monotonic() + seconds
+        self.at = math.inf if seconds is None else time.monotonic() + seconds
 
     @property
     def bounded(self) -> bool:
@@ -246,11 +244,11 @@ class Deadline:
 
     def remaining(self) -> float:
         """Seconds left (``inf`` without a deadline; may be <= 0)."""
-        return self._at - time.monotonic()
+        return self.at - time.monotonic()
 
     def check(self) -> float:
         """Seconds left; raises ``APITimeoutError`` when none are."""
-        remaining = self._at - time.monotonic()
+        remaining = self.remaining()
         if remaining <= 0:
             raise self.expired()
         return remaining
@@ -266,7 +264,7 @@ class RetryTracker:
     """One call's attempts against the policy and the deadline: whether to go again,
     and how long to wait first. Each attempt's httpx timeouts shrink to what remains."""
 
-    def __init__(self, policy: RetryPolicy, call: APICall[Any], deadline: Deadline) -> None:
+    def __init__(self, policy: RetryPolicy, call: Call, deadline: Deadline) -> None:
         self.policy = policy
         self.call = call
         self.deadline = deadline
@@ -308,7 +306,7 @@ class RetryTracker:
 
     def _next(self, cause: str, response: httpx.Response | None) -> float | None:
         delay = self.policy.delay(self.attempt, response)
-        if time.monotonic() + delay >= self.deadline._at:
+        if time.monotonic() + delay >= self.deadline.at:
             return None  # waiting would overrun the whole-call deadline: this outcome is final
         self.attempt += 1
         logger.info(
@@ -323,20 +321,128 @@ class RetryTracker:
         return delay
 
 
-def _with_body(response: httpx.Response, content: bytes) -> httpx.Response:
-    """``response`` with its body read: the bytes as decoded, so the encoding header goes."""
-    headers = [
-        (name, value)
-        for name, value in response.headers.multi_items()
-        if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-    ]
-    return httpx.Response(
-        response.status_code,
-        headers=headers,
-        content=content,
-        request=response.request,
-        extensions=response.extensions,
-    )
+# -- reading a body, bounded ----------------------------------------------------------
+
+
+class BodyTooLarge(Exception):
+    """The body is larger than the limit; reading stopped there."""
+
+
+class BoundedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response's byte stream that ends the read past ``limit`` bytes or at the deadline.
+
+    The client asks for ``Accept-Encoding: identity`` and refuses any other encoding
+    before reading (``read_bounded``), so the bytes counted are the bytes kept: httpx
+    inflates each 64 KiB read of a compressed body without bound, which no count after
+    it can prevent.
+    """
+
+    def __init__(self, stream: Any, limit: int, deadline: Deadline | None) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._deadline = deadline
+
+    def _counted(self, chunk: bytes, received: int) -> int:
+        received += len(chunk)
+        if received > self._limit:
+            raise BodyTooLarge()
+        if self._deadline is not None:
+            self._deadline.check()  # a body trickling in must not outlast the deadline
+        return received
+
+    def __iter__(self) -> Iterator[bytes]:
+        received = 0
+        for chunk in self._stream:
+            received = self._counted(chunk, received)
+            yield chunk
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        received = 0
+        async for chunk in self._stream:
+            received = self._counted(chunk, received)
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+def unreadable_encoding(response: httpx.Response) -> str | None:
+    """The ``Content-Encoding`` of a response the client will not read, or ``None``."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    return None if encoding in ("", "identity") else encoding
+
+
+def read_bounded(
+    response: httpx.Response, reader: ResponseReader, deadline: Deadline | None = None
+) -> httpx.Response:
+    """``response.read()``, stopped past ``MAX_RESPONSE_BYTES`` (and at ``deadline``):
+    ``UnexpectedResponseError`` then, as for an encoding the client did not ask for.
+
+    Example::
+
+        with http_client.stream("POST", url) as response:
+            read_bounded(response, ResponseReader(secrets=[key]))
+    """
+    try:
+        _bound(response, reader, deadline)
+        response.read()
+    except BodyTooLarge:
+        raise reader.too_large(response, MAX_RESPONSE_BYTES) from None
+    finally:
+        response.close()
+    return response
+
+
+async def aread_bounded(
+    response: httpx.Response, reader: ResponseReader, deadline: Deadline | None = None
+) -> httpx.Response:
+    """``read_bounded`` for a response of an ``httpx.AsyncClient``."""
+    try:
+        _bound(response, reader, deadline)
+        await response.aread()
+    except BodyTooLarge:
+        raise reader.too_large(response, MAX_RESPONSE_BYTES) from None
+    finally:
+        await response.aclose()
+    return response
+
+
+def _bound(response: httpx.Response, reader: ResponseReader, deadline: Deadline | None) -> None:
+    encoding = unreadable_encoding(response)
+    if encoding is not None:
+        raise reader.undecodable(response)
+    response.stream = BoundedStream(response.stream, MAX_RESPONSE_BYTES, deadline)
+
+
+# -- the clients ----------------------------------------------------------------------
+
+HttpClient = TypeVar("HttpClient", httpx.Client, httpx.AsyncClient)
+
+
+def own_http_client(kind: type[HttpClient], config: ClientConfig) -> HttpClient:
+    """The httpx client a ``Faraday`` (``httpx.Client``) or ``AsyncFaraday`` client owns:
+    httpx's own transport and pool, proxies from the environment (``trust_env``) except
+    for loopback, and no cookie jar that keeps anything (the key is the only credential).
+
+    A broken environment (a proxy variable that is not a URL, ``SSL_CERT_FILE`` pointing
+    nowhere) is a ``ConfigurationError`` here, not at the first call.
+    """
+    try:
+        return kind(
+            headers=config.headers(),
+            cookies=no_cookies(),
+            trust_env=True,
+            mounts=dict.fromkeys(LOOPBACK_PATTERNS),
+        )
+    except (ValueError, TypeError, ImportError, OSError, httpx.InvalidURL) as problem:
+        raise ConfigurationError(
+            "cannot build the HTTP client from this environment (check HTTPS_PROXY, "
+            f"HTTP_PROXY, ALL_PROXY, NO_PROXY, SSL_CERT_FILE, SSL_CERT_DIR): "
+            f"{type(problem).__name__}: {str(problem)[:200]}"
+        ) from None
 
 
 class BaseClient:
@@ -367,15 +473,17 @@ class BaseClient:
     def _closed_error(self) -> ClientClosedError:
         return ClientClosedError(f"This {type(self).__name__} client is closed; create a new one")
 
-    def _build_request(
+    def _prepare(
         self,
         http_client: httpx.Client | httpx.AsyncClient,
-        call: APICall[Any],
-        timeout: TimeoutTypes | NotGiven,
-        extra_headers: Mapping[str, str] | None,
-    ) -> httpx.Request:
+        operation: Any,
+        arguments: dict[str, Any],
+    ) -> tuple[Call, httpx.Request, RetryTracker]:
+        """The call, its request and its retry tracker; nothing is sent if any check fails."""
         if self._closed or http_client.is_closed:
             raise self._closed_error()
+        timeout = arguments.pop("timeout", NOT_GIVEN)
+        extra_headers = arguments.pop("extra_headers", None)
         # Checked first, so no frame holds the key when a bad argument raises.
         extra = check_headers(extra_headers, name="extra_headers") if extra_headers else None
         chosen = (
@@ -383,7 +491,7 @@ class BaseClient:
             if isinstance(timeout, NotGiven)
             else resolve_timeout(timeout, error=InvalidRequestError)
         )
-        content = None if call.json is None else check_json_body(call.json)
+        call = Call(operation, arguments)
         # Our own httpx clients carry the configured headers; one the caller brought may
         # have other defaults, so its requests carry ours. Merged case-insensitively: a
         # per-call "authorization" replaces the key and never joins it.
@@ -391,49 +499,36 @@ class BaseClient:
         headers.update(call.headers)
         if extra:
             headers.update(extra)
-        if content is not None and "content-type" not in headers:
-            headers["Content-Type"] = "application/json"
         try:
-            return http_client.build_request(
+            request = http_client.build_request(
                 call.method,
-                self._config.url(call.path),
-                content=content,
+                self._config.base_url + call.path,
+                json=call.json,
                 params=call.params,
                 headers=headers,
                 timeout=chosen,
             )
+        except (TypeError, ValueError, RecursionError) as problem:  # httpx's JSON or headers
+            raise InvalidRequestError(
+                f"the request cannot be sent: {type(problem).__name__} "
+                f"(a value JSON cannot carry, or a header that is not ASCII)"
+            ) from None
         finally:
             del headers  # no frame of ours keeps the key in a plain local once this returns
-
-    def _prepare(
-        self,
-        call: APICall[T],
-        http_client: httpx.Client | httpx.AsyncClient,
-        timeout: TimeoutTypes | NotGiven,
-        extra_headers: Mapping[str, str] | None,
-    ) -> tuple[httpx.Request, RetryTracker]:
-        request = self._build_request(http_client, call, timeout, extra_headers)
         deadline = Deadline(self._config.total_timeout, request)
-        return request, RetryTracker(self._retry_policy, call, deadline)
+        return call, request, RetryTracker(self._retry_policy, call, deadline)
 
-    def _body_reader(self, response: httpx.Response) -> BoundedBody:
-        try:
-            return BoundedBody(response.headers.get("content-encoding"), MAX_RESPONSE_BYTES)
-        except BodyUndecodable:
-            raise self._reader.undecodable(response) from None
+    def _finish(self, call: Call, response: httpx.Response) -> Any:
+        return public(self._reader.parse(call.module, response))
 
-    def _read_failed(self, response: httpx.Response, problem: Exception) -> Exception:
-        if isinstance(problem, BodyTooLarge):
-            return self._reader.too_large(response, MAX_RESPONSE_BYTES)
-        return self._reader.undecodable(response)
-
-    def _finish(self, call: APICall[T], response: httpx.Response) -> T:
-        return self._reader.parse(
-            response,
-            success_status=call.success_status,
-            parse=call.parse,
-            error_statuses=call.error_statuses,
-        )
+    def _transport_error(self, error: httpx.TransportError, tracker: RetryTracker) -> float:
+        # h11 refuses a header value holding a line break before writing anything.
+        if isinstance(error, httpx.LocalProtocolError):
+            raise InvalidRequestError(
+                "a header name or value has characters HTTP forbids (line breaks, controls); "
+                "nothing was sent"
+            ) from None
+        return tracker.after_error(error)
 
 
 class SyncAPIClient(BaseClient):
@@ -461,11 +556,8 @@ class SyncAPIClient(BaseClient):
         http_client = self._http_clients.get(pid)
         if http_client is None:
             with self._http_client_lock:
-                # Here, as httpx imports httpcore only when it builds a transport.
-                from ._http_clients import sync_http_client
-
-                http_client = self._http_clients.get(pid) or sync_http_client(
-                    self._config.headers()
+                http_client = self._http_clients.get(pid) or own_http_client(
+                    httpx.Client, self._config
                 )
                 self._http_clients = {pid: http_client}  # the parent's pool is not ours to close
         return http_client
@@ -489,10 +581,10 @@ class SyncAPIClient(BaseClient):
         """Call any operation of openapi.yaml, with every guarantee ``client.webhooks`` has.
 
         ``operation`` is a generated endpoint module or its ``operationId``; ``params``
-        are its ``_get_kwargs`` arguments, plus ``timeout=``, ``extra_headers=`` and
-        ``idempotency_key=`` (where openapi.yaml declares one) for this call. Auth,
+        are its ``_get_kwargs`` arguments (``idempotency_key=`` where openapi.yaml
+        declares one), plus ``timeout=`` and ``extra_headers=`` for this call. Auth,
         timeouts, retries, the exception tree, the bounded read and the typed, checked
-        result are the same.
+        result are the same; every ``client.webhooks`` method is one such call.
 
         Example::
 
@@ -501,53 +593,32 @@ class SyncAPIClient(BaseClient):
             endpoint = client.call(get_webhook_endpoint, webhook_endpoint_id=endpoint_id)
             same = client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)
         """
-        api_call, options = _call_and_options(operation, params)
-        return self.request(api_call, **options)
-
-    def request(
-        self,
-        call: APICall[T],
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> T:
-        """Send ``call`` with retries as the policy allows, and parse the answer."""
         http_client = self._http_client_for_this_process()
-        request, tracker = self._prepare(call, http_client, timeout, extra_headers)
-        with _governing(tracker.deadline):
-            while True:
-                tracker.start_attempt()
-                try:
-                    response = self._send(http_client, request, tracker.deadline)
-                except httpx.TransportError as error:
-                    delay = tracker.after_error(error)
-                except RuntimeError:  # httpx: "the client has been closed" (by another thread)
-                    raise self._closed_error() from None
-                else:
-                    retry_delay = tracker.after_response(response)
-                    if retry_delay is None:
-                        return self._finish(call, response)
-                    delay = retry_delay
-                time.sleep(delay)
-                if self._closed:
-                    raise self._closed_error()
+        call, request, tracker = self._prepare(http_client, operation, params)
+        while True:
+            tracker.start_attempt()
+            try:
+                response = self._send(http_client, request, tracker.deadline)
+            except httpx.TransportError as error:
+                delay = self._transport_error(error, tracker)
+            except RuntimeError:
+                if not http_client.is_closed:
+                    raise
+                raise self._closed_error() from None  # closed by another thread meanwhile
+            else:
+                retry_delay = tracker.after_response(response)
+                if retry_delay is None:
+                    return self._finish(call, response)
+                delay = retry_delay
+            time.sleep(delay)
+            if self._closed:
+                raise self._closed_error()
 
     def _send(
         self, http_client: httpx.Client, request: httpx.Request, deadline: Deadline
     ) -> httpx.Response:
         response = http_client.send(request, stream=True)
-        if response.is_stream_consumed:  # a transport that answered with the body in memory
-            return response
-        try:
-            body = self._body_reader(response)
-            for chunk in response.iter_raw():
-                body.feed(chunk)
-                deadline.check()  # a body trickling in must not outlast the deadline
-            return _with_body(response, body.finish())
-        except (BodyTooLarge, BodyUndecodable) as problem:
-            raise self._read_failed(response, problem) from None
-        finally:
-            response.close()
+        return read_bounded(response, self._reader, deadline)
 
 
 class AsyncAPIClient(BaseClient):
@@ -561,11 +632,7 @@ class AsyncAPIClient(BaseClient):
     ) -> None:
         _check_http_client(http_client, httpx.AsyncClient, "AsyncFaraday")
         super().__init__(config, retry_policy, owns_http_client=http_client is None)
-        if http_client is None:
-            from ._http_clients import async_http_client  # as httpx imports httpcore: when needed
-
-            http_client = async_http_client(self._config.headers())
-        self._http_client = http_client
+        self._http_client = http_client or own_http_client(httpx.AsyncClient, self._config)
 
     async def close(self) -> None:
         """Close the connection pool (not an ``http_client`` you passed in)."""
@@ -590,24 +657,13 @@ class AsyncAPIClient(BaseClient):
 
             endpoint = await client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)
         """
-        api_call, options = _call_and_options(operation, params)
-        return await self.request(api_call, **options)
-
-    async def request(
-        self,
-        call: APICall[T],
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> T:
-        """Send ``call`` with retries as the policy allows, and parse the answer."""
-        request, tracker = self._prepare(call, self._http_client, timeout, extra_headers)
+        call, request, tracker = self._prepare(self._http_client, operation, params)
         while True:
             tracker.start_attempt()
             try:
                 response = await self._send_within(request, tracker.deadline)
             except httpx.TransportError as error:
-                delay = tracker.after_error(error)
+                delay = self._transport_error(error, tracker)
             except RuntimeError as problem:
                 raise self._runtime_error(problem) from None
             else:
@@ -621,37 +677,28 @@ class AsyncAPIClient(BaseClient):
                 raise self._closed_error()
 
     def _runtime_error(self, problem: RuntimeError) -> Exception:
-        if self._closed or self._http_client.is_closed:
+        if self._http_client.is_closed:
             return self._closed_error()
-        # A pooled connection belongs to the event loop that opened it.
-        return ClientClosedError(
-            f"This AsyncFaraday client's connections belong to an event loop that has "
-            f"ended ({problem}); create one AsyncFaraday per event loop (per asyncio.run)"
-        )
+        if "event loop is closed" in str(problem).lower():
+            # A pooled connection belongs to the event loop that opened it.
+            return ClientClosedError(
+                "This AsyncFaraday client's connections belong to an event loop that has "
+                "ended; create one AsyncFaraday per event loop (per asyncio.run)"
+            )
+        return problem
 
     async def _send_within(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
         if not deadline.bounded:
-            return await self._send(request, deadline)
+            return await self._send(request, None)
         # A cancel scope ends the attempt at the deadline wherever it waits: for the
         # connection, the headers, or the body.
         with anyio.move_on_after(max(deadline.remaining(), 0)):
             return await self._send(request, deadline)
         raise deadline.expired()  # reached only when the scope was cancelled
 
-    async def _send(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
+    async def _send(self, request: httpx.Request, deadline: Deadline | None) -> httpx.Response:
         response = await self._http_client.send(request, stream=True)
-        if response.is_stream_consumed:
-            return response
-        try:
-            body = self._body_reader(response)
-            async for chunk in response.aiter_raw():
-                body.feed(chunk)
-                deadline.check()
-            return _with_body(response, body.finish())
-        except (BodyTooLarge, BodyUndecodable) as problem:
-            raise self._read_failed(response, problem) from None
-        finally:
-            await response.aclose()
+        return await aread_bounded(response, self._reader, deadline)
 
 
 def _check_http_client(http_client: object, expected: type[Any], owner: str) -> None:
@@ -660,13 +707,3 @@ def _check_http_client(http_client: object, expected: type[Any], owner: str) -> 
             f"{owner} needs an {expected.__module__}.{expected.__qualname__} as http_client, "
             f"not {type(http_client).__name__}"
         )
-
-
-@contextlib.contextmanager
-def _governing(deadline: Deadline) -> Iterator[None]:
-    """Makes ``deadline`` the one the sync transport's sockets obey while the block runs."""
-    token = DEADLINE.set(deadline._at if deadline.bounded else None)
-    try:
-        yield
-    finally:
-        DEADLINE.reset(token)

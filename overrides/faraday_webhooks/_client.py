@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
 
 import httpx
 
@@ -12,7 +11,6 @@ from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
-    ClientConfig,
     TimeoutTypes,
     resolve_config,
 )
@@ -20,16 +18,6 @@ from ._retries import RetryPolicy
 from .resources.webhooks import AsyncWebhooks, Webhooks
 
 __all__ = ["AsyncFaraday", "Faraday"]
-
-
-def _configuration(arguments: Mapping[str, Any]) -> ClientConfig:
-    """Both constructors' arguments, less the two objects, resolved as configuration."""
-    options = {
-        name: value
-        for name, value in arguments.items()
-        if name not in ("self", "__class__", "http_client", "retry_policy")
-    }
-    return resolve_config(**options)
 
 
 class Faraday(SyncAPIClient):
@@ -68,7 +56,16 @@ class Faraday(SyncAPIClient):
         total_timeout: float | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
-        super().__init__(_configuration(locals()), http_client, retry_policy)
+        config = resolve_config(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            total_timeout=total_timeout,
+            allow_insecure_http=allow_insecure_http,
+        )
+        super().__init__(config, http_client, retry_policy)
         self.webhooks = Webhooks(self)
 
     def __enter__(self) -> Faraday:
@@ -114,7 +111,16 @@ class AsyncFaraday(AsyncAPIClient):
         total_timeout: float | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
-        super().__init__(_configuration(locals()), http_client, retry_policy)
+        config = resolve_config(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            total_timeout=total_timeout,
+            allow_insecure_http=allow_insecure_http,
+        )
+        super().__init__(config, http_client, retry_policy)
         self.webhooks = AsyncWebhooks(self)
 
     async def __aenter__(self) -> AsyncFaraday:

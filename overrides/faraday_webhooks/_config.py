@@ -6,6 +6,7 @@ fails there with ``ConfigurationError`` rather than at the first call.
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import sys
 from collections.abc import Mapping
@@ -14,7 +15,6 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ._body import ACCEPT_ENCODING
 from ._redact import mask_secret
 from ._validation import MAX_URL_LENGTH, check_headers, check_number, is_loopback_host
 from ._version import __version__
@@ -27,7 +27,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0)
 DEFAULT_MAX_RETRIES = 2
 
 TimeoutTypes = float | int | httpx.Timeout
-_URL_CACHE_SIZE = 256
 # Headers the package sets on every request; default_headers may not set Authorization.
 _AUTHORIZATION = "authorization"
 
@@ -124,7 +123,6 @@ class ClientConfig:
 
     __slots__ = (
         "_headers",
-        "_urls",
         "api_key",
         "base_url",
         "max_retries",
@@ -147,14 +145,14 @@ class ClientConfig:
         self.base_url: str = base_url
         self.timeout: httpx.Timeout = timeout
         self.max_retries: int = max_retries
-        self._urls: dict[str, httpx.URL] = {}
         # Built once, merged case-insensitively: a caller's "user-agent" replaces ours
         # instead of being sent beside it.
         merged = httpx.Headers({"User-Agent": USER_AGENT, "Accept": "application/json"})
         merged.update(default_headers or {})
         merged["Authorization"] = f"Bearer {api_key}"
-        # Only encodings the bounded body reader can decode within its limit.
-        merged["Accept-Encoding"] = ACCEPT_ENCODING
+        # Bodies are read bounded as they arrive; a compressed one would be inflated by
+        # httpx a whole read at a time, without bound (_base_client.BoundedStream).
+        merged["Accept-Encoding"] = "identity"
         self._headers = dict(merged.items())
 
     def __repr__(self) -> str:
@@ -163,23 +161,14 @@ class ClientConfig:
             f"timeout={self.timeout!r}, max_retries={self.max_retries!r})"
         )
 
-    def url(self, path: str) -> httpx.URL:
-        """The absolute URL of an API path such as ``/webhook_endpoints``.
-
-        Parsed once per path and kept (a bounded number): httpx takes a parsed
-        URL as it is, and parsing one costs more than the rest of building the
-        request. ``create`` and ``list`` always use the same path.
-        """
-        url = self._urls.get(path)
-        if url is None:
-            if len(self._urls) >= _URL_CACHE_SIZE:
-                self._urls.clear()
-            url = self._urls[path] = httpx.URL(self.base_url + path)
-        return url
-
     def headers(self) -> dict[str, str]:
         """Headers for every request (a copy); caller-supplied defaults cannot drop auth."""
         return dict(self._headers)
+
+
+def no_cookies() -> http.cookiejar.CookieJar:
+    """A cookie jar that accepts no cookie from any domain: the API key is the only credential."""
+    return http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
 
 
 def _checked_api_key(key: object) -> str:

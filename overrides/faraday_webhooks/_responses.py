@@ -11,11 +11,14 @@ response is masked (the API key, ``whsec_`` secrets) before it is cut or kept.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
 
 import attrs
 import httpx
+from faraday_webhooks_api.client import Client
+from faraday_webhooks_api.errors import UnexpectedStatus
 from faraday_webhooks_api.models import Error, ValidationError
 
 from ._redact import redact
@@ -26,19 +29,26 @@ from .errors import (
     api_error_class,
 )
 
-T = TypeVar("T")
-
-# Every operation in openapi.yaml documents these statuses with the Error body
-# (tests/test_spec.py keeps this set and the document in step).
-DOCUMENTED_ERROR_STATUSES = frozenset({400, 401, 403, 404, 500})
 # What generated ``from_dict`` methods (which check every field they read) and
 # ``json.loads`` raise on bad input: every parser turns exactly these into our errors.
 PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, RecursionError)
 
 
-def parse_nothing(body: Any) -> None:
-    """The parser of an operation whose success has no body (``204``)."""
-    return None
+# The generated parsers' client argument: an undocumented status raises UnexpectedStatus.
+_RAISING = Client(base_url="", raise_on_unexpected_status=True)
+
+
+def _is_json(response: httpx.Response) -> bool:
+    media_type: str = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _parse_failure(response: httpx.Response, exc: BaseException) -> str:
+    if not response.content:
+        return "expected a JSON body, got an empty body"
+    if isinstance(exc, json.JSONDecodeError | RecursionError | UnicodeDecodeError):
+        return f"the body is not valid JSON ({type(exc).__name__})"
+    return f"the body does not match openapi.yaml: {describe_parse_error(exc)}"
 
 
 def describe_parse_error(exc: BaseException) -> str:
@@ -75,50 +85,41 @@ class ResponseReader:
 
     # -- the answer ------------------------------------------------------------------
 
-    def parse(
-        self,
-        response: httpx.Response,
-        *,
-        success_status: int,
-        parse: Callable[[Any], T],
-        error_statuses: frozenset[int] = DOCUMENTED_ERROR_STATUSES,
-    ) -> T:
-        """The model for the documented success status, else raise the matching exception."""
-        status = response.status_code
-        if status == success_status:
-            if parse is parse_nothing:
-                return parse(None)
-            return self._parse_model(response, parse)
-        if status in error_statuses:
-            raise self.api_error(response)
-        raise self.unexpected(
-            response, f"HTTP {status} is not an answer openapi.yaml documents for this call"
-        )
-
-    def _parse_model(self, response: httpx.Response, parse: Callable[[Any], T]) -> T:
-        body = self.json_body(response)
+    def parse(self, operation: ModuleType, response: httpx.Response) -> Any:
+        """The generated module's reading of ``response`` (its ``_parse_response``): the
+        model of the documented success, else the exception matching the answer."""
+        if response.content and not _is_json(response):
+            content_type = response.headers.get("content-type", "")[:100]
+            raise self.unexpected(
+                response, f"expected a JSON body, got Content-Type {content_type!r}"
+            )
         try:
-            parsed = parse(body)
-        except PARSE_ERRORS as exc:
-            reason = f"the body does not match openapi.yaml: {describe_parse_error(exc)}"
+            parsed = operation._parse_response(client=_RAISING, response=response)
+        except UnexpectedStatus:
+            reason = (
+                f"HTTP {response.status_code} is not an answer openapi.yaml documents for this call"
+            )
             raise self.unexpected(response, reason) from None
+        except PARSE_ERRORS as exc:
+            if response.status_code >= 400:  # a code this client does not know yet, say
+                raise self.api_error(response) from None
+            raise self.unexpected(response, _parse_failure(response, exc)) from None
+        if isinstance(parsed, Error):
+            raise self._api_error(
+                response,
+                str(parsed.error),
+                str(parsed.id),
+                parsed.note,
+                parsed.validation_errors or [],
+            )
         return parsed
 
     def json_body(self, response: httpx.Response) -> Any:
         """The decoded JSON body, or ``UnexpectedResponseError`` saying why it is not JSON."""
-        content_type = response.headers.get("content-type", "")
-        media_type = content_type.split(";", 1)[0].strip().lower()
-        if not (media_type == "application/json" or media_type.endswith("+json")):
-            raise self.unexpected(
-                response, f"expected a JSON body, got Content-Type {content_type[:100]!r}"
-            )
-        if not response.content:
-            raise self.unexpected(response, "expected a JSON body, got an empty body")
         try:
             return json.loads(response.content)
         except (ValueError, RecursionError) as exc:
-            reason = f"the body is not valid JSON ({type(exc).__name__})"
-            raise self.unexpected(response, reason) from None
+            raise self.unexpected(response, _parse_failure(response, exc)) from None
 
     # -- Faraday's errors --------------------------------------------------------------
 
@@ -196,10 +197,11 @@ class ResponseReader:
         )
 
     def undecodable(self, response: httpx.Response) -> UnexpectedResponseError:
-        # Faraday answered, so nothing is retried: the body just cannot be read.
+        # Faraday answered, so nothing is retried: the body just is not read.
         encoding = response.headers.get("content-encoding", "")[:100]
         return UnexpectedResponseError(
-            f"the body does not decode as its Content-Encoding {encoding!r} says",
+            f"the body has Content-Encoding {encoding!r}; the client asked for identity "
+            "(an encoded body cannot be read within a memory bound) and does not read it",
             response=response,
         )
 

@@ -45,7 +45,6 @@ __all__ = [
     "WebhookEvent",
     "WebhookEventType",
     "event_from_message",
-    "message_models",
 ]
 
 logger: logging.Logger = logging.getLogger("faraday_webhooks")
@@ -138,18 +137,6 @@ class ResourceEvent(WebhookEvent):
     message_model: ClassVar[type[Any] | None] = WebhookMessageForResource
 
     data: WebhookMessageForResourceData
-
-
-def message_models() -> dict[str, type[Any]]:
-    """Event type -> generated message model: openapi.yaml's ``WebhookMessage`` mapping,
-    as ``./generate.sh`` wrote it.
-
-    Example::
-
-        >>> message_models()["resource.errored"].__name__
-        'WebhookMessageForResource'
-    """
-    return dict(EVENT_MESSAGE_MODELS)
 
 
 def _event_class(model: type[Any]) -> type[WebhookEvent]:

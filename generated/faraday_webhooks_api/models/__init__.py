@@ -13,21 +13,7 @@ from .webhook_event_type import WebhookEventType
 from .webhook_message_for_resource import WebhookMessageForResource
 from .webhook_message_for_resource_data import WebhookMessageForResourceData
 
-# Event type -> the model of its delivery body, from openapi.yaml's WebhookMessage mapping.
-EVENT_MESSAGE_MODELS: dict[str, type] = {
-    "resource.errored": WebhookMessageForResource,
-    "resource.ready_with_update": WebhookMessageForResource,
-}
-
-# Event type -> the model of its delivery's data, where the message names one by $ref.
-EVENT_DATA_MODELS: dict[str, type] = {
-    "resource.errored": WebhookMessageForResourceData,
-    "resource.ready_with_update": WebhookMessageForResourceData,
-}
-
 __all__ = (
-    "EVENT_DATA_MODELS",
-    "EVENT_MESSAGE_MODELS",
     "Error",
     "ErrorError",
     "ResourceType",
@@ -41,3 +27,14 @@ __all__ = (
     "WebhookMessageForResource",
     "WebhookMessageForResourceData",
 )
+
+# Event type -> the model of its delivery body, from openapi.yaml's WebhookMessage mapping.
+EVENT_MESSAGE_MODELS: dict[str, type] = {
+    "resource.errored": WebhookMessageForResource,
+    "resource.ready_with_update": WebhookMessageForResource,
+}
+# Event type -> the model of its delivery's data, where the message names one by $ref.
+EVENT_DATA_MODELS: dict[str, type] = {
+    "resource.errored": WebhookMessageForResourceData,
+    "resource.ready_with_update": WebhookMessageForResourceData,
+}

@@ -7,8 +7,8 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.error_error import ErrorError, parse_error_error
-from ..types import UNSET, Unset, parse_uuid
+from ..models.error_error import ErrorError
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.validation_error import ValidationError
@@ -35,7 +35,7 @@ class Error:
     id: UUID
     note: str
     validation_errors: list[ValidationError] | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         error = self.error.value
@@ -69,15 +69,16 @@ class Error:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.validation_error import ValidationError
 
-        error = parse_error_error(src_dict["error"])
+        d = dict(src_dict)
+        error = ErrorError(d.pop("error"))
 
-        id = parse_uuid(src_dict["id"])
+        id = UUID(d.pop("id"))
 
-        note = src_dict["note"]
-        if note.__class__ is not str:
+        note = d.pop("note")
+        if type(note) not in (str,):
             raise TypeError("Error.note: expected str, got " + type(note).__name__)
 
-        _validation_errors = src_dict.get("validationErrors")
+        _validation_errors = d.pop("validationErrors", UNSET)
         validation_errors: list[ValidationError] | Unset = UNSET
         if _validation_errors is not UNSET:
             validation_errors = []
@@ -88,30 +89,14 @@ class Error:
 
                 validation_errors.append(validation_errors_item)
 
-        d = (
-            {}
-            if len(src_dict) <= 3 + (validation_errors is not None)
-            else {
-                key: value
-                for key, value in src_dict.items()
-                if key
-                not in (
-                    "error",
-                    "id",
-                    "note",
-                    "validationErrors",
-                )
-            }
-        )
-
         error = cls(
-            error,
-            id,
-            note,
-            validation_errors,
-            d,
+            error=error,
+            id=id,
+            note=note,
+            validation_errors=validation_errors,
         )
 
+        error.additional_properties = d
         return error
 
     @property

@@ -16,11 +16,3 @@ class ErrorError(StrEnum):
 
     def __str__(self) -> str:
         return str(self.value)
-
-
-def parse_error_error(value: object) -> ErrorError:
-    member = _MEMBERS.get(value) if value.__class__ is str else None
-    return ErrorError(value) if member is None else member
-
-
-_MEMBERS = {member.value: member for member in ErrorError}

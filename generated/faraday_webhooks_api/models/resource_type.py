@@ -21,11 +21,3 @@ class ResourceType(StrEnum):
 
     def __str__(self) -> str:
         return str(self.value)
-
-
-def parse_resource_type(value: object) -> ResourceType:
-    member = _MEMBERS.get(value) if value.__class__ is str else None
-    return ResourceType(value) if member is None else member
-
-
-_MEMBERS = {member.value: member for member in ResourceType}

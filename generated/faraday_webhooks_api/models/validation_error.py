@@ -29,7 +29,7 @@ class ValidationError:
     message: str
     path: str
     suggestion: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         context = self.context.to_dict()
@@ -58,51 +58,36 @@ class ValidationError:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.validation_error_context import ValidationErrorContext
 
-        context = ValidationErrorContext.from_dict(src_dict["context"])
+        d = dict(src_dict)
+        context = ValidationErrorContext.from_dict(d.pop("context"))
 
-        message = src_dict["message"]
-        if message.__class__ is not str:
+        message = d.pop("message")
+        if type(message) not in (str,):
             raise TypeError(
                 "ValidationError.message: expected str, got " + type(message).__name__
             )
 
-        path = src_dict["path"]
-        if path.__class__ is not str:
+        path = d.pop("path")
+        if type(path) not in (str,):
             raise TypeError(
                 "ValidationError.path: expected str, got " + type(path).__name__
             )
 
-        suggestion = src_dict.get("suggestion")
-        if suggestion is not None and suggestion.__class__ is not str:
+        suggestion = d.pop("suggestion", UNSET)
+        if suggestion is not None and type(suggestion) not in (str,):
             raise TypeError(
                 "ValidationError.suggestion: expected str | None, got "
                 + type(suggestion).__name__
             )
 
-        d = (
-            {}
-            if len(src_dict) <= 3 + (suggestion is not None)
-            else {
-                key: value
-                for key, value in src_dict.items()
-                if key
-                not in (
-                    "context",
-                    "message",
-                    "path",
-                    "suggestion",
-                )
-            }
-        )
-
         validation_error = cls(
-            context,
-            message,
-            path,
-            suggestion,
-            d,
+            context=context,
+            message=message,
+            path=path,
+            suggestion=suggestion,
         )
 
+        validation_error.additional_properties = d
         return validation_error
 
     @property

@@ -18,7 +18,7 @@ class ValidationErrorContext:
     """
 
     error_type: str
-    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         error_type = self.error_type
@@ -35,28 +35,19 @@ class ValidationErrorContext:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        error_type = src_dict["errorType"]
-        if error_type.__class__ is not str:
+        d = dict(src_dict)
+        error_type = d.pop("errorType")
+        if type(error_type) not in (str,):
             raise TypeError(
                 "ValidationErrorContext.error_type: expected str, got "
                 + type(error_type).__name__
             )
 
-        d = (
-            {}
-            if len(src_dict) <= 1
-            else {
-                key: value
-                for key, value in src_dict.items()
-                if key not in ("errorType",)
-            }
-        )
-
         validation_error_context = cls(
-            error_type,
-            d,
+            error_type=error_type,
         )
 
+        validation_error_context.additional_properties = d
         return validation_error_context
 
     @property

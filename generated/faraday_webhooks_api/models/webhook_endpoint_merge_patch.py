@@ -1,15 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.webhook_endpoint_status import (
-    WebhookEndpointStatus,
-    parse_webhook_endpoint_status,
-)
+from ..models.webhook_endpoint_status import WebhookEndpointStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WebhookEndpointMergePatch")
@@ -28,7 +25,7 @@ class WebhookEndpointMergePatch:
     enabled_events: list[str] | Unset = UNSET
     status: WebhookEndpointStatus | Unset = UNSET
     url: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         enabled_events: list[str] | Unset = UNSET
@@ -55,62 +52,39 @@ class WebhookEndpointMergePatch:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        enabled_events: list[str] | Unset = src_dict.get("enabled_events")
+        d = dict(src_dict)
+        enabled_events = cast(list[str], d.pop("enabled_events", UNSET))
 
-        if enabled_events is not None and enabled_events.__class__ is not list:
+        if enabled_events is not None and (
+            type(enabled_events) is not list
+            or any(type(item) not in (str,) for item in enabled_events)
+        ):
             raise TypeError(
                 "WebhookEndpointMergePatch.enabled_events: expected list[str] | None, got "
                 + type(enabled_events).__name__
             )
-        # join raises TypeError for an item that is not a str, at a fraction of a loop's cost.
-        try:
-            "".join(enabled_events or ())
-        except TypeError:
-            raise TypeError(
-                "WebhookEndpointMergePatch.enabled_events: expected list[str] | None, got "
-                + "a list with other items"
-            ) from None
 
-        _status = src_dict.get("status")
+        _status = d.pop("status", UNSET)
         status: WebhookEndpointStatus | Unset
         if isinstance(_status, Unset):
             status = UNSET
         else:
-            status = parse_webhook_endpoint_status(_status)
+            status = WebhookEndpointStatus(_status)
 
-        url = src_dict.get("url")
-        if url is not None and url.__class__ is not str:
+        url = d.pop("url", UNSET)
+        if url is not None and type(url) not in (str,):
             raise TypeError(
                 "WebhookEndpointMergePatch.url: expected str | None, got "
                 + type(url).__name__
             )
 
-        d = (
-            {}
-            if len(src_dict)
-            <= 0
-            + (enabled_events is not None)
-            + (status is not None)
-            + (url is not None)
-            else {
-                key: value
-                for key, value in src_dict.items()
-                if key
-                not in (
-                    "enabled_events",
-                    "status",
-                    "url",
-                )
-            }
-        )
-
         webhook_endpoint_merge_patch = cls(
-            enabled_events,
-            status,
-            url,
-            d,
+            enabled_events=enabled_events,
+            status=status,
+            url=url,
         )
 
+        webhook_endpoint_merge_patch.additional_properties = d
         return webhook_endpoint_merge_patch
 
     @property

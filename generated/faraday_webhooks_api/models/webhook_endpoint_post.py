@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,7 +20,7 @@ class WebhookEndpointPost:
 
     enabled_events: list[str]
     url: str
-    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         enabled_events = self.enabled_events
@@ -40,48 +40,29 @@ class WebhookEndpointPost:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        enabled_events: list[str] = src_dict["enabled_events"]
+        d = dict(src_dict)
+        enabled_events = cast(list[str], d.pop("enabled_events"))
 
-        if enabled_events.__class__ is not list:
+        if type(enabled_events) is not list or any(
+            type(item) not in (str,) for item in enabled_events
+        ):
             raise TypeError(
                 "WebhookEndpointPost.enabled_events: expected list[str], got "
                 + type(enabled_events).__name__
             )
-        # join raises TypeError for an item that is not a str, at a fraction of a loop's cost.
-        try:
-            "".join(enabled_events)
-        except TypeError:
-            raise TypeError(
-                "WebhookEndpointPost.enabled_events: expected list[str], got "
-                + "a list with other items"
-            ) from None
 
-        url = src_dict["url"]
-        if url.__class__ is not str:
+        url = d.pop("url")
+        if type(url) not in (str,):
             raise TypeError(
                 "WebhookEndpointPost.url: expected str, got " + type(url).__name__
             )
 
-        d = (
-            {}
-            if len(src_dict) <= 2
-            else {
-                key: value
-                for key, value in src_dict.items()
-                if key
-                not in (
-                    "enabled_events",
-                    "url",
-                )
-            }
-        )
-
         webhook_endpoint_post = cls(
-            enabled_events,
-            url,
-            d,
+            enabled_events=enabled_events,
+            url=url,
         )
 
+        webhook_endpoint_post.additional_properties = d
         return webhook_endpoint_post
 
     @property

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.webhook_event_type import WebhookEventType, parse_webhook_event_type
+from ..models.webhook_event_type import WebhookEventType
 
 if TYPE_CHECKING:
     from ..models.webhook_message_for_resource_data import WebhookMessageForResourceData
@@ -32,7 +32,7 @@ class WebhookMessageForResource:
     data: WebhookMessageForResourceData
     timestamp: datetime.datetime
     type_: WebhookEventType
-    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = self.data.to_dict()
@@ -59,37 +59,23 @@ class WebhookMessageForResource:
             WebhookMessageForResourceData,
         )
 
-        data = WebhookMessageForResourceData.from_dict(src_dict["data"])
+        d = dict(src_dict)
+        data = WebhookMessageForResourceData.from_dict(d.pop("data"))
 
-        timestamp = datetime.datetime.fromisoformat(src_dict["timestamp"])
+        timestamp = datetime.datetime.fromisoformat(d.pop("timestamp"))
 
         if timestamp.tzinfo is None:
             timestamp = timestamp.replace(tzinfo=datetime.UTC)
 
-        type_ = parse_webhook_event_type(src_dict["type"])
-
-        d = (
-            {}
-            if len(src_dict) <= 3
-            else {
-                key: value
-                for key, value in src_dict.items()
-                if key
-                not in (
-                    "data",
-                    "timestamp",
-                    "type",
-                )
-            }
-        )
+        type_ = WebhookEventType(d.pop("type"))
 
         webhook_message_for_resource = cls(
-            data,
-            timestamp,
-            type_,
-            d,
+            data=data,
+            timestamp=timestamp,
+            type_=type_,
         )
 
+        webhook_message_for_resource.additional_properties = d
         return webhook_message_for_resource
 
     @property

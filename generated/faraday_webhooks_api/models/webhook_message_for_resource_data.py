@@ -7,8 +7,7 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.resource_type import ResourceType, parse_resource_type
-from ..types import parse_uuid
+from ..models.resource_type import ResourceType
 
 T = TypeVar("T", bound="WebhookMessageForResourceData")
 
@@ -27,7 +26,7 @@ class WebhookMessageForResourceData:
     account_id: UUID
     resource_id: UUID
     resource_type: ResourceType | str
-    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         account_id = str(self.account_id)
@@ -54,22 +53,23 @@ class WebhookMessageForResourceData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        account_id = parse_uuid(src_dict["account_id"])
+        d = dict(src_dict)
+        account_id = UUID(d.pop("account_id"))
 
-        resource_id = parse_uuid(src_dict["resource_id"])
+        resource_id = UUID(d.pop("resource_id"))
 
         def _parse_resource_type(data: object) -> ResourceType | str:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                resource_type_type_0 = parse_resource_type(data)
+                resource_type_type_0 = ResourceType(data)
 
                 return resource_type_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(ResourceType | str, data)
 
-        resource_type = _parse_resource_type(src_dict["resource_type"])
+        resource_type = _parse_resource_type(d.pop("resource_type"))
 
         if not isinstance(resource_type, (ResourceType, str)):
             raise TypeError(
@@ -77,28 +77,13 @@ class WebhookMessageForResourceData:
                 + type(resource_type).__name__
             )
 
-        d = (
-            {}
-            if len(src_dict) <= 3
-            else {
-                key: value
-                for key, value in src_dict.items()
-                if key
-                not in (
-                    "account_id",
-                    "resource_id",
-                    "resource_type",
-                )
-            }
-        )
-
         webhook_message_for_resource_data = cls(
-            account_id,
-            resource_id,
-            resource_type,
-            d,
+            account_id=account_id,
+            resource_id=resource_id,
+            resource_type=resource_type,
         )
 
+        webhook_message_for_resource_data.additional_properties = d
         return webhook_message_for_resource_data
 
     @property

@@ -1,8 +1,5 @@
 """What each ``faraday-webhooks`` command does. Parsing is in ``parser.py``, printing in
 ``output.py``; a command returns its exit status or raises ``UserError``.
-
-The sandbox and receiver are imported here, not per command: the parser lists the
-sandbox's faults in its help, so they are loaded by every run anyway.
 """
 
 from __future__ import annotations
@@ -14,20 +11,19 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from faraday_webhooks_cli.parser import SANDBOX_BASE_URL, SECRET_ENV
 
-from .._base_client import MAX_RESPONSE_BYTES, NOT_GIVEN
-from .._body import BodyTooLarge, BodyUndecodable, BoundedBody
+from .._base_client import LOOPBACK_PATTERNS, NOT_GIVEN, read_bounded
 from .._client import Faraday
-from .._config import resolve_config
-from .._http_clients import LOOPBACK_PATTERNS
-from ..errors import ConfigurationError, WebhookVerificationError
+from .._config import no_cookies, resolve_config
+from .._responses import ResponseReader
+from ..errors import ConfigurationError, UnexpectedResponseError, WebhookVerificationError
 from ..events import ResourceEvent
 from ..testing.receiver import ReceivedDelivery, WebhookReceiver
 from ..testing.sandbox import DEFAULT_API_KEY, Delivery, Sandbox
 from ..verify import WebhookVerifier
 from . import output
 from .demo import run_demo
+from .parser import SANDBOX_BASE_URL, SECRET_ENV
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -294,7 +290,7 @@ def trigger(args: argparse.Namespace) -> int:
         response = _bounded_post(f"{root}/_sandbox/{route}", payload, config)
     except httpx.HTTPError as exc:
         raise UserError(f"no sandbox answered at {root}: {type(exc).__name__}") from None
-    except (BodyTooLarge, BodyUndecodable):
+    except UnexpectedResponseError:
         raise UserError(f"the sandbox at {root} answered with an unreadable body") from None
     if response.status_code != 200:
         raise UserError(
@@ -323,20 +319,17 @@ def trigger(args: argparse.Namespace) -> int:
 
 
 def _bounded_post(url: str, payload: dict[str, Any], config: Any) -> httpx.Response:
-    """POST ``payload`` and read the answer as the client reads Faraday's: at most 8 MiB,
-    as sent and decoded; loopback never through a proxy."""
-    mounts = dict.fromkeys(LOOPBACK_PATTERNS)
-    with (
-        httpx.Client(headers=config.headers(), timeout=config.timeout, mounts=mounts) as http,
-        http.stream("POST", url, json=payload) as streamed,
-    ):
-        body = BoundedBody(streamed.headers.get("content-encoding"), MAX_RESPONSE_BYTES)
-        for chunk in streamed.iter_raw():
-            body.feed(chunk)
-        headers = {"content-type": streamed.headers.get("content-type", "")}
-        return httpx.Response(
-            streamed.status_code, headers=headers, content=body.finish(), request=streamed.request
-        )
+    """POST ``payload`` and read the answer as the client reads Faraday's (at most 8 MiB,
+    identity only); loopback never through a proxy."""
+    with httpx.Client(
+        headers=config.headers(),
+        timeout=config.timeout,
+        mounts=dict.fromkeys(LOOPBACK_PATTERNS),
+        cookies=no_cookies(),
+    ) as http:
+        request = http.build_request("POST", url, json=payload)
+        reader = ResponseReader(secrets=[config.api_key])
+        return read_bounded(http.send(request, stream=True), reader)
 
 
 def _deliveries(response: Any) -> list[Delivery]:

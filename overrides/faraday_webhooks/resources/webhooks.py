@@ -1,9 +1,9 @@
 """``client.webhooks``: create, list, retrieve, update, delete, enable and disable endpoints.
 
-A thin, typed layer over ``client.call``: each method checks its inputs and builds
-the generated request model (nothing is sent on failure), then calls the generated
-operation through the one request path. Sync and async share every step but the
-``await``.
+A thin, typed layer over ``client.call``: each method checks its inputs, builds the
+generated request model (nothing is sent on failure) and names its generated operation
+once; ``call`` sends it through the one request path. Sync and async share every step
+but the ``await``.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_IDS_PER_REQUEST", "AsyncWebhooks", "RequestOptions", "Webhooks"]
 
-# The ids query parameter's maxItems in openapi.yaml (Faraday: "up to 100"), as generated.
-MAX_IDS_PER_REQUEST: int = get_webhook_endpoints.UUID_LIST_LIMITS["ids"] or 100
+# The ids query parameter's maxItems in openapi.yaml (Faraday: "up to 100").
+MAX_IDS_PER_REQUEST = 100
 
 
 class RequestOptions(TypedDict, total=False):

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import attrs
 import httpx
 
-from .._http_clients import LOOPBACK_PATTERNS
+from .._base_client import LOOPBACK_PATTERNS
 from .._validation import check_number, is_loopback_host
 from .._version import __version__
 from ..verify import sign_webhook

@@ -188,15 +188,3 @@ async def asyncio(
             client=client,
         )
     ).parsed
-
-
-# What openapi.yaml says of this operation, read by faraday_webhooks (generator-templates/).
-OPERATION_ID = "getWebhookEndpoint"
-SUCCESS_STATUS = 200
-ERROR_STATUSES: frozenset[int] = frozenset([400, 401, 403, 404, 500])
-IDEMPOTENCY_HEADER: str | None = None
-UUID_PARAMETERS: frozenset[str] = frozenset(["webhook_endpoint_id"])
-UUID_LIST_LIMITS: dict[str, int | None] = {}
-BODY_MODEL: type | None = None
-SUCCESS_MODEL: type | None = WebhookEndpoint
-SUCCESS_IS_LIST = False

@@ -213,15 +213,3 @@ async def asyncio(
             body=body,
         )
     ).parsed
-
-
-# What openapi.yaml says of this operation, read by faraday_webhooks (generator-templates/).
-OPERATION_ID = "updateWebhookEndpoint"
-SUCCESS_STATUS = 200
-ERROR_STATUSES: frozenset[int] = frozenset([400, 401, 403, 404, 500])
-IDEMPOTENCY_HEADER: str | None = None
-UUID_PARAMETERS: frozenset[str] = frozenset(["webhook_endpoint_id"])
-UUID_LIST_LIMITS: dict[str, int | None] = {}
-BODY_MODEL: type | None = WebhookEndpointMergePatch
-SUCCESS_MODEL: type | None = WebhookEndpoint
-SUCCESS_IS_LIST = False

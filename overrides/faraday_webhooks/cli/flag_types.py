@@ -4,19 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import json
+import uuid
+from typing import Any
 
-# Only what every run needs is imported at the top: start-up time is the command's
-# latency (--help within 3x of a bare interpreter; make bench measures it).
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-# The checks the client makes are imported where a flag needs them, not here: importing
-# faraday_webhooks imports httpx, which --help, --version and a bad flag never need.
-
-# The longest wait the client takes (faraday_webhooks._validation.MAX_SECONDS; a test
-# keeps them equal).
-MAX_SECONDS = 86_400.0
+from .._config import check_base_url
+from .._validation import MAX_SECONDS, check_url
+from ..errors import ConfigurationError, InvalidRequestError
 
 __all__ = [
     "base_url",
@@ -68,7 +62,6 @@ def seconds(text: str) -> float:
 
 
 def uuid_text(text: str) -> str:
-    import uuid
 
     try:
         return str(uuid.UUID(text))
@@ -88,8 +81,6 @@ def printable_text(text: str) -> str:
 
 
 def base_url(text: str) -> str:
-    from faraday_webhooks._config import check_base_url
-    from faraday_webhooks.errors import ConfigurationError
 
     # Cleartext to a remote host is decided with --allow-insecure-http, once all flags are read.
     try:
@@ -99,8 +90,6 @@ def base_url(text: str) -> str:
 
 
 def endpoint_url(text: str) -> str:
-    from faraday_webhooks._validation import check_url
-    from faraday_webhooks.errors import InvalidRequestError
 
     try:
         return check_url(printable_text(text), name="the URL")
@@ -113,7 +102,6 @@ def _not_json(constant: str) -> Any:
 
 
 def json_object(text: str) -> dict[str, Any]:
-    import json
 
     try:
         # json.loads takes NaN and Infinity, which JSON (and so Faraday) does not have.
