@@ -37,7 +37,7 @@ def test_call_by_module_or_name_is_typed_and_parses_the_public_model() -> None:
         ("getWebhookEndpoint", {"webhook_endpoint_id": "nope"}, "must be a UUID"),
         ("getWebhookEndpoints", {"ids": ["nope"]}, "ids item must be a UUID"),
         ("createWebhookEndpoint", {"body": {"url": "x"}}, "body must be a WebhookEndpointPost"),
-        (42, {}, "operation must be a generated endpoint module"),
+        (42, {}, "give a generated endpoint module or its operationId"),
     ],
 )
 def test_a_bad_call_is_refused_before_sending(

@@ -5,8 +5,8 @@ checked arguments; httpx sends it (its own transports, pool and proxies); the bo
 read through httpx's streaming API with its size bounded; the generated module's
 ``_parse_response`` reads it into its model or Faraday's ``Error``, which
 ``_responses.ResponseReader`` turns into the right exception. ``BaseClient`` holds every
-decision (request building, the whole-call ``Deadline``, retries through
-``RetryTracker``, parsing); ``SyncAPIClient`` and ``AsyncAPIClient`` only send, read and
+decision (request building, retries and the whole-call deadline through ``Attempts``,
+parsing); ``SyncAPIClient`` and ``AsyncAPIClient`` only send, read and
 sleep.
 """
 
@@ -22,7 +22,6 @@ import pkgutil
 import threading
 import time
 import types
-import typing
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar, overload
@@ -102,16 +101,17 @@ def public(parsed: Any) -> Any:
 
 @functools.cache
 def _operations() -> dict[str, types.ModuleType]:
-    """Every generated endpoint module, keyed by its name without underscores: the
-    generator names each module after its operationId in snake case."""
-    found = {}
-    for tag in pkgutil.iter_modules(generated_api.__path__):
-        package = importlib.import_module(f"{generated_api.__name__}.{tag.name}")
-        for module in pkgutil.iter_modules(package.__path__):
-            found[module.name.replace("_", "")] = importlib.import_module(
-                f"{package.__name__}.{module.name}"
-            )
-    return found
+    """Every generated endpoint module by its name without underscores (the generator
+    names each after its operationId, in snake case)."""
+    tags = [
+        importlib.import_module(f"{generated_api.__name__}.{tag.name}")
+        for tag in pkgutil.iter_modules(generated_api.__path__)
+    ]
+    return {
+        found.name.replace("_", ""): importlib.import_module(f"{tag.__name__}.{found.name}")
+        for tag in tags
+        for found in pkgutil.iter_modules(tag.__path__)
+    }
 
 
 def operation_module(operation: Any) -> types.ModuleType:
@@ -124,54 +124,38 @@ def operation_module(operation: Any) -> types.ModuleType:
     """
     if isinstance(operation, types.ModuleType) and hasattr(operation, "_get_kwargs"):
         return operation
-    if not isinstance(operation, str):
-        raise InvalidRequestError(
-            "operation must be a generated endpoint module or its operationId, "
-            f"not {type(operation).__name__}"
-        )
-    found = _operations().get(operation.replace("_", "").lower())
+    found = (
+        _operations().get(operation.replace("_", "").lower())
+        if isinstance(operation, str)
+        else None
+    )
     if found is None:
-        names = ", ".join(
-            sorted(module.__name__.rsplit(".", 1)[-1] for module in _operations().values())
-        )
+        names = sorted(module.__name__.rsplit(".", 1)[-1] for module in _operations().values())
         raise InvalidRequestError(
-            f"openapi.yaml has no operation {operation[:100]!r}; the generated ones are: {names}"
+            f"openapi.yaml has no operation {str(operation)[:100]!r} (give a generated endpoint "
+            f"module or its operationId): the generated ones are {', '.join(names)}"
         )
     return found
 
 
 @functools.cache
-def _parameter_checks(module: types.ModuleType) -> dict[str, Callable[[str, Any], Any]]:
-    """What each argument of ``module._get_kwargs`` is checked with, read from its own
-    annotations: a UUID (it goes into a path), a list of UUIDs, or a request model."""
-    checks: dict[str, Callable[[str, Any], Any]] = {}
-    for name, parameter in inspect.signature(module._get_kwargs).parameters.items():
-        annotation = parameter.annotation
-        options = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else ()
-        if annotation is uuid.UUID:
-            checks[name] = _checked_uuid
-        elif typing.get_args(options[0] if options else annotation) == (uuid.UUID,):
-            checks[name] = _checked_uuids
-        elif isinstance(annotation, type) and hasattr(annotation, "to_dict"):
-            checks[name] = functools.partial(_checked_model, annotation)
-    return checks
+def _parameters(module: types.ModuleType) -> Mapping[str, inspect.Parameter]:
+    return inspect.signature(module._get_kwargs).parameters
 
 
-def _checked_uuid(name: str, value: Any) -> uuid.UUID:
-    return check_uuid(value, name=name)
-
-
-def _checked_uuids(name: str, value: Any) -> list[uuid.UUID] | None:
-    if value is None:
-        return None
-    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-        raise InvalidRequestError(f"{name} must be a list, not {type(value).__name__}")
-    return [check_uuid(item, name=f"{name} item") for item in value]
-
-
-def _checked_model(model: type[Any], name: str, value: Any) -> Any:
-    if not isinstance(value, model):
-        raise InvalidRequestError(f"{name} must be a {model.__name__}, not {type(value).__name__}")
+def _checked_argument(annotation: Any, name: str, value: Any) -> Any:
+    """An argument checked against its ``_get_kwargs`` annotation where a wrong value would
+    misdirect the request: a UUID (it goes into the path), UUIDs, or a request model."""
+    if annotation is uuid.UUID:
+        return check_uuid(value, name=name)
+    if annotation == list[uuid.UUID] | None and value is not None:
+        if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+            raise InvalidRequestError(f"{name} must be a list, not {type(value).__name__}")
+        return [check_uuid(item, name=f"{name} item") for item in value]
+    if hasattr(annotation, "to_dict") and not isinstance(value, annotation):
+        raise InvalidRequestError(
+            f"{name} must be a {annotation.__name__}, not {type(value).__name__}"
+        )
     return value
 
 
@@ -189,15 +173,17 @@ class Call:
 
     def __init__(self, operation: Any, arguments: Mapping[str, Any]) -> None:
         module = self.module = operation_module(operation)
-        checks = _parameter_checks(module)
+        parameters = _parameters(module)
         checked = {
-            name: checks[name](name, value) if name in checks else value
+            name: _checked_argument(parameters[name].annotation, name, value)
+            if name in parameters
+            else value
             for name, value in arguments.items()
         }
         # Where openapi.yaml declares an Idempotency-Key, every call carries one (a fresh
         # uuid4 unless given), the same on each retry, and is retried as idempotent.
         name = operation if isinstance(operation, str) else module.__name__.rsplit(".", 1)[-1]
-        declares_key = IDEMPOTENCY_PARAMETER in inspect.signature(module._get_kwargs).parameters
+        declares_key = IDEMPOTENCY_PARAMETER in parameters
         if declares_key and checked.get(IDEMPOTENCY_PARAMETER) is None:
             checked[IDEMPOTENCY_PARAMETER] = str(uuid.uuid4())
         elif not declares_key and IDEMPOTENCY_PARAMETER in checked:
@@ -219,94 +205,72 @@ class Call:
         return f"Call({self.method} {self.path})"
 
 
-# -- the whole-call deadline and the retry decisions ---------------------------------
+# -- one call's attempts: the retry decisions and the whole-call deadline --------------
 
 
-class Deadline:
-    """When a whole call must be over (``total_timeout``); ``None`` seconds means never.
+class Attempts:
+    """One call's attempts against the retry policy and the whole-call deadline
+    (``total_timeout``): whether to go again, how long to wait first, and each attempt's
+    httpx timeouts shrunk to what remains.
 
     Example::
 
-        deadline = Deadline(2.0, request)
-        deadline.check()        # raises APITimeoutError once 2 s have passed
+        attempts = Attempts(policy, call, request, total_timeout=2.0)
+        attempts.remaining()    # raises APITimeoutError once 2 s have passed
     """
 
-    __slots__ = ("at", "request", "seconds")
-
-    def __init__(self, seconds: float | None, request: httpx.Request) -> None:
-        self.seconds = seconds
-        self.request = request
-        self.at = math.inf if seconds is None else time.monotonic() + seconds
-
-    @property
-    def bounded(self) -> bool:
-        return self.seconds is not None
+    def __init__(
+        self, policy: RetryPolicy, call: Call, request: httpx.Request, total_timeout: float | None
+    ) -> None:
+        self.policy, self.call, self.request = policy, call, request
+        self.total_timeout = total_timeout
+        self.deadline = math.inf if total_timeout is None else time.monotonic() + total_timeout
+        self.attempt = 0
+        self._timeouts: dict[str, float | None] = dict(request.extensions.get("timeout", {}))
 
     def remaining(self) -> float:
-        """Seconds left (``inf`` without a deadline; may be <= 0)."""
-        return self.at - time.monotonic()
-
-    def check(self) -> float:
-        """Seconds left; raises ``APITimeoutError`` when none are."""
-        remaining = self.remaining()
+        """Seconds left of the whole call; ``APITimeoutError`` when none are."""
+        remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise self.expired()
         return remaining
 
     def expired(self) -> APITimeoutError:
         return APITimeoutError(
-            f"{request_label(self.request)}: the total timeout of {self.seconds}s ran out",
+            f"{request_label(self.request)}: the total timeout of {self.total_timeout}s ran out",
             request=self.request,
         )
 
-
-class RetryTracker:
-    """One call's attempts against the policy and the deadline: whether to go again,
-    and how long to wait first. Each attempt's httpx timeouts shrink to what remains."""
-
-    def __init__(self, policy: RetryPolicy, call: Call, deadline: Deadline) -> None:
-        self.policy = policy
-        self.call = call
-        self.deadline = deadline
-        self.attempt = 0
-        self._attempt_timeouts: dict[str, float | None] = (
-            dict(deadline.request.extensions.get("timeout", {})) if deadline.bounded else {}
-        )
-
-    def start_attempt(self) -> None:
+    def start(self) -> None:
         """Fit this attempt's timeouts into what remains of the deadline (or raise if none)."""
-        if not self.deadline.bounded:
-            return
-        remaining = self.deadline.check()
-        self.deadline.request.extensions["timeout"] = {
-            name: remaining if limit is None else min(limit, remaining)
-            for name, limit in self._attempt_timeouts.items()
-        }
+        if self.total_timeout is not None:
+            remaining = self.remaining()
+            self.request.extensions["timeout"] = {
+                name: remaining if limit is None else min(limit, remaining)
+                for name, limit in self._timeouts.items()
+            }
 
     def after_error(self, error: httpx.TransportError) -> float:
         """Seconds to wait before trying again; raises the wrapped error when it is final."""
-        if self.deadline.bounded and self.deadline.remaining() <= 0:
-            raise self.deadline.expired() from error
-        delay = None
-        if self.policy.should_retry_error(
+        self.remaining()
+        retry = self.policy.should_retry_error(
             error, attempt=self.attempt, idempotent=self.call.idempotent
-        ):
-            delay = self._next(type(error).__name__, None)
+        )
+        delay = self._next(type(error).__name__, None) if retry else None
         if delay is None:
-            raise connection_error(error, self.deadline.request) from error
+            raise connection_error(error, self.request) from error
         return delay
 
     def after_response(self, response: httpx.Response) -> float | None:
         """Seconds to wait before trying again, or ``None`` when this response is the answer."""
-        if not self.policy.should_retry_status(
+        retry = self.policy.should_retry_status(
             response.status_code, attempt=self.attempt, idempotent=self.call.idempotent
-        ):
-            return None
-        return self._next(f"HTTP {response.status_code}", response)
+        )
+        return self._next(f"HTTP {response.status_code}", response) if retry else None
 
     def _next(self, cause: str, response: httpx.Response | None) -> float | None:
         delay = self.policy.delay(self.attempt, response)
-        if time.monotonic() + delay >= self.deadline.at:
+        if time.monotonic() + delay >= self.deadline:
             return None  # waiting would overrun the whole-call deadline: this outcome is final
         self.attempt += 1
         logger.info(
@@ -324,43 +288,37 @@ class RetryTracker:
 # -- reading a body, bounded ----------------------------------------------------------
 
 
-class BodyTooLarge(Exception):
-    """The body is larger than the limit; reading stopped there."""
-
-
 class BoundedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A response's byte stream that ends the read past ``limit`` bytes or at the deadline.
+    """A response's byte stream, read through httpx, that ends the read past
+    ``MAX_RESPONSE_BYTES`` or when ``check`` raises (the whole-call deadline).
 
     The client asks for ``Accept-Encoding: identity`` and refuses any other encoding
-    before reading (``read_bounded``), so the bytes counted are the bytes kept: httpx
-    inflates each 64 KiB read of a compressed body without bound, which no count after
-    it can prevent.
+    before reading, so the bytes counted are the bytes kept: httpx inflates each 64 KiB
+    read of a compressed body without bound, which no count after it can prevent.
     """
 
-    def __init__(self, stream: Any, limit: int, deadline: Deadline | None) -> None:
-        self._stream = stream
-        self._limit = limit
-        self._deadline = deadline
+    def __init__(
+        self, response: httpx.Response, reader: ResponseReader, check: Callable[[], object]
+    ) -> None:
+        if response.headers.get("content-encoding", "identity").strip().lower() != "identity":
+            raise reader.undecodable(response)
+        self._stream: Any = response.stream
+        self._response, self._reader, self._check = response, reader, check
+        self._received = 0
 
-    def _counted(self, chunk: bytes, received: int) -> int:
-        received += len(chunk)
-        if received > self._limit:
-            raise BodyTooLarge()
-        if self._deadline is not None:
-            self._deadline.check()  # a body trickling in must not outlast the deadline
-        return received
+    def _counted(self, chunk: bytes) -> bytes:
+        self._received += len(chunk)
+        if self._received > MAX_RESPONSE_BYTES:
+            raise self._reader.too_large(self._response, MAX_RESPONSE_BYTES)
+        self._check()  # a body trickling in must not outlast the deadline
+        return chunk
 
     def __iter__(self) -> Iterator[bytes]:
-        received = 0
-        for chunk in self._stream:
-            received = self._counted(chunk, received)
-            yield chunk
+        return map(self._counted, self._stream)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        received = 0
         async for chunk in self._stream:
-            received = self._counted(chunk, received)
-            yield chunk
+            yield self._counted(chunk)
 
     def close(self) -> None:
         self._stream.close()
@@ -369,52 +327,33 @@ class BoundedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         await self._stream.aclose()
 
 
-def unreadable_encoding(response: httpx.Response) -> str | None:
-    """The ``Content-Encoding`` of a response the client will not read, or ``None``."""
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    return None if encoding in ("", "identity") else encoding
-
-
 def read_bounded(
-    response: httpx.Response, reader: ResponseReader, deadline: Deadline | None = None
+    response: httpx.Response, reader: ResponseReader, check: Callable[[], object] = bool
 ) -> httpx.Response:
-    """``response.read()``, stopped past ``MAX_RESPONSE_BYTES`` (and at ``deadline``):
-    ``UnexpectedResponseError`` then, as for an encoding the client did not ask for.
+    """``response.read()`` within ``BoundedStream``'s limits, or ``UnexpectedResponseError``.
 
     Example::
 
-        with http_client.stream("POST", url) as response:
-            read_bounded(response, ResponseReader(secrets=[key]))
+        response = read_bounded(http_client.send(request, stream=True), reader)
     """
     try:
-        _bound(response, reader, deadline)
+        response.stream = BoundedStream(response, reader, check)
         response.read()
-    except BodyTooLarge:
-        raise reader.too_large(response, MAX_RESPONSE_BYTES) from None
     finally:
         response.close()
     return response
 
 
 async def aread_bounded(
-    response: httpx.Response, reader: ResponseReader, deadline: Deadline | None = None
+    response: httpx.Response, reader: ResponseReader, check: Callable[[], object] = bool
 ) -> httpx.Response:
     """``read_bounded`` for a response of an ``httpx.AsyncClient``."""
     try:
-        _bound(response, reader, deadline)
+        response.stream = BoundedStream(response, reader, check)
         await response.aread()
-    except BodyTooLarge:
-        raise reader.too_large(response, MAX_RESPONSE_BYTES) from None
     finally:
         await response.aclose()
     return response
-
-
-def _bound(response: httpx.Response, reader: ResponseReader, deadline: Deadline | None) -> None:
-    encoding = unreadable_encoding(response)
-    if encoding is not None:
-        raise reader.undecodable(response)
-    response.stream = BoundedStream(response.stream, MAX_RESPONSE_BYTES, deadline)
 
 
 # -- the clients ----------------------------------------------------------------------
@@ -478,27 +417,22 @@ class BaseClient:
         http_client: httpx.Client | httpx.AsyncClient,
         operation: Any,
         arguments: dict[str, Any],
-    ) -> tuple[Call, httpx.Request, RetryTracker]:
-        """The call, its request and its retry tracker; nothing is sent if any check fails."""
+    ) -> tuple[Call, Attempts]:
+        """The call and its attempts, the request built; nothing is sent if a check fails."""
         if self._closed or http_client.is_closed:
             raise self._closed_error()
         timeout = arguments.pop("timeout", NOT_GIVEN)
-        extra_headers = arguments.pop("extra_headers", None)
         # Checked first, so no frame holds the key when a bad argument raises.
-        extra = check_headers(extra_headers, name="extra_headers") if extra_headers else None
-        chosen = (
-            self._config.timeout
-            if isinstance(timeout, NotGiven)
-            else resolve_timeout(timeout, error=InvalidRequestError)
-        )
+        extra = check_headers(arguments.pop("extra_headers", None) or {}, name="extra_headers")
+        if not isinstance(timeout, NotGiven):
+            timeout = resolve_timeout(timeout, error=InvalidRequestError)
         call = Call(operation, arguments)
         # Our own httpx clients carry the configured headers; one the caller brought may
         # have other defaults, so its requests carry ours. Merged case-insensitively: a
         # per-call "authorization" replaces the key and never joins it.
         headers = httpx.Headers(self._request_headers)
-        headers.update(call.headers)
-        if extra:
-            headers.update(extra)
+        headers.update(check_headers(call.headers, name="the operation's headers"))
+        headers.update(extra)
         try:
             request = http_client.build_request(
                 call.method,
@@ -506,29 +440,18 @@ class BaseClient:
                 json=call.json,
                 params=call.params,
                 headers=headers,
-                timeout=chosen,
+                timeout=self._config.timeout if isinstance(timeout, NotGiven) else timeout,
             )
-        except (TypeError, ValueError, RecursionError) as problem:  # httpx's JSON or headers
+        except (TypeError, ValueError, RecursionError) as problem:  # httpx's JSON encoding
             raise InvalidRequestError(
-                f"the request cannot be sent: {type(problem).__name__} "
-                f"(a value JSON cannot carry, or a header that is not ASCII)"
+                f"the request body cannot be sent as JSON: {type(problem).__name__}"
             ) from None
         finally:
             del headers  # no frame of ours keeps the key in a plain local once this returns
-        deadline = Deadline(self._config.total_timeout, request)
-        return call, request, RetryTracker(self._retry_policy, call, deadline)
+        return call, Attempts(self._retry_policy, call, request, self._config.total_timeout)
 
     def _finish(self, call: Call, response: httpx.Response) -> Any:
         return public(self._reader.parse(call.module, response))
-
-    def _transport_error(self, error: httpx.TransportError, tracker: RetryTracker) -> float:
-        # h11 refuses a header value holding a line break before writing anything.
-        if isinstance(error, httpx.LocalProtocolError):
-            raise InvalidRequestError(
-                "a header name or value has characters HTTP forbids (line breaks, controls); "
-                "nothing was sent"
-            ) from None
-        return tracker.after_error(error)
 
 
 class SyncAPIClient(BaseClient):
@@ -594,31 +517,26 @@ class SyncAPIClient(BaseClient):
             same = client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)
         """
         http_client = self._http_client_for_this_process()
-        call, request, tracker = self._prepare(http_client, operation, params)
+        call, attempts = self._prepare(http_client, operation, params)
         while True:
-            tracker.start_attempt()
+            attempts.start()
             try:
-                response = self._send(http_client, request, tracker.deadline)
+                response = http_client.send(attempts.request, stream=True)
+                read_bounded(response, self._reader, attempts.remaining)
             except httpx.TransportError as error:
-                delay = self._transport_error(error, tracker)
+                delay = attempts.after_error(error)
             except RuntimeError:
                 if not http_client.is_closed:
                     raise
                 raise self._closed_error() from None  # closed by another thread meanwhile
             else:
-                retry_delay = tracker.after_response(response)
+                retry_delay = attempts.after_response(response)
                 if retry_delay is None:
                     return self._finish(call, response)
                 delay = retry_delay
             time.sleep(delay)
             if self._closed:
                 raise self._closed_error()
-
-    def _send(
-        self, http_client: httpx.Client, request: httpx.Request, deadline: Deadline
-    ) -> httpx.Response:
-        response = http_client.send(request, stream=True)
-        return read_bounded(response, self._reader, deadline)
 
 
 class AsyncAPIClient(BaseClient):
@@ -657,17 +575,17 @@ class AsyncAPIClient(BaseClient):
 
             endpoint = await client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)
         """
-        call, request, tracker = self._prepare(self._http_client, operation, params)
+        call, attempts = self._prepare(self._http_client, operation, params)
         while True:
-            tracker.start_attempt()
+            attempts.start()
             try:
-                response = await self._send_within(request, tracker.deadline)
+                response = await self._send_within(attempts)
             except httpx.TransportError as error:
-                delay = self._transport_error(error, tracker)
+                delay = attempts.after_error(error)
             except RuntimeError as problem:
                 raise self._runtime_error(problem) from None
             else:
-                retry_delay = tracker.after_response(response)
+                retry_delay = attempts.after_response(response)
                 if retry_delay is None:
                     return self._finish(call, response)
                 delay = retry_delay
@@ -687,18 +605,13 @@ class AsyncAPIClient(BaseClient):
             )
         return problem
 
-    async def _send_within(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
-        if not deadline.bounded:
-            return await self._send(request, None)
+    async def _send_within(self, attempts: Attempts) -> httpx.Response:
         # A cancel scope ends the attempt at the deadline wherever it waits: for the
         # connection, the headers, or the body.
-        with anyio.move_on_after(max(deadline.remaining(), 0)):
-            return await self._send(request, deadline)
-        raise deadline.expired()  # reached only when the scope was cancelled
-
-    async def _send(self, request: httpx.Request, deadline: Deadline | None) -> httpx.Response:
-        response = await self._http_client.send(request, stream=True)
-        return await aread_bounded(response, self._reader, deadline)
+        with anyio.move_on_after(attempts.deadline - time.monotonic()):
+            response = await self._http_client.send(attempts.request, stream=True)
+            return await aread_bounded(response, self._reader)
+        raise attempts.expired()  # reached only when the scope was cancelled
 
 
 def _check_http_client(http_client: object, expected: type[Any], owner: str) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+import attrs
 import httpx
 
 from ._redact import mask_secret
@@ -115,55 +116,28 @@ def check_base_url(url: Any, *, allow_insecure_http: bool = False) -> str:
     return url.rstrip("/")
 
 
+@attrs.frozen
 class ClientConfig:
-    """Everything a client needs to send a request, resolved once at construction.
+    """Everything a client needs to send a request, resolved once at construction
+    (``resolve_config``). ``repr()`` masks the API key."""
 
-    ``repr()`` masks the API key.
-    """
+    api_key: str = attrs.field(repr=lambda key: repr(mask_secret(key)))
+    base_url: str
+    timeout: httpx.Timeout
+    max_retries: int
+    total_timeout: float | None = None
+    default_headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
 
-    __slots__ = (
-        "_headers",
-        "api_key",
-        "base_url",
-        "max_retries",
-        "timeout",
-        "total_timeout",
-    )
-
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        base_url: str,
-        timeout: httpx.Timeout,
-        max_retries: int,
-        default_headers: Mapping[str, str] | None = None,
-        total_timeout: float | None = None,
-    ) -> None:
-        self.api_key: str = api_key
-        self.total_timeout: float | None = total_timeout
-        self.base_url: str = base_url
-        self.timeout: httpx.Timeout = timeout
-        self.max_retries: int = max_retries
-        # Built once, merged case-insensitively: a caller's "user-agent" replaces ours
-        # instead of being sent beside it.
+    def headers(self) -> dict[str, str]:
+        """Headers for every request; caller-supplied defaults cannot drop auth."""
+        # Merged case-insensitively: a caller's "user-agent" replaces ours, not joins it.
         merged = httpx.Headers({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        merged.update(default_headers or {})
-        merged["Authorization"] = f"Bearer {api_key}"
+        merged.update(self.default_headers)
+        merged["Authorization"] = f"Bearer {self.api_key}"
         # Bodies are read bounded as they arrive; a compressed one would be inflated by
         # httpx a whole read at a time, without bound (_base_client.BoundedStream).
         merged["Accept-Encoding"] = "identity"
-        self._headers = dict(merged.items())
-
-    def __repr__(self) -> str:
-        return (
-            f"ClientConfig(api_key={mask_secret(self.api_key)!r}, base_url={self.base_url!r}, "
-            f"timeout={self.timeout!r}, max_retries={self.max_retries!r})"
-        )
-
-    def headers(self) -> dict[str, str]:
-        """Headers for every request (a copy); caller-supplied defaults cannot drop auth."""
-        return dict(self._headers)
+        return dict(merged.items())
 
 
 def no_cookies() -> http.cookiejar.CookieJar:
@@ -214,21 +188,20 @@ def resolve_config(
             "default_headers may not set Authorization: pass the key as api_key "
             "(extra_headers= on one call may replace it for that call)"
         )
+    retries = check_number(
+        max_retries, name="max_retries", whole=True, maximum=100, error=ConfigurationError
+    )
+    if total_timeout is not None:
+        total_timeout = float(
+            check_number(
+                total_timeout, name="total_timeout", above_minimum=True, error=ConfigurationError
+            )
+        )
     return ClientConfig(
         api_key=key,
         base_url=check_base_url(url, allow_insecure_http=allow_insecure_http),
         timeout=resolve_timeout(timeout),
-        max_retries=int(
-            check_number(
-                max_retries, name="max_retries", whole=True, maximum=100, error=ConfigurationError
-            )
-        ),
-        total_timeout=None
-        if total_timeout is None
-        else float(
-            check_number(
-                total_timeout, name="total_timeout", above_minimum=True, error=ConfigurationError
-            )
-        ),
+        max_retries=int(retries),
+        total_timeout=total_timeout,
         default_headers=headers,
     )

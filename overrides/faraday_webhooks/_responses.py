@@ -10,6 +10,7 @@ response is masked (the API key, ``whsec_`` secrets) before it is cut or kept.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable
 from types import ModuleType
@@ -19,7 +20,7 @@ import attrs
 import httpx
 from faraday_webhooks_api.client import Client
 from faraday_webhooks_api.errors import UnexpectedStatus
-from faraday_webhooks_api.models import Error, ValidationError
+from faraday_webhooks_api.models import ValidationError
 
 from ._redact import redact
 from .errors import (
@@ -88,98 +89,53 @@ class ResponseReader:
     def parse(self, operation: ModuleType, response: httpx.Response) -> Any:
         """The generated module's reading of ``response`` (its ``_parse_response``): the
         model of the documented success, else the exception matching the answer."""
+        status = response.status_code
         if response.content and not _is_json(response):
             content_type = response.headers.get("content-type", "")[:100]
-            raise self.unexpected(
-                response, f"expected a JSON body, got Content-Type {content_type!r}"
-            )
+            reason = f"expected a JSON body, got Content-Type {content_type!r}"
+            raise self.unexpected(response, reason)
         try:
             parsed = operation._parse_response(client=_RAISING, response=response)
         except UnexpectedStatus:
-            reason = (
-                f"HTTP {response.status_code} is not an answer openapi.yaml documents for this call"
-            )
+            reason = f"HTTP {status} is not an answer openapi.yaml documents for this call"
             raise self.unexpected(response, reason) from None
         except PARSE_ERRORS as exc:
-            if response.status_code >= 400:  # a code this client does not know yet, say
-                raise self.api_error(response) from None
-            raise self.unexpected(response, _parse_failure(response, exc)) from None
-        if isinstance(parsed, Error):
-            raise self._api_error(
-                response,
-                str(parsed.error),
-                str(parsed.id),
-                parsed.note,
-                parsed.validation_errors or [],
-            )
+            if status < 400:
+                raise self.unexpected(response, _parse_failure(response, exc)) from None
+        if status >= 400:  # a documented error: Faraday's Error body
+            raise self.api_error(response)
         return parsed
 
-    def json_body(self, response: httpx.Response) -> Any:
-        """The decoded JSON body, or ``UnexpectedResponseError`` saying why it is not JSON."""
-        try:
-            return json.loads(response.content)
-        except (ValueError, RecursionError) as exc:
-            raise self.unexpected(response, _parse_failure(response, exc)) from None
-
-    # -- Faraday's errors --------------------------------------------------------------
-
     def api_error(self, response: httpx.Response) -> APIError | UnexpectedResponseError:
-        """The exception for a documented error status, chosen by the body's ``error`` code."""
-        body = self.json_body(response)
-        if not isinstance(body, dict):
-            return self.unexpected(response, "the error body is not a JSON object")
+        """The exception for Faraday's error body, chosen by its ``error`` code. Read field by
+        field, so a code this client does not know yet still says what went wrong; every
+        text is masked (a server may echo the key back, as a 401 note quoting the header)."""
         try:
-            error = Error.from_dict(body)
-        except PARSE_ERRORS:
-            # A code this client does not know yet (or a sloppy body) still says what went wrong.
-            return self._lenient_api_error(response, body)
-        return self._api_error(
-            response, str(error.error), str(error.id), error.note, error.validation_errors or []
-        )
-
-    def _lenient_api_error(
-        self, response: httpx.Response, body: dict[str, Any]
-    ) -> APIError | UnexpectedResponseError:
-        code = body.get("error")
+            body = json.loads(response.content)
+        except (ValueError, RecursionError) as exc:
+            return self.unexpected(response, _parse_failure(response, exc))
+        code = body.get("error") if isinstance(body, dict) else None
         if not isinstance(code, str) or not code:
             return self.unexpected(response, "the error body has no Faraday error code")
-        problems: list[ValidationError] = []
+        problems = []
         raw_problems = body.get("validationErrors")
         for raw in raw_problems if isinstance(raw_problems, list) else []:
-            try:
+            with contextlib.suppress(*PARSE_ERRORS):
                 problem = ValidationError.from_dict(raw)
-            except PARSE_ERRORS:
-                continue
-            problems.append(problem)
-        return self._api_error(
-            response, code, str(body.get("id", "")), str(body.get("note", "")), problems
-        )
-
-    def _api_error(
-        self,
-        response: httpx.Response,
-        code: str,
-        error_id: str,
-        note: str,
-        problems: Iterable[ValidationError],
-    ) -> APIError:
-        # A server may echo the key back (a 401 note quoting the header): mask every text.
-        mask = self.mask
-        masked = [
-            attrs.evolve(
-                problem,
-                message=mask(problem.message),
-                path=mask(problem.path),
-                suggestion=None if problem.suggestion is None else mask(problem.suggestion),
-            )
-            for problem in problems
-        ]
+                problems.append(
+                    attrs.evolve(
+                        problem,
+                        message=self.mask(problem.message),
+                        path=self.mask(problem.path),
+                        suggestion=problem.suggestion and self.mask(problem.suggestion),
+                    )
+                )
         return api_error_class(code)(
             response=response,
-            code=mask(code),
-            error_id=mask(error_id),
-            note=mask(note),
-            validation_errors=masked,
+            code=self.mask(code),
+            error_id=self.mask(str(body.get("id", ""))),
+            note=self.mask(str(body.get("note", ""))),
+            validation_errors=problems,
         )
 
     # -- everything else ---------------------------------------------------------------
