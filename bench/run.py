@@ -293,18 +293,17 @@ def bench_concurrency() -> None:
                 raw_rates.append(rate)
                 failures += failed
             sandbox.reset()
-            async with fw.AsyncFaraday(
-                api_key="sk_bench",
-                base_url=sandbox.base_url,
-                timeout=60,
-                http_client=httpx.AsyncClient(limits=limits),
-            ) as client:
+            async with (
+                httpx.AsyncClient(limits=limits) as pool,
+                fw.AsyncFaraday(
+                    api_key="sk_bench", base_url=sandbox.base_url, timeout=60, http_client=pool
+                ) as client,
+            ):
                 rate, failed = await drive(
                     lambda: client.webhooks.create(url=HOOK_URL, enabled_events=[EVENT])
                 )
                 ours_rates.append(rate)
                 failures += failed
-                await client._http_client.aclose()
             sandbox.reset()
         return statistics.median(ours_rates), statistics.median(raw_rates), failures
 

@@ -179,7 +179,7 @@ def test_api_key_never_appears_in_repr_str_logs_or_errors(
     assert len(recorder.requests) == 3
     for text in texts:
         assert API_KEY not in text
-    assert "retrying POST /webhook_endpoints" in caplog.text  # the log is real, just clean
+    assert "retrying POST https://api.faraday.test/v1/webhook_endpoints" in caplog.text
 
 
 def test_a_bad_key_is_not_echoed_in_the_configuration_error() -> None:

@@ -20,37 +20,13 @@ from faraday_webhooks_api.models import (
 )
 from faraday_webhooks_api.models import ValidationError as ValidationProblem
 
+from . import errors
 from ._base_client import NOT_GIVEN
 from ._client import AsyncFaraday, Faraday
 from ._models import WebhookEndpoint
 from ._retries import RetryPolicy
 from ._version import __version__
-from .errors import (
-    APIConnectionError,
-    APIError,
-    APIRequestError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ClientClosedError,
-    ConfigurationError,
-    ConflictError,
-    DedupeStoreError,
-    ExpiredAPIKeyError,
-    FaradayError,
-    ForbiddenError,
-    InternalServerError,
-    InvalidAuthorizationError,
-    InvalidRequestError,
-    MalformedAPIKeyError,
-    MaxResourcesReachedError,
-    MissingAPIKeyError,
-    NotFoundError,
-    SandboxExtraMissing,
-    UnexpectedResponseError,
-    ValidationFailedError,
-    WebhookVerificationError,
-)
+from .errors import *  # noqa: F403 - the exception tree, as errors.__all__ names it
 from .events import ResourceEvent, WebhookEvent
 from .verify import WebhookVerifier, sign_webhook, verify_webhook, verify_webhook_signature
 
@@ -61,35 +37,12 @@ ValidationError = ValidationProblem
 
 __all__ = [
     "NOT_GIVEN",
-    "APIConnectionError",
-    "APIError",
-    "APIRequestError",
-    "APITimeoutError",
     "AsyncFaraday",
-    "AuthenticationError",
-    "BadRequestError",
-    "ClientClosedError",
-    "ConfigurationError",
-    "ConflictError",
-    "DedupeStoreError",
-    "ExpiredAPIKeyError",
     "Faraday",
-    "FaradayError",
-    "ForbiddenError",
-    "InternalServerError",
-    "InvalidAuthorizationError",
-    "InvalidRequestError",
-    "MalformedAPIKeyError",
-    "MaxResourcesReachedError",
-    "MissingAPIKeyError",
-    "NotFoundError",
     "ResourceEvent",
     "ResourceType",
     "RetryPolicy",
-    "SandboxExtraMissing",
-    "UnexpectedResponseError",
     "ValidationError",
-    "ValidationFailedError",
     "ValidationProblem",
     "WebhookEndpoint",
     "WebhookEndpointStatus",
@@ -97,10 +50,10 @@ __all__ = [
     "WebhookEventData",
     "WebhookEventType",
     "WebhookMessageForResourceData",
-    "WebhookVerificationError",
     "WebhookVerifier",
     "__version__",
     "sign_webhook",
     "verify_webhook",
     "verify_webhook_signature",
 ]
+__all__ += errors.__all__

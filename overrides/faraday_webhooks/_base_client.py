@@ -24,7 +24,7 @@ import time
 import types
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from typing import Any, Protocol, TypeVar, overload
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 import anyio
 import httpx
@@ -32,7 +32,15 @@ from faraday_webhooks_api import api as generated_api
 from faraday_webhooks_api.models import Error
 from faraday_webhooks_api.models import WebhookEndpoint as GeneratedWebhookEndpoint
 
-from ._config import ClientConfig, no_cookies, resolve_timeout
+from ._config import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    ClientConfig,
+    TimeoutTypes,
+    no_cookies,
+    resolve_config,
+    resolve_timeout,
+)
 from ._models import PUBLIC_MODELS, WebhookEndpoint
 from ._responses import ResponseReader
 from ._retries import RetryPolicy, connection_error
@@ -161,48 +169,40 @@ def _checked_argument(annotation: Any, name: str, value: Any) -> Any:
 
 class Call:
     """One operation's request, built by the generated ``_get_kwargs`` from checked
-    arguments, and how to read its answer (the generated ``_parse_response``).
+    arguments (``kwargs``: method, url, params, json, headers); its answer is read by the
+    generated ``_parse_response`` of the same ``module``.
 
     Example::
 
         call = Call(get_webhook_endpoint, {"webhook_endpoint_id": endpoint_id})
-        call.method, call.path   # ('GET', '/webhook_endpoints/2c18...')
+        call.kwargs["url"]   # '/webhook_endpoints/2c18...'
     """
 
-    __slots__ = ("headers", "idempotent", "json", "method", "module", "params", "path")
+    __slots__ = ("idempotent", "kwargs", "module")
 
     def __init__(self, operation: Any, arguments: Mapping[str, Any]) -> None:
         module = self.module = operation_module(operation)
+        name = operation if isinstance(operation, str) else module.__name__.rsplit(".", 1)[-1]
         parameters = _parameters(module)
         checked = {
-            name: _checked_argument(parameters[name].annotation, name, value)
-            if name in parameters
+            key: _checked_argument(parameters[key].annotation, key, value)
+            if key in parameters
             else value
-            for name, value in arguments.items()
+            for key, value in arguments.items()
         }
         # Where openapi.yaml declares an Idempotency-Key, every call carries one (a fresh
         # uuid4 unless given), the same on each retry, and is retried as idempotent.
-        name = operation if isinstance(operation, str) else module.__name__.rsplit(".", 1)[-1]
         declares_key = IDEMPOTENCY_PARAMETER in parameters
         if declares_key and checked.get(IDEMPOTENCY_PARAMETER) is None:
             checked[IDEMPOTENCY_PARAMETER] = str(uuid.uuid4())
         elif not declares_key and IDEMPOTENCY_PARAMETER in checked:
             raise InvalidRequestError(f"{name} declares no Idempotency-Key header in openapi.yaml")
         try:
-            kwargs = module._get_kwargs(**checked)
+            self.kwargs: dict[str, Any] = module._get_kwargs(**checked)
         except TypeError as problem:  # a missing or unknown argument: say what it takes
-            raise InvalidRequestError(
-                f"{name} takes {inspect.signature(module._get_kwargs)}: {problem}"
-            ) from None
-        self.method: str = kwargs["method"].upper()
-        self.path: str = kwargs["url"]
-        self.params: Any = kwargs.get("params") or None
-        self.json: Any = kwargs.get("json")
-        self.headers: dict[str, str] = kwargs.get("headers") or {}
-        self.idempotent = self.method in IDEMPOTENT_METHODS or declares_key
-
-    def __repr__(self) -> str:
-        return f"Call({self.method} {self.path})"
+            signature = inspect.signature(module._get_kwargs)
+            raise InvalidRequestError(f"{name} takes {signature}: {problem}") from None
+        self.idempotent = self.kwargs["method"].upper() in IDEMPOTENT_METHODS or declares_key
 
 
 # -- one call's attempts: the retry decisions and the whole-call deadline --------------
@@ -273,13 +273,13 @@ class Attempts:
         if time.monotonic() + delay >= self.deadline:
             return None  # waiting would overrun the whole-call deadline: this outcome is final
         self.attempt += 1
+        label, limit = request_label(self.request), self.policy.max_retries
         logger.info(
-            "retrying %s %s after %s (retry %d of %d) in %.2fs",
-            self.call.method,
-            self.call.path,
+            "retrying %s after %s (retry %d of %d) in %.2fs",
+            label,
             cause,
             self.attempt,
-            self.policy.max_retries,
+            limit,
             delay,
         )
         return delay
@@ -366,8 +366,8 @@ def own_http_client(kind: type[HttpClient], config: ClientConfig) -> HttpClient:
     httpx's own transport and pool, proxies from the environment (``trust_env``) except
     for loopback, and no cookie jar that keeps anything (the key is the only credential).
 
-    A broken environment (a proxy variable that is not a URL, ``SSL_CERT_FILE`` pointing
-    nowhere) is a ``ConfigurationError`` here, not at the first call.
+    A broken environment (``SSL_CERT_FILE`` pointing nowhere, a proxy httpx cannot read)
+    is a ``ConfigurationError`` here, not at the first call.
     """
     try:
         return kind(
@@ -377,29 +377,82 @@ def own_http_client(kind: type[HttpClient], config: ClientConfig) -> HttpClient:
             mounts=dict.fromkeys(LOOPBACK_PATTERNS),
         )
     except (ValueError, TypeError, ImportError, OSError, httpx.InvalidURL) as problem:
+        variables = "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY, SSL_CERT_FILE, SSL_CERT_DIR"
+        problem_text = f"{type(problem).__name__}: {str(problem)[:200]}"
         raise ConfigurationError(
-            "cannot build the HTTP client from this environment (check HTTPS_PROXY, "
-            f"HTTP_PROXY, ALL_PROXY, NO_PROXY, SSL_CERT_FILE, SSL_CERT_DIR): "
-            f"{type(problem).__name__}: {str(problem)[:200]}"
+            f"cannot build the HTTP client (check {variables}): {problem_text}"
         ) from None
 
 
-class BaseClient:
-    """What both clients share: configuration, request building, retry decisions, parsing."""
+class BaseClient(Generic[HttpClient]):
+    """What both clients share: configuration, request building, retry decisions, parsing,
+    and the httpx client of each process (a forked child opens its own pool, so no answer
+    read on a socket ever crosses between processes).
+
+    Arguments fall back to ``FARADAY_API_KEY`` and ``FARADAY_BASE_URL``; with no key
+    anywhere, construction raises ``ConfigurationError``. ``timeout`` applies to each
+    network operation (httpx's meaning); ``total_timeout``, when set, bounds a whole call
+    (every attempt, the waits between them and reading the body; see docs/reliability.md
+    for the one wait it cannot end in a sync call). A cleartext ``http://`` base URL must
+    be loopback unless ``allow_insecure_http=True``. An ``http_client`` you pass stays
+    yours: it is not closed, and its requests carry the client's headers.
+    """
+
+    _http_client_kind: type[HttpClient]
 
     def __init__(
-        self, config: ClientConfig, retry_policy: RetryPolicy | None, *, owns_http_client: bool
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: HttpClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        retry_policy: RetryPolicy | None = None,
+        total_timeout: float | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
+        kind = self._http_client_kind
+        if http_client is not None and not isinstance(http_client, kind):
+            raise ConfigurationError(
+                f"{type(self).__name__} needs an {kind.__module__}.{kind.__qualname__} as "
+                f"http_client, not {type(http_client).__name__}"
+            )
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
             raise ConfigurationError(
                 f"retry_policy must be a RetryPolicy, not {type(retry_policy).__name__}"
             )
-        self._config = config
+        self._config = config = resolve_config(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            total_timeout=total_timeout,
+            allow_insecure_http=allow_insecure_http,
+        )
         self._retry_policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
         self._reader = ResponseReader(secrets=[config.api_key])
-        self._owns_http_client = owns_http_client  # one the caller brought stays theirs
-        self._request_headers = {} if owns_http_client else config.headers()
+        self._given_http_client: HttpClient | None = http_client
+        self._request_headers = {} if http_client is None else config.headers()
+        self._http_clients: dict[int, HttpClient] = {}
+        self._http_client_lock = threading.Lock()
         self._closed = False
+        self._http_client()  # environment problems surface here
+
+    def _http_client(self) -> HttpClient:
+        if self._given_http_client is not None:
+            return self._given_http_client
+        pid = os.getpid()
+        http_client = self._http_clients.get(pid)
+        if http_client is None:
+            with self._http_client_lock:
+                http_client = self._http_clients.get(pid) or own_http_client(
+                    self._http_client_kind, self._config
+                )
+                self._http_clients = {pid: http_client}  # the parent's pool is not ours to close
+        return http_client
 
     @property
     def base_url(self) -> str:
@@ -413,10 +466,7 @@ class BaseClient:
         return ClientClosedError(f"This {type(self).__name__} client is closed; create a new one")
 
     def _prepare(
-        self,
-        http_client: httpx.Client | httpx.AsyncClient,
-        operation: Any,
-        arguments: dict[str, Any],
+        self, http_client: HttpClient, operation: Any, arguments: dict[str, Any]
     ) -> tuple[Call, Attempts]:
         """The call and its attempts, the request built; nothing is sent if a check fails."""
         if self._closed or http_client.is_closed:
@@ -430,15 +480,16 @@ class BaseClient:
         # Our own httpx clients carry the configured headers; one the caller brought may
         # have other defaults, so its requests carry ours. Merged case-insensitively: a
         # per-call "authorization" replaces the key and never joins it.
+        kwargs = call.kwargs
         headers = httpx.Headers(self._request_headers)
-        headers.update(check_headers(call.headers, name="the operation's headers"))
+        headers.update(check_headers(kwargs.get("headers") or {}, name="the operation's headers"))
         headers.update(extra)
         try:
             request = http_client.build_request(
-                call.method,
-                self._config.base_url + call.path,
-                json=call.json,
-                params=call.params,
+                kwargs["method"],
+                self._config.base_url + kwargs["url"],
+                json=kwargs.get("json"),
+                params=kwargs.get("params") or None,
                 headers=headers,
                 timeout=self._config.timeout if isinstance(timeout, NotGiven) else timeout,
             )
@@ -454,43 +505,16 @@ class BaseClient:
         return public(self._reader.parse(call.module, response))
 
 
-class SyncAPIClient(BaseClient):
+class SyncAPIClient(BaseClient[httpx.Client]):
     """Sends calls with an ``httpx.Client``: the request path's I/O, nothing else."""
 
-    def __init__(
-        self,
-        config: ClientConfig,
-        http_client: httpx.Client | None,
-        retry_policy: RetryPolicy | None,
-    ) -> None:
-        _check_http_client(http_client, httpx.Client, "Faraday")
-        super().__init__(config, retry_policy, owns_http_client=http_client is None)
-        self._given_http_client = http_client
-        self._http_client_lock = threading.Lock()
-        self._http_clients: dict[int, httpx.Client] = {}
-        self._http_client_for_this_process()  # environment problems surface here
-
-    def _http_client_for_this_process(self) -> httpx.Client:
-        """The connection pool of this process: a forked child opens its own, so no
-        answer read on a socket ever crosses between processes."""
-        if self._given_http_client is not None:
-            return self._given_http_client
-        pid = os.getpid()
-        http_client = self._http_clients.get(pid)
-        if http_client is None:
-            with self._http_client_lock:
-                http_client = self._http_clients.get(pid) or own_http_client(
-                    httpx.Client, self._config
-                )
-                self._http_clients = {pid: http_client}  # the parent's pool is not ours to close
-        return http_client
+    _http_client_kind = httpx.Client
 
     def close(self) -> None:
         """Close the connection pool (not an ``http_client`` you passed in)."""
         self._closed = True
-        if self._owns_http_client:
-            for http_client in self._http_clients.values():
-                http_client.close()
+        for http_client in self._http_clients.values():
+            http_client.close()
 
     @overload
     def call(self, operation: EndpointOperation, /, **params: Any) -> WebhookEndpoint: ...
@@ -516,7 +540,7 @@ class SyncAPIClient(BaseClient):
             endpoint = client.call(get_webhook_endpoint, webhook_endpoint_id=endpoint_id)
             same = client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)
         """
-        http_client = self._http_client_for_this_process()
+        http_client = self._http_client()
         call, attempts = self._prepare(http_client, operation, params)
         while True:
             attempts.start()
@@ -539,24 +563,16 @@ class SyncAPIClient(BaseClient):
                 raise self._closed_error()
 
 
-class AsyncAPIClient(BaseClient):
+class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
     """Sends calls with an ``httpx.AsyncClient``: the request path's I/O, nothing else."""
 
-    def __init__(
-        self,
-        config: ClientConfig,
-        http_client: httpx.AsyncClient | None,
-        retry_policy: RetryPolicy | None,
-    ) -> None:
-        _check_http_client(http_client, httpx.AsyncClient, "AsyncFaraday")
-        super().__init__(config, retry_policy, owns_http_client=http_client is None)
-        self._http_client = http_client or own_http_client(httpx.AsyncClient, self._config)
+    _http_client_kind = httpx.AsyncClient
 
     async def close(self) -> None:
         """Close the connection pool (not an ``http_client`` you passed in)."""
         self._closed = True
-        if self._owns_http_client:
-            await self._http_client.aclose()
+        for http_client in self._http_clients.values():
+            await http_client.aclose()
 
     @overload
     async def call(self, operation: EndpointOperation, /, **params: Any) -> WebhookEndpoint: ...
@@ -575,11 +591,12 @@ class AsyncAPIClient(BaseClient):
 
             endpoint = await client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)
         """
-        call, attempts = self._prepare(self._http_client, operation, params)
+        http_client = self._http_client()
+        call, attempts = self._prepare(http_client, operation, params)
         while True:
             attempts.start()
             try:
-                response = await self._send_within(attempts)
+                response = await self._send_within(http_client, attempts)
             except httpx.TransportError as error:
                 delay = attempts.after_error(error)
             except RuntimeError as problem:
@@ -595,7 +612,7 @@ class AsyncAPIClient(BaseClient):
                 raise self._closed_error()
 
     def _runtime_error(self, problem: RuntimeError) -> Exception:
-        if self._http_client.is_closed:
+        if self._http_client().is_closed:
             return self._closed_error()
         if "event loop is closed" in str(problem).lower():
             # A pooled connection belongs to the event loop that opened it.
@@ -605,18 +622,12 @@ class AsyncAPIClient(BaseClient):
             )
         return problem
 
-    async def _send_within(self, attempts: Attempts) -> httpx.Response:
+    async def _send_within(
+        self, http_client: httpx.AsyncClient, attempts: Attempts
+    ) -> httpx.Response:
         # A cancel scope ends the attempt at the deadline wherever it waits: for the
         # connection, the headers, or the body.
         with anyio.move_on_after(attempts.deadline - time.monotonic()):
-            response = await self._http_client.send(attempts.request, stream=True)
+            response = await http_client.send(attempts.request, stream=True)
             return await aread_bounded(response, self._reader)
         raise attempts.expired()  # reached only when the scope was cancelled
-
-
-def _check_http_client(http_client: object, expected: type[Any], owner: str) -> None:
-    if http_client is not None and not isinstance(http_client, expected):
-        raise ConfigurationError(
-            f"{owner} needs an {expected.__module__}.{expected.__qualname__} as http_client, "
-            f"not {type(http_client).__name__}"
-        )

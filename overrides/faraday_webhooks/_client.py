@@ -1,20 +1,11 @@
-"""``Faraday`` and ``AsyncFaraday``: the clients users construct."""
+"""``Faraday`` and ``AsyncFaraday``: the clients users construct (their arguments are
+``BaseClient``'s, in ``_base_client.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import TracebackType
-
-import httpx
+import functools
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from ._config import (
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT,
-    TimeoutTypes,
-    resolve_config,
-)
-from ._retries import RetryPolicy
 from .resources.webhooks import AsyncWebhooks, Webhooks
 
 __all__ = ["AsyncFaraday", "Faraday"]
@@ -26,9 +17,8 @@ class Faraday(SyncAPIClient):
     Arguments fall back to ``FARADAY_API_KEY`` and ``FARADAY_BASE_URL``; with no
     key anywhere, construction raises ``ConfigurationError``. ``timeout`` applies
     to each network operation (httpx's meaning); ``total_timeout``, when set, bounds
-    a whole call: every attempt, the waits between them, the wait for headers and
-    reading the body. A cleartext ``http://`` base URL must be loopback unless
-    ``allow_insecure_http=True``.
+    a whole call: every attempt, the waits between them and reading the body. A
+    cleartext ``http://`` base URL must be loopback unless ``allow_insecure_http=True``.
 
     Example::
 
@@ -41,42 +31,15 @@ class Faraday(SyncAPIClient):
             )
     """
 
-    webhooks: Webhooks
-
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.Client | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        retry_policy: RetryPolicy | None = None,
-        total_timeout: float | None = None,
-        allow_insecure_http: bool = False,
-    ) -> None:
-        config = resolve_config(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            total_timeout=total_timeout,
-            allow_insecure_http=allow_insecure_http,
-        )
-        super().__init__(config, http_client, retry_policy)
-        self.webhooks = Webhooks(self)
+    @functools.cached_property
+    def webhooks(self) -> Webhooks:
+        """Webhook endpoints: create, list, retrieve, update, enable, disable, delete."""
+        return Webhooks(self)
 
     def __enter__(self) -> Faraday:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
@@ -96,40 +59,13 @@ class AsyncFaraday(AsyncAPIClient):
             )
     """
 
-    webhooks: AsyncWebhooks
-
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.AsyncClient | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        retry_policy: RetryPolicy | None = None,
-        total_timeout: float | None = None,
-        allow_insecure_http: bool = False,
-    ) -> None:
-        config = resolve_config(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            total_timeout=total_timeout,
-            allow_insecure_http=allow_insecure_http,
-        )
-        super().__init__(config, http_client, retry_policy)
-        self.webhooks = AsyncWebhooks(self)
+    @functools.cached_property
+    def webhooks(self) -> AsyncWebhooks:
+        """Webhook endpoints: the ``Faraday.webhooks`` methods, awaited."""
+        return AsyncWebhooks(self)
 
     async def __aenter__(self) -> AsyncFaraday:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()

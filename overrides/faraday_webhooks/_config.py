@@ -11,7 +11,6 @@ import os
 import sys
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import attrs
 import httpx
@@ -30,18 +29,6 @@ DEFAULT_MAX_RETRIES = 2
 TimeoutTypes = float | int | httpx.Timeout
 # Headers the package sets on every request; default_headers may not set Authorization.
 _AUTHORIZATION = "authorization"
-
-
-def user_agent() -> str:
-    """The User-Agent every request carries: package, Python and httpx versions.
-
-    Example::
-
-        >>> user_agent().startswith("faraday-webhooks/")
-        True
-    """
-    python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return f"faraday-webhooks/{__version__} python/{python} httpx/{httpx.__version__}"
 
 
 def resolve_timeout(
@@ -67,7 +54,11 @@ def resolve_timeout(
     return httpx.Timeout(float(seconds))
 
 
-USER_AGENT = user_agent()
+# Every request says what sent it: package, Python and httpx versions.
+USER_AGENT = (
+    f"faraday-webhooks/{__version__} python/{sys.version_info.major}.{sys.version_info.minor} "
+    f"httpx/{httpx.__version__}"
+)
 
 
 def check_base_url(url: Any, *, allow_insecure_http: bool = False) -> str:
@@ -87,29 +78,29 @@ def check_base_url(url: Any, *, allow_insecure_http: bool = False) -> str:
     if not isinstance(url, str):
         raise ConfigurationError(f"base_url must be {example}, not {type(url).__name__}")
     shown = repr(url[:100])
-    if len(url) > MAX_URL_LENGTH or not url.isprintable() or any(ch.isspace() for ch in url):
-        raise ConfigurationError(
-            f"base_url must be {example}: at most {MAX_URL_LENGTH} printable characters "
-            f"without spaces, got {shown}"
-        )
     try:
-        parts = urlsplit(url)
-        host, _port = parts.hostname, parts.port  # the port raises ValueError when it is not one
-        httpx.URL(url)  # the host as httpx will send it (IDNA, brackets)
+        if len(url) > MAX_URL_LENGTH or not url.isprintable() or any(c.isspace() for c in url):
+            raise ValueError(url)
+        parsed = httpx.URL(url)  # the host as httpx will send it (IDNA, brackets)
+        if not 0 < (parsed.port or 1) < 65536:
+            raise ValueError(url)
     except (ValueError, httpx.InvalidURL):
-        raise ConfigurationError(f"base_url is not a valid URL: {shown}") from None
-    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigurationError(
+            f"base_url is not a valid URL ({example}, at most {MAX_URL_LENGTH} printable "
+            f"characters without spaces): {shown}"
+        ) from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ConfigurationError(f"base_url must be {example}, got {shown}")
-    if parts.query or parts.fragment or "?" in url or "#" in url:
+    if parsed.query or parsed.fragment or "?" in url or "#" in url:
         raise ConfigurationError(f"base_url must not have a query or fragment, got {shown}")
-    if parts.username is not None or parts.password is not None:
+    if parsed.userinfo:
         raise ConfigurationError(
             "base_url must not contain user info (user:password@): the API key is the "
             "credential; pass it as api_key"
         )
-    if parts.scheme == "http" and not allow_insecure_http and not is_loopback_host(host):
+    if parsed.scheme == "http" and not allow_insecure_http and not is_loopback_host(parsed.host):
         raise ConfigurationError(
-            f"base_url {parts.scheme}://{host} is cleartext HTTP to a host that is not "
+            f"base_url http://{parsed.host} is cleartext HTTP to a host that is not "
             "loopback: the API key would travel unencrypted. Use https://, or pass "
             "allow_insecure_http=True if you mean it"
         )

@@ -80,8 +80,6 @@ __all__ = [
     "UnexpectedResponseError",
     "ValidationFailedError",
     "WebhookVerificationError",
-    "api_error_class",
-    "request_label",
 ]
 
 # How much of an unexpected body an exception quotes.

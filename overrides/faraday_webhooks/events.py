@@ -28,6 +28,7 @@ import logging
 import re
 from typing import Any, ClassVar
 
+import attrs
 from faraday_webhooks_api.models import (
     EVENT_DATA_MODELS,
     EVENT_MESSAGE_MODELS,
@@ -54,11 +55,15 @@ class InvalidEnvelope(ValueError):
     """The body is not a delivery at all (not an object with type, timestamp and data)."""
 
 
+@attrs.define
 class WebhookEvent:
     """A verified delivery. ``data`` is the dict that was sent, for kinds this package
-    does not type; subclasses hold the generated model instead.
+    does not type; subclasses hold the generated model instead. Like dicts (``data`` may
+    be one), events compare by value (type, timestamp, data) and are not hashable.
 
-    ``timestamp`` is timezone-aware (a value sent without a zone is read as UTC).
+    ``timestamp`` is timezone-aware (a value sent without a zone is read as UTC);
+    ``message_id`` is the id inside the signed content: deduplicate on it, never on a
+    header alone.
 
     Example::
 
@@ -67,29 +72,14 @@ class WebhookEvent:
             return 204  # a kind added after this release: acknowledge, never reject
     """
 
-    __slots__ = ("_message", "data", "message_id", "timestamp", "type")
-
     # The generated message model this class types, or None for "any kind".
     message_model: ClassVar[type[Any] | None] = None
 
     type: str
     timestamp: datetime.datetime
     data: Any
-
-    def __init__(
-        self,
-        type: str,
-        timestamp: datetime.datetime,
-        data: Any,
-        message: dict[str, Any] | None = None,
-        message_id: str | None = None,
-    ) -> None:
-        self.type = type
-        self.timestamp = timestamp
-        self.data = data
-        self._message = message
-        # The id inside the signed content: deduplicate on this, never on a header alone.
-        self.message_id: str | None = message_id
+    _message: dict[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
+    message_id: str | None = attrs.field(default=None, eq=False)
 
     @property
     def type_(self) -> str:
@@ -107,18 +97,6 @@ class WebhookEvent:
             return dict(self._message)
         data = self.data if isinstance(self.data, dict) else self.data.to_dict()
         return {"type": self.type, "timestamp": self.timestamp.isoformat(), "data": data}
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(type={self.type!r}, "
-            f"timestamp={self.timestamp!r}, message_id={self.message_id!r}, data={self.data!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        # Like dicts (data may be one), events compare by value and are not hashable.
-        if not isinstance(other, WebhookEvent) or type(other) is not type(self):
-            return NotImplemented
-        return (self.type, self.timestamp, self.data) == (other.type, other.timestamp, other.data)
 
 
 class ResourceEvent(WebhookEvent):
@@ -148,26 +126,18 @@ def _event_class(model: type[Any]) -> type[WebhookEvent]:
     if model is ResourceEvent.message_model:
         return ResourceEvent
     name = model.__name__.removeprefix("WebhookMessageFor") + "Event"
-    made: type[WebhookEvent] = type(
-        name,
-        (WebhookEvent,),
-        {
-            "__slots__": (),
-            "__module__": __name__,
-            "__doc__": f"A delivery whose body is openapi.yaml's {model.__name__}.",
-            "message_model": model,
-        },
-    )
-    return made
+    doc = f"A delivery whose body is openapi.yaml's {model.__name__}."
+    namespace = {"__slots__": (), "__module__": __name__, "__doc__": doc, "message_model": model}
+    return type(name, (WebhookEvent,), namespace)
 
 
-# Event type -> (the model that parses it, event class); one class per message model.
-# Where the message names its data model, only data is parsed: the envelope checks
-# settle type and timestamp, so a delivery is parsed once.
-_CLASSES = {model: _event_class(model) for model in set(EVENT_MESSAGE_MODELS.values())}
-_KINDS: dict[str, tuple[Any, type[WebhookEvent], bool]] = {
-    kind: (EVENT_DATA_MODELS.get(kind, model), _CLASSES[model], kind in EVENT_DATA_MODELS)
+# Event type -> (its data's model, its event class). Only data is parsed: the envelope
+# checks settle type and timestamp, so a delivery is parsed once. A message whose data
+# has no model of its own arrives untyped.
+_KINDS: dict[str, tuple[Any, type[WebhookEvent]]] = {
+    kind: (EVENT_DATA_MODELS[kind], _event_class(model))
     for kind, model in EVENT_MESSAGE_MODELS.items()
+    if kind in EVENT_DATA_MODELS
 }
 
 
@@ -210,10 +180,10 @@ def event_from_message(message: Any, *, message_id: str | None = None) -> Webhoo
     timestamp = _timestamp(message.get("timestamp"))
     kind = _KINDS.get(event_type)
     if kind is not None:
-        model, event_class, data_only = kind
+        model, event_class = kind
         try:
             # from_dict checks every field it reads (and reads a zoneless date-time as UTC).
-            typed = model.from_dict(data) if data_only else model.from_dict(message).data
+            typed = model.from_dict(data)
         except PARSE_ERRORS as exc:
             # Version skew, not an attack: the signature was good. Deliver it untyped.
             logger.warning(

@@ -21,7 +21,7 @@ import hmac
 import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._validation import check_number
@@ -44,11 +44,23 @@ MAX_TIMESTAMP_DIGITS = 12
 # A tolerance of years is a mistake; one of infinity would accept any replay.
 MAX_TOLERANCE = 10**9
 Clock = float | int | datetime.datetime
-# Each family of signature headers: its name, then its id, timestamp and signature headers.
-HEADER_FAMILIES = (
-    ("svix", "svix-id", "svix-timestamp", "svix-signature"),
-    ("webhook", "webhook-id", "webhook-timestamp", "webhook-signature"),
-)
+
+
+# Every reason a delivery is rejected, and what its error says (never the input).
+REASONS = {
+    "missing_header": "{part}",
+    "invalid_timestamp": "The {family}-timestamp header is not a whole number of seconds",
+    "timestamp_too_old": "The delivery is older than the {tolerance:g}-second tolerance",
+    "timestamp_too_new": "The delivery is dated more than {tolerance:g} seconds in the future",
+    "no_signature": "The {family}-signature header has no v1 signature",
+    "no_matching_signature": "No signature matches: wrong secret, or the delivery was altered",
+    "invalid_secret": "The webhook secret {problem}",
+    "invalid_payload": "{problem}",
+}
+
+
+def _rejected(reason: str, **details: Any) -> WebhookVerificationError:
+    return WebhookVerificationError(reason, REASONS[reason].format(**details))
 
 
 class WebhookVerifier:
@@ -80,7 +92,7 @@ class WebhookVerifier:
 
     @tolerance.setter
     def tolerance(self, seconds: float) -> None:
-        self._tolerance = _checked_tolerance(seconds)
+        self._tolerance = _tolerance(seconds)
 
     def verify(
         self, payload: bytes | str, headers: Mapping[str, str] | Any, *, now: Clock | None = None
@@ -91,7 +103,7 @@ class WebhookVerifier:
 
             event = verifier.verify(body, headers)
         """
-        return _parse_event(*self._checked_body(payload, headers, self._tolerance, now))
+        return _parse_event(*self._check(payload, headers, self._tolerance, now))
 
     def verify_signature(
         self, payload: bytes | str, headers: Mapping[str, str] | Any, *, now: Clock | None = None
@@ -103,7 +115,34 @@ class WebhookVerifier:
 
             message_id = verifier.verify_signature(body, headers)
         """
-        return self._checked_body(payload, headers, self._tolerance, now)[1]
+        return self._check(payload, headers, self._tolerance, now)[1]
+
+    def _check(self, payload: Any, headers: Any, tolerance: float, now: Any) -> tuple[bytes, str]:
+        """The body, and the message id it was signed with, once headers, timestamp and
+        signature check out."""
+        current = time.time() if now is None else _checked_now(now)
+        body = _as_bytes(payload, _invalid_payload)
+        family, message_id, timestamp, signatures = _signature_headers(headers)
+        text = timestamp.strip()
+        if not text.isascii() or not text.isdigit() or len(text) > MAX_TIMESTAMP_DIGITS:
+            raise _rejected("invalid_timestamp", family=family)
+        if current - int(text) > tolerance:
+            raise _rejected("timestamp_too_old", tolerance=tolerance)
+        if int(text) - current > tolerance:
+            raise _rejected("timestamp_too_new", tolerance=tolerance)
+        expected = self._signature(message_id, timestamp, body)
+        # Every v1 entry is compared (rotation lists), so timing tells not which one matched.
+        matched = found_v1 = False
+        for entry in signatures.split():
+            version, _, candidate = entry.partition(",")
+            if version == "v1" and candidate.isascii():
+                found_v1 = True
+                matched |= hmac.compare_digest(expected, candidate.encode())
+        if not found_v1:
+            raise _rejected("no_signature", family=family)
+        if not matched:
+            raise _rejected("no_matching_signature")
+        return body, message_id
 
     def sign(
         self, payload: bytes | str, *, msg_id: str | None = None, timestamp: int | None = None
@@ -114,51 +153,22 @@ class WebhookVerifier:
 
             headers = verifier.sign(b'{"type": "resource.errored", ...}')
         """
-        body = _as_bytes(payload, error=InvalidRequestError)
-        message_id = "msg_" + os.urandom(12).hex() if msg_id is None else _checked_msg_id(msg_id)
-        sent_at = str(int(time.time()) if timestamp is None else _checked_sign_time(timestamp))
-        signature = self._signature(message_id, sent_at, body).decode()
+        body = _as_bytes(payload, InvalidRequestError)
+        msg_id = "msg_" + os.urandom(12).hex() if msg_id is None else msg_id
+        if not isinstance(msg_id, str) or not msg_id or not msg_id.isprintable():
+            raise InvalidRequestError("msg_id must be a non-empty printable string")
+        sent_at = int(time.time()) if timestamp is None else timestamp
+        if type(sent_at) is not int or not 0 <= sent_at < 10**MAX_TIMESTAMP_DIGITS:
+            raise InvalidRequestError(
+                f"timestamp must be whole seconds since the epoch (at most "
+                f"{MAX_TIMESTAMP_DIGITS} digits), got {timestamp!r}"
+            )
+        signature = self._signature(msg_id, str(sent_at), body).decode()
         return {
-            "svix-id": message_id,
-            "svix-timestamp": sent_at,
+            "svix-id": msg_id,
+            "svix-timestamp": str(sent_at),
             "svix-signature": f"v1,{signature}",
         }
-
-    # -- the three checks, in order -----------------------------------------------
-
-    def _checked_body(
-        self, payload: bytes | str, headers: Any, tolerance: float, now: Clock | None
-    ) -> tuple[bytes, str]:
-        """The raw body as bytes and the message id it was signed with, once its headers,
-        timestamp and signature check out."""
-        current = time.time() if now is None else _checked_now(now)
-        body = payload if type(payload) is bytes else _as_bytes(payload, error=None)
-        family, msg_id, timestamp_text, signatures = _signature_headers(headers)
-        _check_timestamp(family, timestamp_text, current, tolerance)
-        self._check_signature(family, msg_id, timestamp_text, body, signatures)
-        return body, msg_id
-
-    def _check_signature(
-        self, family: str, msg_id: str, timestamp_text: str, body: bytes, signatures: str
-    ) -> None:
-        expected = self._signature(msg_id, timestamp_text, body)
-        # Check every v1 entry (rotation lists) so timing does not tell which one matched.
-        found_v1 = matched = False
-        for entry in signatures.split():
-            version, _, candidate = entry.partition(",")
-            if version == "v1" and candidate.isascii():
-                found_v1 = True
-                matched |= hmac.compare_digest(expected, candidate.encode())
-        if matched:
-            return
-        if not found_v1:
-            raise WebhookVerificationError(
-                "no_signature", f"The {family}-signature header has no v1 signature"
-            )
-        raise WebhookVerificationError(
-            "no_matching_signature",
-            "No signature matches: wrong secret, or the delivery was altered",
-        )
 
     def _signature(self, msg_id: str, timestamp: str, body: bytes) -> bytes:
         """Base64 of HMAC-SHA256 over ``{id}.{timestamp}.{body}``."""
@@ -174,17 +184,21 @@ class WebhookVerifier:
 # A receiver verifies many deliveries with one secret. Small and bounded; it holds
 # nothing the caller does not already hold.
 _VERIFIERS: dict[str, WebhookVerifier] = {}
-_VERIFIERS_SIZE = 32
 
 
 def _verifier(secret: str) -> WebhookVerifier:
     verifier = _VERIFIERS.get(secret) if isinstance(secret, str) else None
     if verifier is None:
         verifier = WebhookVerifier(secret)
-        if len(_VERIFIERS) >= _VERIFIERS_SIZE:
+        if len(_VERIFIERS) >= 32:
             _VERIFIERS.clear()
         _VERIFIERS[secret] = verifier
     return verifier
+
+
+def _tolerance(seconds: object) -> float:
+    # A NaN or infinite tolerance would accept a delivery of any age: refuse it.
+    return check_number(seconds, name="tolerance", maximum=MAX_TOLERANCE)
 
 
 def verify_webhook(
@@ -216,9 +230,7 @@ def verify_webhook(
     The result is a ``ResourceEvent`` (typed ``data``) for the resource.* types, or a
     plain ``WebhookEvent`` whose ``data`` is the dict sent, for any other type.
     """
-    return _parse_event(
-        *_verifier(secret)._checked_body(payload, headers, _fast_tolerance(tolerance), now)
-    )
+    return _parse_event(*_verifier(secret)._check(payload, headers, _tolerance(tolerance), now))
 
 
 def verify_webhook_signature(
@@ -241,15 +253,11 @@ def verify_webhook_signature(
         message_id = verify_webhook_signature(request.body, request.headers, secret)
         queue.put((message_id, request.body))  # parse later, as you like
     """
-    return _verifier(secret)._checked_body(payload, headers, _fast_tolerance(tolerance), now)[1]
+    return _verifier(secret)._check(payload, headers, _tolerance(tolerance), now)[1]
 
 
 def sign_webhook(
-    payload: bytes | str,
-    secret: str,
-    *,
-    msg_id: str | None = None,
-    timestamp: int | None = None,
+    payload: bytes | str, secret: str, *, msg_id: str | None = None, timestamp: int | None = None
 ) -> dict[str, str]:
     """The ``svix-id``, ``svix-timestamp`` and ``svix-signature`` headers Faraday would send.
 
@@ -272,148 +280,79 @@ def _decode_secret(secret: str) -> bytes:
     prefix optional, surrounding whitespace (a file's trailing newline) ignored."""
     # Messages name the problem, never the secret.
     if not isinstance(secret, str):
-        raise WebhookVerificationError("invalid_secret", "The webhook secret must be a string")
+        raise _rejected("invalid_secret", problem="must be a string")
     encoded = secret.strip().removeprefix(SECRET_PREFIX)
     try:
         # Padding is optional in Standard Webhooks secrets; everything else must be base64.
         key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
     except (binascii.Error, ValueError):
-        raise WebhookVerificationError(
-            "invalid_secret", "The webhook secret is not valid base64 (after 'whsec_')"
-        ) from None
+        raise _rejected("invalid_secret", problem="is not valid base64 (after 'whsec_')") from None
     if not key:
-        raise WebhookVerificationError("invalid_secret", "The webhook secret has no key")
+        raise _rejected("invalid_secret", problem="has no key")
     return key
 
 
-def _as_bytes(
-    payload: bytes | bytearray | memoryview | str, *, error: type[InvalidRequestError] | None
-) -> bytes:
-    if isinstance(payload, bytes):
-        return payload
+def _invalid_payload(message: str) -> WebhookVerificationError:
+    return _rejected("invalid_payload", problem=message)
+
+
+def _as_bytes(payload: Any, error: Callable[[str], Exception]) -> bytes:
+    if isinstance(payload, bytes | bytearray | memoryview):
+        return bytes(payload)
     if isinstance(payload, str):
         # surrogatepass: a str no HTTP body decodes to must fail the check, not crash it.
         return payload.encode("utf-8", "surrogatepass")
-    if isinstance(payload, (bytearray, memoryview)):
-        return bytes(payload)
-    message = f"payload must be the raw request body (bytes or str), not {type(payload).__name__}"
-    if error is not None:
-        raise error(message)
-    raise WebhookVerificationError("invalid_payload", message)
-
-
-def _checked_tolerance(tolerance: object) -> float:
-    # A NaN or infinite tolerance would accept a delivery of any age: refuse it.
-    return check_number(tolerance, name="tolerance", maximum=MAX_TOLERANCE)
-
-
-def _fast_tolerance(tolerance: object) -> float:
-    # The usual case (an int of seconds) without a call; anything else is checked fully.
-    if type(tolerance) is int and 0 <= tolerance <= MAX_TOLERANCE:
-        return tolerance
-    return _checked_tolerance(tolerance)
+    raise error(
+        f"payload must be the raw request body (bytes or str), not {type(payload).__name__}"
+    )
 
 
 def _checked_now(now: object) -> float:
     if isinstance(now, datetime.datetime):
         # A naive datetime is read as UTC, as event timestamps are.
-        aware = now if now.tzinfo is not None else now.replace(tzinfo=datetime.UTC)
-        return aware.timestamp()
+        return (now if now.tzinfo is not None else now.replace(tzinfo=datetime.UTC)).timestamp()
     return check_number(now, name="now (seconds since the epoch, or a datetime)", maximum=1e13)
-
-
-def _checked_msg_id(msg_id: object) -> str:
-    if not isinstance(msg_id, str) or not msg_id or not msg_id.isprintable():
-        raise InvalidRequestError("msg_id must be a non-empty printable string")
-    return msg_id
-
-
-def _checked_sign_time(timestamp: object) -> int:
-    if (
-        isinstance(timestamp, bool)
-        or not isinstance(timestamp, int)
-        or not 0 <= timestamp < 10**MAX_TIMESTAMP_DIGITS
-    ):
-        raise InvalidRequestError(
-            f"timestamp must be whole seconds since the epoch (at most {MAX_TIMESTAMP_DIGITS} "
-            f"digits), got {timestamp!r}"
-        )
-    return timestamp
-
-
-def _check_timestamp(family: str, timestamp_text: str, current: float, tolerance: float) -> None:
-    timestamp_text = timestamp_text.strip()
-    if (
-        not timestamp_text.isascii()
-        or not timestamp_text.isdigit()
-        or len(timestamp_text) > MAX_TIMESTAMP_DIGITS
-    ):
-        raise WebhookVerificationError(
-            "invalid_timestamp", f"The {family}-timestamp header is not a whole number of seconds"
-        )
-    timestamp = int(timestamp_text)
-    if current - timestamp > tolerance:
-        raise WebhookVerificationError(
-            "timestamp_too_old", f"The delivery is older than the {tolerance:g}-second tolerance"
-        )
-    if timestamp - current > tolerance:
-        raise WebhookVerificationError(
-            "timestamp_too_new",
-            f"The delivery is dated more than {tolerance:g} seconds in the future",
-        )
 
 
 def _signature_headers(headers: Any) -> tuple[str, str, str, str]:
     """The header family in use and its id, timestamp and signature, read case-insensitively
     from any mapping (or pairs) a web framework hands over; ``missing_header`` otherwise."""
     try:
-        pairs = headers.items() if hasattr(headers, "items") else headers
         found = {
             (name.decode("latin-1") if isinstance(name, bytes) else str(name)).lower(): (
                 value.decode("latin-1") if isinstance(value, bytes) else str(value)
             )
-            for name, value in pairs
+            for name, value in (headers.items() if hasattr(headers, "items") else headers)
         }
     except Exception:
-        raise WebhookVerificationError(
-            "missing_header", "headers must be a mapping of header names to values"
+        raise _rejected(
+            "missing_header", part="headers must be a mapping of names to values"
         ) from None
-    # The family sent whole; else the one whose id is there, to name what is missing.
-    family, *names = next(
-        (names for names in HEADER_FAMILIES if all(found.get(name) for name in names[1:])),
-        next((names for names in HEADER_FAMILIES if names[1] in found), HEADER_FAMILIES[0]),
-    )
-    values = [found.get(name, "") for name in names]
+    # Faraday's svix-* names, or Standard Webhooks' webhook-* when those are the ones sent.
+    family = "svix" if "svix-signature" in found or "webhook-id" not in found else "webhook"
+    values = [found.get(f"{family}-{part}", "") for part in ("id", "timestamp", "signature")]
     for part, value in zip(("id", "timestamp", "signature"), values, strict=True):
         if not value:
-            raise WebhookVerificationError(
-                "missing_header", f"The {family}-{part} header is missing or empty"
+            raise _rejected(
+                "missing_header", part=f"The {family}-{part} header is missing or empty"
             )
     return family, values[0], values[1], values[2]
-
-
-def _decode_json(text: str) -> Any:
-    # A number longer than Python's int digit limit (4,300) is valid JSON: read it as a Decimal.
-    try:
-        return json.loads(text)
-    except ValueError as problem:
-        if "digits" not in str(problem):
-            raise
-        return json.loads(text, parse_int=decimal.Decimal)
 
 
 def _parse_event(body: bytes, message_id: str) -> WebhookEvent:
     # Only a body that is not a delivery at all is refused; its data's shape never is
     # (events.py: unknown kinds and version skew arrive as a plain WebhookEvent).
     try:
-        message = _decode_json(body.decode())
-    except (ValueError, RecursionError) as exc:
-        raise WebhookVerificationError(
-            "invalid_payload", f"The signed body is not JSON ({type(exc).__name__})"
-        ) from None
-    try:
+        try:
+            message = json.loads(body.decode())
+        except ValueError as problem:  # an int past Python's 4,300 digits is valid JSON
+            if "digits" not in str(problem):
+                raise
+            message = json.loads(body.decode(), parse_int=decimal.Decimal)
         return event_from_message(message, message_id=message_id)
-    except InvalidEnvelope as exc:
-        raise WebhookVerificationError(
-            "invalid_payload", f"The signed body is not a webhook event: {exc}"
+    except (ValueError, RecursionError) as exc:
+        what = "a webhook event" if isinstance(exc, InvalidEnvelope) else "JSON"
+        detail = f": {exc}" if isinstance(exc, InvalidEnvelope) else f" ({type(exc).__name__})"
+        raise _rejected(
+            "invalid_payload", problem=f"The signed body is not {what}{detail}"
         ) from None
