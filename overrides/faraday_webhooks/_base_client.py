@@ -96,11 +96,9 @@ EndpointsOperation = OperationModule[list[GeneratedWebhookEndpoint]]
 def public(parsed: Any) -> Any:
     """A generated result as users receive it: each model with a public subclass becomes
     one, in place (the subclass adds a masked ``repr`` and no state)."""
-    if parsed.__class__ is list:
-        for item in parsed:
-            public(item)
-    elif parsed.__class__ in PUBLIC_MODELS:
-        parsed.__class__ = PUBLIC_MODELS[parsed.__class__]
+    for item in parsed if parsed.__class__ is list else [parsed]:
+        if item.__class__ in PUBLIC_MODELS:
+            item.__class__ = PUBLIC_MODELS[item.__class__]
     return parsed
 
 
@@ -132,11 +130,8 @@ def operation_module(operation: Any) -> types.ModuleType:
     """
     if isinstance(operation, types.ModuleType) and hasattr(operation, "_get_kwargs"):
         return operation
-    found = (
-        _operations().get(operation.replace("_", "").lower())
-        if isinstance(operation, str)
-        else None
-    )
+    key = operation.replace("_", "").lower() if isinstance(operation, str) else None
+    found = _operations().get(key or "")
     if found is None:
         names = sorted(module.__name__.rsplit(".", 1)[-1] for module in _operations().values())
         raise InvalidRequestError(
@@ -215,16 +210,16 @@ class Attempts:
 
     Example::
 
-        attempts = Attempts(policy, call, request, total_timeout=2.0)
+        attempts = Attempts(policy, idempotent=True, request=request, total=2.0)
         attempts.remaining()    # raises APITimeoutError once 2 s have passed
     """
 
     def __init__(
-        self, policy: RetryPolicy, call: Call, request: httpx.Request, total_timeout: float | None
+        self, policy: RetryPolicy, idempotent: bool, request: httpx.Request, total: float | None
     ) -> None:
-        self.policy, self.call, self.request = policy, call, request
-        self.total_timeout = total_timeout
-        self.deadline = math.inf if total_timeout is None else time.monotonic() + total_timeout
+        self.policy, self.idempotent, self.request = policy, idempotent, request
+        self.total_timeout = total
+        self.deadline = math.inf if total is None else time.monotonic() + total
         self.attempt = 0
         self._timeouts: dict[str, float | None] = dict(request.extensions.get("timeout", {}))
 
@@ -254,7 +249,7 @@ class Attempts:
         """Seconds to wait before trying again; raises the wrapped error when it is final."""
         self.remaining()
         retry = self.policy.should_retry_error(
-            error, attempt=self.attempt, idempotent=self.call.idempotent
+            error, attempt=self.attempt, idempotent=self.idempotent
         )
         delay = self._next(type(error).__name__, None) if retry else None
         if delay is None:
@@ -263,10 +258,11 @@ class Attempts:
 
     def after_response(self, response: httpx.Response) -> float | None:
         """Seconds to wait before trying again, or ``None`` when this response is the answer."""
+        status = response.status_code
         retry = self.policy.should_retry_status(
-            response.status_code, attempt=self.attempt, idempotent=self.call.idempotent
+            status, attempt=self.attempt, idempotent=self.idempotent
         )
-        return self._next(f"HTTP {response.status_code}", response) if retry else None
+        return self._next(f"HTTP {status}", response) if retry else None
 
     def _next(self, cause: str, response: httpx.Response | None) -> float | None:
         delay = self.policy.delay(self.attempt, response)
@@ -413,12 +409,9 @@ class BaseClient(Generic[HttpClient]):
         total_timeout: float | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
-        kind = self._http_client_kind
-        if http_client is not None and not isinstance(http_client, kind):
-            raise ConfigurationError(
-                f"{type(self).__name__} needs an {kind.__module__}.{kind.__qualname__} as "
-                f"http_client, not {type(http_client).__name__}"
-            )
+        if http_client is not None and not isinstance(http_client, self._http_client_kind):
+            wanted, given = self._http_client_kind.__name__, type(http_client).__name__
+            raise ConfigurationError(f"{type(self).__name__} needs an httpx.{wanted}, not {given}")
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
             raise ConfigurationError(
                 f"retry_policy must be a RetryPolicy, not {type(retry_policy).__name__}"
@@ -499,7 +492,20 @@ class BaseClient(Generic[HttpClient]):
             ) from None
         finally:
             del headers  # no frame of ours keeps the key in a plain local once this returns
-        return call, Attempts(self._retry_policy, call, request, self._config.total_timeout)
+        return call, Attempts(
+            self._retry_policy, call.idempotent, request, self._config.total_timeout
+        )
+
+    def _runtime_error(self, problem: RuntimeError) -> Exception:
+        if self._http_client().is_closed:
+            return self._closed_error()
+        if "event loop is closed" in str(problem).lower():
+            # A pooled connection belongs to the event loop that opened it.
+            return ClientClosedError(
+                "This AsyncFaraday client's connections belong to an event loop that has "
+                "ended; create one AsyncFaraday per event loop (per asyncio.run)"
+            )
+        return problem
 
     def _finish(self, call: Call, response: httpx.Response) -> Any:
         return public(self._reader.parse(call.module, response))
@@ -549,10 +555,8 @@ class SyncAPIClient(BaseClient[httpx.Client]):
                 read_bounded(response, self._reader, attempts.remaining)
             except httpx.TransportError as error:
                 delay = attempts.after_error(error)
-            except RuntimeError:
-                if not http_client.is_closed:
-                    raise
-                raise self._closed_error() from None  # closed by another thread meanwhile
+            except RuntimeError as problem:  # closed by another thread meanwhile, say
+                raise self._runtime_error(problem) from None
             else:
                 retry_delay = attempts.after_response(response)
                 if retry_delay is None:
@@ -610,17 +614,6 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             await anyio.sleep(delay)
             if self._closed:
                 raise self._closed_error()
-
-    def _runtime_error(self, problem: RuntimeError) -> Exception:
-        if self._http_client().is_closed:
-            return self._closed_error()
-        if "event loop is closed" in str(problem).lower():
-            # A pooled connection belongs to the event loop that opened it.
-            return ClientClosedError(
-                "This AsyncFaraday client's connections belong to an event loop that has "
-                "ended; create one AsyncFaraday per event loop (per asyncio.run)"
-            )
-        return problem
 
     async def _send_within(
         self, http_client: httpx.AsyncClient, attempts: Attempts

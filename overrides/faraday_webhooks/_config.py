@@ -6,6 +6,7 @@ fails there with ``ConfigurationError`` rather than at the first call.
 
 from __future__ import annotations
 
+import functools
 import http.cookiejar
 import os
 import sys
@@ -179,20 +180,15 @@ def resolve_config(
             "default_headers may not set Authorization: pass the key as api_key "
             "(extra_headers= on one call may replace it for that call)"
         )
-    retries = check_number(
-        max_retries, name="max_retries", whole=True, maximum=100, error=ConfigurationError
-    )
+    number = functools.partial(check_number, error=ConfigurationError)
+    retries = int(number(max_retries, name="max_retries", whole=True, maximum=100))
     if total_timeout is not None:
-        total_timeout = float(
-            check_number(
-                total_timeout, name="total_timeout", above_minimum=True, error=ConfigurationError
-            )
-        )
+        total_timeout = float(number(total_timeout, name="total_timeout", above_minimum=True))
     return ClientConfig(
         api_key=key,
         base_url=check_base_url(url, allow_insecure_http=allow_insecure_http),
         timeout=resolve_timeout(timeout),
-        max_retries=int(retries),
+        max_retries=retries,
         total_timeout=total_timeout,
         default_headers=headers,
     )

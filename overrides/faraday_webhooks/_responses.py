@@ -147,19 +147,14 @@ class ResponseReader:
         )
 
     def too_large(self, response: httpx.Response, limit: int) -> UnexpectedResponseError:
-        return UnexpectedResponseError(
-            f"the body is larger than {limit} bytes (as sent or decoded); stopped reading",
-            response=response,
-        )
+        reason = f"the body is larger than {limit} bytes; stopped reading"
+        return UnexpectedResponseError(reason, response=response)
 
     def undecodable(self, response: httpx.Response) -> UnexpectedResponseError:
         # Faraday answered, so nothing is retried: the body just is not read.
         encoding = response.headers.get("content-encoding", "")[:100]
-        return UnexpectedResponseError(
-            f"the body has Content-Encoding {encoding!r}; the client asked for identity "
-            "(an encoded body cannot be read within a memory bound) and does not read it",
-            response=response,
-        )
+        reason = f"the body has Content-Encoding {encoding!r}; the client asked for identity"
+        return UnexpectedResponseError(reason + " and reads no encoded body", response=response)
 
     def body_excerpt(self, response: httpx.Response) -> str:
         """The start of a response body as text, secrets masked before it is cut."""

@@ -67,19 +67,13 @@ class RetryPolicy:
         self, error: httpx.TransportError, *, attempt: int, idempotent: bool
     ) -> bool:
         """Whether a transport error on attempt ``attempt`` (0-based) is worth another try."""
-        if attempt >= self.max_retries:
-            return False
-        if isinstance(error, _NOT_SENT_ERRORS):
-            return True
-        return idempotent and isinstance(error, _MAYBE_SENT_ERRORS)
+        maybe_sent = idempotent and isinstance(error, _MAYBE_SENT_ERRORS)
+        return attempt < self.max_retries and (isinstance(error, _NOT_SENT_ERRORS) or maybe_sent)
 
     def should_retry_status(self, status_code: int, *, attempt: int, idempotent: bool) -> bool:
         """Whether an HTTP status on attempt ``attempt`` (0-based) is worth another try."""
-        if attempt >= self.max_retries:
-            return False
-        if status_code in _REFUSED_STATUSES:
-            return True
-        return idempotent and status_code in _MAYBE_ACTED_STATUSES
+        maybe_acted = idempotent and status_code in _MAYBE_ACTED_STATUSES
+        return attempt < self.max_retries and (status_code in _REFUSED_STATUSES or maybe_acted)
 
     def delay(self, attempt: int, response: httpx.Response | None = None) -> float:
         """Seconds to wait before retry number ``attempt + 1``."""
