@@ -32,21 +32,13 @@ import attrs
 from faraday_webhooks_api.models import (
     EVENT_DATA_MODELS,
     EVENT_MESSAGE_MODELS,
-    ResourceType,
-    WebhookEventType,
     WebhookMessageForResource,
     WebhookMessageForResourceData,
 )
 
 from ._responses import PARSE_ERRORS, describe_parse_error
 
-__all__ = [
-    "ResourceEvent",
-    "ResourceType",
-    "WebhookEvent",
-    "WebhookEventType",
-    "event_from_message",
-]
+__all__ = ["ResourceEvent", "WebhookEvent", "event_from_message"]
 
 logger: logging.Logger = logging.getLogger("faraday_webhooks")
 
@@ -148,13 +140,10 @@ def _timestamp(value: Any) -> datetime.datetime:
     if not isinstance(value, str):
         raise InvalidEnvelope("its timestamp is not a string")
     try:
-        moment = datetime.datetime.fromisoformat(value)
-    except ValueError:
         # RFC 3339 allows a lower-case t and z, and a leap second (read as :59).
-        try:
-            moment = datetime.datetime.fromisoformat(_LEAP_SECOND.sub(":59", value.upper(), 1))
-        except ValueError:
-            raise InvalidEnvelope("its timestamp is not an ISO 8601 date-time") from None
+        moment = datetime.datetime.fromisoformat(_LEAP_SECOND.sub(":59", value.upper(), 1))
+    except ValueError:
+        raise InvalidEnvelope("its timestamp is not an ISO 8601 date-time") from None
     # Faraday sends an offset; one without is read as UTC so every timestamp compares.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
 
@@ -186,12 +175,11 @@ def event_from_message(message: Any, *, message_id: str | None = None) -> Webhoo
             typed = model.from_dict(data)
         except PARSE_ERRORS as exc:
             # Version skew, not an attack: the signature was good. Deliver it untyped.
-            logger.warning(
-                "webhook %s: the body does not match %s (%s); delivered as a plain WebhookEvent",
-                event_type,
-                model.__name__,
-                describe_parse_error(exc),
+            reason = describe_parse_error(exc)
+            skewed = (
+                "webhook %s: the body does not match %s (%s); delivered as a plain WebhookEvent"
             )
+            logger.warning(skewed, event_type, model.__name__, reason)
         else:
             return event_class(event_type, timestamp, typed, message, message_id)
     return WebhookEvent(event_type, timestamp, data, message, message_id)

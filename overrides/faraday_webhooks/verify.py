@@ -16,6 +16,7 @@ import base64
 import binascii
 import datetime
 import decimal
+import functools
 import hashlib
 import hmac
 import json
@@ -43,12 +44,16 @@ SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 MAX_TIMESTAMP_DIGITS = 12
 # A tolerance of years is a mistake; one of infinity would accept any replay.
 MAX_TOLERANCE = 10**9
-Clock = float | int | datetime.datetime
+# A moment to verify at: seconds since the epoch, a datetime, or None for now.
+Clock = float | int | datetime.datetime | None
+Body = bytes | str  # the raw request body, exactly as received
+Headers = Mapping[str, str] | Any  # any mapping, or pairs, of header names to values
+PARTS = ("id", "timestamp", "signature")  # of each family's headers, in the order signed
 
 
 # Every reason a delivery is rejected, and what its error says (never the input).
 REASONS = {
-    "missing_header": "{part}",
+    "missing_header": "{problem}",
     "invalid_timestamp": "The {family}-timestamp header is not a whole number of seconds",
     "timestamp_too_old": "The delivery is older than the {tolerance:g}-second tolerance",
     "timestamp_too_new": "The delivery is dated more than {tolerance:g} seconds in the future",
@@ -94,9 +99,7 @@ class WebhookVerifier:
     def tolerance(self, seconds: float) -> None:
         self._tolerance = _tolerance(seconds)
 
-    def verify(
-        self, payload: bytes | str, headers: Mapping[str, str] | Any, *, now: Clock | None = None
-    ) -> WebhookEvent:
+    def verify(self, payload: bytes | str, headers: Headers, *, now: Clock = None) -> WebhookEvent:
         """Check signature and timestamp, then return the event (see ``verify_webhook``).
 
         Example::
@@ -105,9 +108,7 @@ class WebhookVerifier:
         """
         return _parse_event(*self._check(payload, headers, self._tolerance, now))
 
-    def verify_signature(
-        self, payload: bytes | str, headers: Mapping[str, str] | Any, *, now: Clock | None = None
-    ) -> str:
+    def verify_signature(self, payload: bytes | str, headers: Headers, *, now: Clock = None) -> str:
         """The checks of ``verify`` without parsing the body; returns the verified message id
         (see ``verify_webhook_signature``).
 
@@ -160,15 +161,10 @@ class WebhookVerifier:
         sent_at = int(time.time()) if timestamp is None else timestamp
         if type(sent_at) is not int or not 0 <= sent_at < 10**MAX_TIMESTAMP_DIGITS:
             raise InvalidRequestError(
-                f"timestamp must be whole seconds since the epoch (at most "
-                f"{MAX_TIMESTAMP_DIGITS} digits), got {timestamp!r}"
+                f"timestamp must be whole seconds since 1970, got {timestamp!r}"
             )
-        signature = self._signature(msg_id, str(sent_at), body).decode()
-        return {
-            "svix-id": msg_id,
-            "svix-timestamp": str(sent_at),
-            "svix-signature": f"v1,{signature}",
-        }
+        sent, signature = str(sent_at), self._signature(msg_id, str(sent_at), body).decode()
+        return {"svix-id": msg_id, "svix-timestamp": sent, "svix-signature": f"v1,{signature}"}
 
     def _signature(self, msg_id: str, timestamp: str, body: bytes) -> bytes:
         """Base64 of HMAC-SHA256 over ``{id}.{timestamp}.{body}``."""
@@ -181,19 +177,16 @@ class WebhookVerifier:
 
 # -- module functions: the one obvious call, over a small cache of verifiers ---------
 
+
 # A receiver verifies many deliveries with one secret. Small and bounded; it holds
 # nothing the caller does not already hold.
-_VERIFIERS: dict[str, WebhookVerifier] = {}
+@functools.lru_cache(maxsize=32)
+def _cached_verifier(secret: str) -> WebhookVerifier:
+    return WebhookVerifier(secret)
 
 
 def _verifier(secret: str) -> WebhookVerifier:
-    verifier = _VERIFIERS.get(secret) if isinstance(secret, str) else None
-    if verifier is None:
-        verifier = WebhookVerifier(secret)
-        if len(_VERIFIERS) >= 32:
-            _VERIFIERS.clear()
-        _VERIFIERS[secret] = verifier
-    return verifier
+    return _cached_verifier(secret) if isinstance(secret, str) else WebhookVerifier(secret)
 
 
 def _tolerance(seconds: object) -> float:
@@ -202,12 +195,7 @@ def _tolerance(seconds: object) -> float:
 
 
 def verify_webhook(
-    payload: bytes | str,
-    headers: Mapping[str, str] | Any,
-    secret: str,
-    *,
-    tolerance: float = DEFAULT_TOLERANCE,
-    now: Clock | None = None,
+    payload: Body, headers: Headers, secret: str, *, tolerance: float = 300, now: Clock = None
 ) -> WebhookEvent:
     """Check a delivery's signature and timestamp, then return the parsed event.
 
@@ -234,12 +222,7 @@ def verify_webhook(
 
 
 def verify_webhook_signature(
-    payload: bytes | str,
-    headers: Mapping[str, str] | Any,
-    secret: str,
-    *,
-    tolerance: float = DEFAULT_TOLERANCE,
-    now: Clock | None = None,
+    payload: Body, headers: Headers, secret: str, *, tolerance: float = 300, now: Clock = None
 ) -> str:
     """The checks of ``verify_webhook`` without parsing the body; returns the message id
     that was signed (the one to deduplicate on), or raises.
@@ -314,45 +297,44 @@ def _checked_now(now: object) -> float:
     return check_number(now, name="now (seconds since the epoch, or a datetime)", maximum=1e13)
 
 
+def _text(value: Any) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
 def _signature_headers(headers: Any) -> tuple[str, str, str, str]:
     """The header family in use and its id, timestamp and signature, read case-insensitively
     from any mapping (or pairs) a web framework hands over; ``missing_header`` otherwise."""
     try:
-        found = {
-            (name.decode("latin-1") if isinstance(name, bytes) else str(name)).lower(): (
-                value.decode("latin-1") if isinstance(value, bytes) else str(value)
-            )
-            for name, value in (headers.items() if hasattr(headers, "items") else headers)
-        }
+        pairs = headers.items() if hasattr(headers, "items") else headers
+        found = {_text(name).lower(): _text(value) for name, value in pairs}
     except Exception:
-        raise _rejected(
-            "missing_header", part="headers must be a mapping of names to values"
-        ) from None
+        raise _rejected("missing_header", problem="headers must map names to values") from None
     # Faraday's svix-* names, or Standard Webhooks' webhook-* when those are the ones sent.
     family = "svix" if "svix-signature" in found or "webhook-id" not in found else "webhook"
-    values = [found.get(f"{family}-{part}", "") for part in ("id", "timestamp", "signature")]
-    for part, value in zip(("id", "timestamp", "signature"), values, strict=True):
+    message_id, timestamp, signatures = (found.get(f"{family}-{part}", "") for part in PARTS)
+    for part, value in zip(PARTS, (message_id, timestamp, signatures), strict=True):
         if not value:
-            raise _rejected(
-                "missing_header", part=f"The {family}-{part} header is missing or empty"
-            )
-    return family, values[0], values[1], values[2]
+            problem = f"The {family}-{part} header is missing or empty"
+            raise _rejected("missing_header", problem=problem)
+    return family, message_id, timestamp, signatures
 
 
 def _parse_event(body: bytes, message_id: str) -> WebhookEvent:
     # Only a body that is not a delivery at all is refused; its data's shape never is
     # (events.py: unknown kinds and version skew arrive as a plain WebhookEvent).
     try:
-        try:
-            message = json.loads(body.decode())
-        except ValueError as problem:  # an int past Python's 4,300 digits is valid JSON
-            if "digits" not in str(problem):
-                raise
-            message = json.loads(body.decode(), parse_int=decimal.Decimal)
+        message = json.loads(body.decode(), parse_int=_int)
         return event_from_message(message, message_id=message_id)
+    except InvalidEnvelope as exc:
+        problem = f"The signed body is not a webhook event: {exc}"
+        raise _rejected("invalid_payload", problem=problem) from None
     except (ValueError, RecursionError) as exc:
-        what = "a webhook event" if isinstance(exc, InvalidEnvelope) else "JSON"
-        detail = f": {exc}" if isinstance(exc, InvalidEnvelope) else f" ({type(exc).__name__})"
-        raise _rejected(
-            "invalid_payload", problem=f"The signed body is not {what}{detail}"
-        ) from None
+        problem = f"The signed body is not JSON ({type(exc).__name__})"
+        raise _rejected("invalid_payload", problem=problem) from None
+
+
+def _int(digits: str) -> int | decimal.Decimal:
+    try:
+        return int(digits)
+    except ValueError:  # past Python's int digit limit (4,300): still valid JSON
+        return decimal.Decimal(digits)
