@@ -1,15 +1,24 @@
-"""Lines of code in the client core: blank lines, comments and docstrings left out.
+"""Lines of code in the package, by area: blank lines, comments and docstrings left out.
 
-    python scripts/count_lines.py [--templates]
+    python scripts/count_lines.py
     python scripts/count_lines.py --definitions FILE...
 
-The client core is overrides/faraday_webhooks/ less testing/ and cli/. With
---templates, the lines generator-templates/ adds to the pinned generator's own
-templates are counted too: for a template that copies or replaces one of the
-generator's, the lines that differ from that original; for a template of ours,
-every line; in both, lines that are not blank or a Jinja comment.
-With --definitions, each top-level statement of the files named (a class, a
-function, a constant) is counted alone, largest first: what a part of a module costs.
+Each module of overrides/faraday_webhooks/ (less testing/ and cli/) belongs to one area,
+and each area has a budget (issue #30; the receiving side's is #31's):
+
+    request path   everything not in another area: configuration, the one request
+                   path, error mapping, retries, the resources            <= 1,200
+    verification   verify.py, events.py                                    <= 260
+    receiving side dedupe.py, receiver.py, journal.py                      <= 800
+    templates      lines generator-templates/ adds to the pinned generator's own
+                   templates: for a copy, the lines that differ from the original;
+                   for a template of ours, every line (blank lines and Jinja
+                   comments left out)                                      <= 100
+
+It prints each module's count, then each area's total against its budget, and exits 1
+when an area is over. With --definitions, each top-level statement of the files named
+(a class, a function, a constant) is counted alone, largest first: what a part of a
+module costs.
 """
 
 from __future__ import annotations
@@ -87,23 +96,41 @@ def definition_lines(path: Path) -> list[tuple[int, str]]:
     return sorted(found, reverse=True)
 
 
-def main() -> None:
+VERIFICATION = ("verify.py", "events.py")
+RECEIVING_SIDE = ("dedupe.py", "receiver.py", "journal.py")
+BUDGETS = {"request path": 1200, "verification": 260, "receiving side": 800, "templates": 100}
+
+
+def area(name: str) -> str:
+    """The area a module of the package (a path below it) belongs to."""
+    if name in VERIFICATION:
+        return "verification"
+    return "receiving side" if name in RECEIVING_SIDE else "request path"
+
+
+def main() -> int:
     if "--definitions" in sys.argv:
         for path in sys.argv[sys.argv.index("--definitions") + 1 :]:
             for count, name in definition_lines(Path(path)):
                 print(f"{count:6d}  {name}")
-        return
-    counts = {
-        str(path.relative_to(PACKAGE)): code_lines(path.read_text())
-        for path in sorted(PACKAGE.rglob("*.py"))
-        if path.relative_to(PACKAGE).parts[0] not in LEFT_OUT
-    }
-    if "--templates" in sys.argv:
-        counts.update(template_lines())
-    for name, count in counts.items():
-        print(f"{count:6d}  {name}")
-    print(f"{sum(counts.values()):6d}  total")
+        return 0
+    totals = dict.fromkeys(BUDGETS, 0)
+    for module in sorted(PACKAGE.rglob("*.py")):
+        name = str(module.relative_to(PACKAGE))
+        if module.relative_to(PACKAGE).parts[0] not in LEFT_OUT:
+            count = code_lines(module.read_text())
+            totals[area(name)] += count
+            print(f"{count:6d}  {name}  ({area(name)})")
+    for template, count in template_lines().items():
+        totals["templates"] += count
+        print(f"{count:6d}  {template}  (templates)")
+    over = False
+    for kind, total in totals.items():
+        over |= total > BUDGETS[kind]
+        verdict = "over" if total > BUDGETS[kind] else "within"
+        print(f"{total:6d}  {kind}: {verdict} its budget of {BUDGETS[kind]:,}")
+    return 1 if over else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -12,6 +12,7 @@ import ast
 import json
 import subprocess
 import sys
+from collections.abc import Collection
 from pathlib import Path
 
 import faraday_webhooks
@@ -107,3 +108,51 @@ def test_help_version_and_bad_flags_load_only_the_package_and_the_parser(
     code, loaded = json.loads(result.stderr.strip().splitlines()[-1])
     assert code == status
     assert loaded == []
+
+
+def _imports_of(path: Path, module: str, modules: Collection[str]) -> set[str]:
+    """The package's modules that ``module`` (at ``path``) imports, anywhere in it."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            # "from . import output" names a module; "from .errors import X" a module's name.
+            named = {f"{base}.{alias.name}" for alias in node.names} & set(modules)
+            found |= named or {base}
+    return found & set(modules) - {module}
+
+
+def test_no_two_modules_of_the_package_import_each_other() -> None:
+    modules = {
+        ".".join(
+            ["faraday_webhooks", *path.relative_to(PACKAGE).with_suffix("").parts]
+        ).removesuffix(".__init__"): path
+        for path in PACKAGE.rglob("*.py")
+    }
+    graph = {name: _imports_of(path, name, modules) for name, path in modules.items()}
+    # Depth-first search for a back edge: a module reached again while its own imports are
+    # still being followed closes a cycle.
+    state: dict[str, str] = {}
+    cycles: list[list[str]] = []
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = "open"
+        for imported in sorted(graph[name]):
+            if state.get(imported) == "open":
+                cycles.append([*trail[trail.index(imported) :], imported])
+            elif imported not in state:
+                visit(imported, [*trail, imported])
+        state[name] = "done"
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert len(graph) > 20  # the walk saw the package
+    assert "faraday_webhooks.resources.webhooks" in graph["faraday_webhooks._client"]
+    assert cycles == []

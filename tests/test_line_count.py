@@ -1,4 +1,4 @@
-"""scripts/count_lines.py: how the client core's size is measured (issue #20's budget).
+"""scripts/count_lines.py: how the package's size is measured, by area (issue #30's budgets).
 
 Counted: lines holding code; left out: blank lines, comments and docstrings.
 ``--definitions`` splits a module's count by its top-level statements, and the
@@ -43,29 +43,52 @@ def test_code_lines_leave_out_blank_lines_comments_and_docstrings() -> None:
     assert count_lines.code_lines(SOURCE) == 6
 
 
-def test_definitions_add_up_to_each_core_module(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT)], capture_output=True, text=True, check=True, cwd=ROOT
+def _run(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=120,
     )
-    totals = {
-        name: int(count)
-        for count, name in (line.split() for line in result.stdout.splitlines())
-        if name != "total"
-    }
-    assert "_base_client.py" in totals
-    assert "testing/sandbox.py" not in totals  # the sandbox and the CLI are not client core
-    for name, total in totals.items():
-        parts = count_lines.definition_lines(count_lines.PACKAGE / name)
-        assert sum(count for count, _ in parts) == total, name
+
+
+def test_every_area_is_within_its_budget() -> None:
+    result = _run()
+    areas = [line for line in result.stdout.splitlines() if "its budget" in line]
+    assert [line.split(":")[0].split(maxsplit=1)[1] for line in areas] == [
+        "request path",
+        "verification",
+        "receiving side",
+        "templates",
+    ]
+    assert all("within its budget" in line for line in areas), "\n".join(areas)
+    assert result.returncode == 0
+
+
+def test_definitions_add_up_to_each_module_and_modules_to_their_areas(tmp_path: Path) -> None:
+    lines = _run().stdout.splitlines()
+    modules = [line.split() for line in lines if line.rstrip().endswith(")")]
+    counts = {name: int(count) for count, name, *_ in modules}
+    assert counts["verify.py"] and counts["_base_client.py"]
+    assert not any(name.startswith(("testing/", "cli/")) for name in counts)
+    for name, total in counts.items():
+        if name.endswith(".py"):
+            parts = count_lines.definition_lines(count_lines.PACKAGE / name)
+            assert sum(count for count, _ in parts) == total, name
+    by_area: dict[str, int] = {}
+    for count, _name, *area in modules:
+        key = " ".join(area).strip("()")
+        by_area[key] = by_area.get(key, 0) + int(count)
+    for line in lines:
+        if "its budget" in line:
+            area_total, rest = line.split(maxsplit=1)
+            assert by_area.get(rest.split(":")[0], 0) == int(area_total), line
 
     example = tmp_path / "example.py"
     example.write_text(SOURCE)
-    listed = subprocess.run(
-        [sys.executable, str(SCRIPT), "--definitions", str(example)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
+    listed = _run("--definitions", str(example)).stdout.splitlines()
     assert [line.split() for line in listed] == [
         ["5", "example.py:", "shown"],
         ["1", "example.py:", "import", "os"],
