@@ -26,7 +26,7 @@ import pytest
 import yaml
 from passlib.apache import HtpasswdFile
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 UPLOADER, PASSWORD = "release-bot", "upload-pw-7c1e9b"
 

@@ -25,7 +25,7 @@ from faraday_webhooks.testing import Sandbox
 from markdown_it import MarkdownIt
 from pytest_examples import CodeExample, EvalExample, find_examples
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", ROOT / "docs"]
 EXAMPLES = list(find_examples(*DOCUMENTS))
 RECIPE_PATH = "/hooks/faraday"

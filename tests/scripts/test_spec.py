@@ -13,7 +13,7 @@ import yaml
 from faraday_webhooks.errors import ERROR_CLASSES
 from openapi_spec_validator import validate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text())
 
 

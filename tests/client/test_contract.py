@@ -22,7 +22,7 @@ from helpers import API_KEY, EVENT, Recorder, endpoint_body, error_body, json_re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 NOW = 1_727_360_825
 ACCOUNT = "6f1b9a36-4f3e-4ae4-9b4b-1f1c7b0e5a11"

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from helpers import scripted_server
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OURS = yaml.safe_load((ROOT / "openapi.yaml").read_text())
 REST = yaml.safe_load((ROOT / "tests" / "fixtures" / "faraday-rest-of-api.yaml").read_text())
 ENDPOINT = "/webhook_endpoints"

@@ -29,7 +29,7 @@ from faraday_webhooks.cli import build_parser, main
 from faraday_webhooks.testing import Sandbox
 from helpers import API_KEY, ENDPOINT_ID, EVENT, EXPIRED_KEY
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COMMAND = str(Path(sys.executable).parent / "faraday-webhooks")
 HOOK = "https://example.com/hooks"
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
