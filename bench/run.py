@@ -107,7 +107,7 @@ def bench_overhead() -> None:
         ours * 1e6,
         baseline * 1e6,
         "µs/call",
-        "≤ 1.20x",
+        "≤ 1.10x",
     )
 
     async def async_round(function: Callable[[], Any]) -> float:
@@ -147,7 +147,7 @@ def bench_overhead() -> None:
         ours * 1e6,
         baseline * 1e6,
         "µs/call",
-        "≤ 1.20x",
+        "≤ 1.10x",
     )
 
 
@@ -247,15 +247,19 @@ def bench_import() -> None:
             )
             return time.perf_counter() - started
 
+        # The command costs the package and its parser, nothing more (#30).
+        parser_statement = "import faraday_webhooks.cli"
         for flag in ("--help", "--version"):
             command(flag)
-            ours, baseline = alternate(functools.partial(command, flag), lambda: cost("pass"), 21)
+            ours, baseline = alternate(
+                functools.partial(command, flag), lambda: cost(parser_statement), 21
+            )
             record(
-                f"2c. faraday-webhooks {flag} vs python -c pass",
+                f"2c. faraday-webhooks {flag} vs python -c '{parser_statement}'",
                 ours * 1e3,
                 baseline * 1e3,
                 "ms",
-                "≤ 3x",
+                "≤ 1.1x",
             )
 
 
@@ -455,7 +459,7 @@ def _verify_case(size_name: str, size: int, secret: str, reference: Any) -> None
         mine,
         baseline,
         "verifications/s",
-        "≥ 1.2x" if size == 1024 else "(more work)",
+        "≥ 1.0x" if size == 1024 else "(more work)",
     )
 
 
@@ -535,7 +539,7 @@ def bench_list_parsing() -> None:
         ours * 1e3,
         baseline * 1e3,
         "ms/call",
-        "≤ 3.0x",
+        "≤ 4.5x",
     )
 
 
