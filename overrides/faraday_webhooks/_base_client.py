@@ -96,8 +96,9 @@ EndpointsOperation = OperationModule[list[GeneratedWebhookEndpoint]]
 def public(parsed: Any) -> Any:
     """A generated result as users receive it: each model with a public subclass becomes
     one, in place (the subclass adds a masked ``repr`` and no state)."""
-    for item in parsed if parsed.__class__ is list else [parsed]:
-        if item.__class__ in PUBLIC_MODELS:
+    items = parsed if parsed.__class__ is list else [parsed]
+    if items and items[0].__class__ in PUBLIC_MODELS:  # a list answer holds one model
+        for item in items:
             item.__class__ = PUBLIC_MODELS[item.__class__]
     return parsed
 
@@ -148,13 +149,10 @@ def _parameters(module: types.ModuleType) -> Mapping[str, inspect.Parameter]:
 
 def _checked_argument(annotation: Any, name: str, value: Any) -> Any:
     """An argument checked against its ``_get_kwargs`` annotation where a wrong value would
-    misdirect the request: a UUID (it goes into the path), UUIDs, or a request model."""
+    misdirect the request: a UUID (it goes into the path), or a request model. (Ids in a
+    query are Faraday's to validate; ``client.webhooks.list`` checks its own.)"""
     if annotation is uuid.UUID:
         return check_uuid(value, name=name)
-    if annotation == list[uuid.UUID] | None and value is not None:
-        if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-            raise InvalidRequestError(f"{name} must be a list, not {type(value).__name__}")
-        return [check_uuid(item, name=f"{name} item") for item in value]
     if hasattr(annotation, "to_dict") and not isinstance(value, annotation):
         raise InvalidRequestError(
             f"{name} must be a {annotation.__name__}, not {type(value).__name__}"
@@ -190,6 +188,8 @@ class Call:
         declares_key = IDEMPOTENCY_PARAMETER in parameters
         if declares_key and checked.get(IDEMPOTENCY_PARAMETER) is None:
             checked[IDEMPOTENCY_PARAMETER] = str(uuid.uuid4())
+        elif declares_key:  # the caller's key goes into a header: checked as one
+            check_headers({"Idempotency-Key": checked[IDEMPOTENCY_PARAMETER]}, name=name)
         elif not declares_key and IDEMPOTENCY_PARAMETER in checked:
             raise InvalidRequestError(f"{name} declares no Idempotency-Key header in openapi.yaml")
         try:
@@ -374,10 +374,13 @@ def own_http_client(kind: type[HttpClient], config: ClientConfig) -> HttpClient:
         )
     except (ValueError, TypeError, ImportError, OSError, httpx.InvalidURL) as problem:
         variables = "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY, SSL_CERT_FILE, SSL_CERT_DIR"
-        problem_text = f"{type(problem).__name__}: {str(problem)[:200]}"
-        raise ConfigurationError(
-            f"cannot build the HTTP client (check {variables}): {problem_text}"
-        ) from None
+        text = f"cannot build the HTTP client (check {variables}): {type(problem).__name__}"
+        raise ConfigurationError(f"{text}: {str(problem)[:200]}") from None
+
+
+@functools.lru_cache(maxsize=256)
+def _url(text: str) -> httpx.URL:
+    return httpx.URL(text)
 
 
 class BaseClient(Generic[HttpClient]):
@@ -438,14 +441,13 @@ class BaseClient(Generic[HttpClient]):
         if self._given_http_client is not None:
             return self._given_http_client
         pid = os.getpid()
-        http_client = self._http_clients.get(pid)
-        if http_client is None:
+        if pid not in self._http_clients:
             with self._http_client_lock:
-                http_client = self._http_clients.get(pid) or own_http_client(
-                    self._http_client_kind, self._config
-                )
-                self._http_clients = {pid: http_client}  # the parent's pool is not ours to close
-        return http_client
+                if pid not in self._http_clients:  # the parent's pool is not ours to close
+                    self._http_clients = {
+                        pid: own_http_client(self._http_client_kind, self._config)
+                    }
+        return self._http_clients[pid]
 
     @property
     def base_url(self) -> str:
@@ -474,13 +476,12 @@ class BaseClient(Generic[HttpClient]):
         # have other defaults, so its requests carry ours. Merged case-insensitively: a
         # per-call "authorization" replaces the key and never joins it.
         kwargs = call.kwargs
-        headers = httpx.Headers(self._request_headers)
-        headers.update(check_headers(kwargs.get("headers") or {}, name="the operation's headers"))
-        headers.update(extra)
+        sources = (self._request_headers, kwargs.get("headers") or {}, extra)
+        headers = {name.lower(): value for each in sources for name, value in each.items()}
         try:
             request = http_client.build_request(
                 kwargs["method"],
-                self._config.base_url + kwargs["url"],
+                _url(self._config.base_url + kwargs["url"]),
                 json=kwargs.get("json"),
                 params=kwargs.get("params") or None,
                 headers=headers,
@@ -618,6 +619,10 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
     async def _send_within(
         self, http_client: httpx.AsyncClient, attempts: Attempts
     ) -> httpx.Response:
+        if attempts.total_timeout is None:  # no scope to pay for
+            return await aread_bounded(
+                await http_client.send(attempts.request, stream=True), self._reader
+            )
         # A cancel scope ends the attempt at the deadline wherever it waits: for the
         # connection, the headers, or the body.
         with anyio.move_on_after(attempts.deadline - time.monotonic()):

@@ -157,15 +157,8 @@ class ResponseReader:
         return UnexpectedResponseError(reason + " and reads no encoded body", response=response)
 
     def body_excerpt(self, response: httpx.Response) -> str:
-        """The start of a response body as text, secrets masked before it is cut."""
-        try:
-            content = response.content
-        except httpx.ResponseNotRead:
-            return ""
+        """The start of a (read) response body as text, secrets masked before it is cut."""
         # Decode a window longer than any secret past the cut, mask, then cut: a key
         # straddling the cut is masked whole, never left half visible.
-        text = content[: BODY_EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
-        text = self.mask(text)
-        if len(text) > BODY_EXCERPT_CHARS:
-            text = text[:BODY_EXCERPT_CHARS] + "..."
-        return text
+        text = self.mask(response.content[: BODY_EXCERPT_CHARS * 4].decode("utf-8", "replace"))
+        return text if len(text) <= BODY_EXCERPT_CHARS else text[:BODY_EXCERPT_CHARS] + "..."

@@ -22,7 +22,11 @@ acts on each verified ``event.message_id`` once claims it first::
 The three states:
 
 - ``"first"``: this worker holds the message; leaving the block normally marks it
-  done, leaving it by an exception releases it (Faraday's retry processes it).
+  done, leaving it by an exception releases it (Faraday's retry processes it). While
+  the block runs, the claim is renewed every third of ``lease`` (one thread per
+  ``Deduplicator`` renews them all), so a slow handler keeps it. If it is lost anyway
+  (the store unreachable for a whole lease, and another worker took the message),
+  leaving the block raises ``ClaimLostError`` instead of marking it done.
 - ``"duplicate"``: processed before (remembered for ``ttl``, 7 days by default:
   longer than Svix's whole retry schedule, about 28 hours, with room for a resend).
 - ``"busy"``: another worker claimed it and has not finished; a claim whose holder
@@ -38,7 +42,8 @@ Stores, each claiming with one atomic operation of its engine:
   the table made if missing), extra ``[postgres]``.
 
 A store that fails raises ``DedupeStoreError`` naming the engine, never a driver's
-own exception; bad arguments raise ``InvalidRequestError``.
+own exception; bad arguments raise ``InvalidRequestError``, at construction. Every
+store is safe to share across ``fork()``: a forked child opens its own connection.
 """
 
 from __future__ import annotations
@@ -48,14 +53,15 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any, Literal, Protocol
 
 import attrs
 
-from ._validation import check_number
-from .errors import DedupeStoreError, InvalidRequestError
+from ._validation import check_number, is_message_id
+from .errors import ClaimLostError, DedupeStoreError, InvalidRequestError
 
 __all__ = [
     "DEFAULT_LEASE",
@@ -72,8 +78,9 @@ __all__ = [
 
 ClaimState = Literal["first", "duplicate", "busy"]
 DEFAULT_TTL = 7 * 86_400.0  # seconds a done message is remembered
-DEFAULT_LEASE = 60.0  # seconds a claim lasts if its holder never finishes
-_MAX_ID_LENGTH = 1_000
+DEFAULT_LEASE = 60.0  # seconds a claim lasts unrenewed (a holder that died)
+# The shortest ttl or lease an engine stores: Redis keeps whole milliseconds.
+MIN_SECONDS = 0.001
 
 
 class DedupeStore(Protocol):
@@ -83,8 +90,12 @@ class DedupeStore(Protocol):
         """Claim ``message_id`` for ``lease`` seconds under ``token``, unless it is done
         (``"duplicate"``) or claimed by a live holder (``"busy"``)."""
 
-    def complete(self, message_id: str, token: str, ttl: float) -> None:
-        """Mark done for ``ttl`` seconds, if ``token`` still holds the claim."""
+    def renew(self, message_id: str, token: str, lease: float) -> bool:
+        """Extend the claim to ``lease`` seconds from now, if ``token`` still holds it."""
+
+    def complete(self, message_id: str, token: str, ttl: float) -> bool:
+        """Mark done for ``ttl`` seconds, if ``token`` still holds the claim (or held it
+        and nobody has claimed the message since); whether it did."""
 
     def release(self, message_id: str, token: str) -> None:
         """Forget the claim, if ``token`` still holds it."""
@@ -115,7 +126,7 @@ class Deduplicator:
     def __init__(
         self, store: DedupeStore, *, ttl: float = DEFAULT_TTL, lease: float = DEFAULT_LEASE
     ) -> None:
-        for name in ("acquire", "complete", "release"):
+        for name in ("acquire", "renew", "complete", "release"):
             if not callable(getattr(store, name, None)):
                 raise InvalidRequestError(
                     f"store must be a dedupe store (MemoryStore, SQLiteStore, RedisStore, "
@@ -124,42 +135,116 @@ class Deduplicator:
         self.store = store
         self.ttl: float = _seconds(ttl, "ttl")
         self.lease: float = _seconds(lease, "lease")
+        self._renewer = Renewer(store, self.lease)
 
     def __repr__(self) -> str:
         return f"Deduplicator({type(self.store).__name__}, ttl={self.ttl:g}, lease={self.lease:g})"
 
     @contextlib.contextmanager
     def claim(self, message_id: str) -> Iterator[Claim]:
-        """Claim ``message_id`` for the block; done when it ends, released if it raises."""
-        _check_message_id(message_id)
+        """Claim ``message_id`` for the block; done when it ends, released if it raises.
+
+        ``ClaimLostError`` when the block ends after the claim was lost (see the module
+        docstring). An exception leaving the block is never replaced by a store's: if the
+        release fails too, that failure is added to it as a note.
+        """
+        check_message_id(message_id)
         token = os.urandom(16).hex()
         state = self.store.acquire(message_id, token, self.lease)
-        claim = Claim(message_id, state)
         if state != "first":
-            yield claim
+            yield Claim(message_id, state)
             return
+        self._renewer.hold(message_id, token)
         try:
-            yield claim
-        except BaseException:
-            self.store.release(message_id, token)
+            yield Claim(message_id, state)
+        except BaseException as error:  # KeyboardInterrupt and cancellation release it too
+            self._renewer.drop(token)
+            try:
+                self.store.release(message_id, token)
+            except DedupeStoreError as failure:
+                error.add_note(f"faraday_webhooks: the claim was not released: {failure}")
             raise
-        self.store.complete(message_id, token, self.ttl)
+        self._renewer.drop(token)
+        if not self.store.complete(message_id, token, self.ttl):
+            raise ClaimLostError(
+                f"the claim on message {message_id[:100]!r} was lost before its block ended "
+                "(unrenewed past its lease, and claimed by another worker); it is not done"
+            )
+
+
+# Objects that must start afresh in a forked child (a lock the parent held at the fork, a
+# connection the parent still uses): each has a ``forked()`` method, run in the child.
+_AFTER_FORK: weakref.WeakSet[Any] = weakref.WeakSet()
+os.register_at_fork(after_in_child=lambda: [each.forked() for each in list(_AFTER_FORK)])
+
+
+class Renewer:
+    """Renews the claims of one ``Deduplicator`` while their blocks run: one daemon thread
+    (in each process: a forked child starts its own), waking every third of the lease.
+
+    A renewal that fails (the store unreachable) is tried again at the next wake; one
+    that finds the claim taken stops renewing it, and the block's end reports the loss.
+    """
+
+    def __init__(self, store: DedupeStore, lease: float) -> None:
+        self.store, self.interval = store, lease / 3
+        self.forked()
+        _AFTER_FORK.add(self)
+
+    def forked(self) -> None:
+        """Start afresh (in a forked child: the parent's thread did not come along)."""
+        self._held: dict[str, tuple[str, float]] = {}  # token -> (message id, next renewal)
+        self._changed = threading.Condition()
+        self._running = False
+
+    def hold(self, message_id: str, token: str) -> None:
+        with self._changed:
+            if not self._running:
+                self._running = True
+                threading.Thread(
+                    target=self._run, name="faraday-dedupe-renewer", daemon=True
+                ).start()
+            self._held[token] = (message_id, time.monotonic() + self.interval)
+            self._changed.notify()
+
+    def drop(self, token: str) -> None:
+        with self._changed:
+            self._held.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                now = time.monotonic()
+                due = [(token, held[0]) for token, held in self._held.items() if held[1] <= now]
+                if not due:
+                    soonest = min((held[1] for held in self._held.values()), default=now + 3600)
+                    self._changed.wait(soonest - now)
+                    continue
+                for token, message_id in due:
+                    self._held[token] = (message_id, now + self.interval)
+            for token, message_id in due:
+                try:
+                    if not self.store.renew(message_id, token, self.interval * 3):
+                        self.drop(token)  # taken: the block's end says so
+                except DedupeStoreError:
+                    pass  # unreachable now: tried again at the next wake
 
 
 def _seconds(value: Any, name: str) -> float:
-    if check_number(value, name=name, maximum=10 * 365 * 86_400.0) <= 0:
-        raise InvalidRequestError(f"{name} must be a number of seconds above 0, got {value!r}")
+    if check_number(value, name=name, maximum=10 * 365 * 86_400.0) < MIN_SECONDS:
+        raise InvalidRequestError(
+            f"{name} must be at least {MIN_SECONDS:g} seconds (what every store can keep), "
+            f"got {value!r}"
+        )
     return float(value)
 
 
-def _check_message_id(message_id: Any) -> None:
-    if not isinstance(message_id, str) or not message_id:
+def check_message_id(message_id: Any) -> None:
+    """``InvalidRequestError`` unless ``message_id`` is one (as verification reads them)."""
+    if not is_message_id(message_id):
+        shown = repr(message_id)[:100]
         raise InvalidRequestError(
-            f"message_id must be a non-empty str (event.message_id), not {message_id!r}"
-        )
-    if len(message_id) > _MAX_ID_LENGTH or not message_id.isprintable():
-        raise InvalidRequestError(
-            f"message_id must be printable and at most {_MAX_ID_LENGTH} characters"
+            f"message_id must be printable text of 1 to 1,000 bytes (event.message_id), not {shown}"
         )
 
 
@@ -173,8 +258,9 @@ class MemoryStore:
     """
 
     def __init__(self, *, max_messages: int = 100_000) -> None:
+        # At least one: a store that remembers nothing would turn deduplication off.
         self.max_messages: int = int(
-            check_number(max_messages, name="max_messages", whole=True, maximum=10**9)
+            check_number(max_messages, name="max_messages", whole=True, minimum=1, maximum=10**9)
         )
         # message id -> (token, or None when done; when the entry expires)
         self._entries: OrderedDict[str, tuple[str | None, float]] = OrderedDict()
@@ -192,11 +278,21 @@ class MemoryStore:
                 self._entries.popitem(last=False)
         return "first"
 
-    def complete(self, message_id: str, token: str, ttl: float) -> None:
+    def renew(self, message_id: str, token: str, lease: float) -> bool:
         with self._lock:
             found = self._entries.get(message_id)
-            if found is not None and found[0] == token:
-                self._entries[message_id] = (None, time.monotonic() + ttl)
+            if found is None or found[0] != token:
+                return False
+            self._entries[message_id] = (token, time.monotonic() + lease)
+            return True
+
+    def complete(self, message_id: str, token: str, ttl: float) -> bool:
+        with self._lock:
+            found = self._entries.get(message_id)
+            if found is None or found[0] != token:
+                return False
+            self._entries[message_id] = (None, time.monotonic() + ttl)
+            return True
 
     def release(self, message_id: str, token: str) -> None:
         with self._lock:
@@ -225,6 +321,7 @@ ON CONFLICT (message_id) DO UPDATE SET token = excluded.token, expires_at = excl
     WHERE {table}.expires_at <= ?
 RETURNING token"""
 _SQLITE_STATE = "SELECT token FROM {table} WHERE message_id = ?"
+_SQLITE_RENEW = "UPDATE {table} SET expires_at = ? WHERE message_id = ? AND token = ?"
 _SQLITE_COMPLETE = (
     "UPDATE {table} SET token = NULL, expires_at = ? WHERE message_id = ? AND token = ?"
 )
@@ -248,6 +345,20 @@ def _engine_errors(driver_errors: Any, engine: str) -> Iterator[None]:
         raise DedupeStoreError(f"{engine} store: {type(problem).__name__}: {first}") from None
 
 
+def _sqlite_path(path: Any) -> str:
+    try:
+        text = os.fspath(path)
+    except TypeError:
+        raise InvalidRequestError(f"path must be a file path, not {type(path).__name__}") from None
+    if not isinstance(text, str) or text in ("", ":memory:") or "\0" in text:
+        # An in-memory database is one per connection, so one per thread: no claim is shared.
+        raise InvalidRequestError(
+            "path must name a SQLite file (not ':memory:' or '', which every thread would see "
+            "empty: use MemoryStore for one process), without NUL characters"
+        )
+    return text
+
+
 class SQLiteStore:
     """Claims in a SQLite file: every process of one host (WAL mode, a busy timeout).
 
@@ -260,7 +371,7 @@ class SQLiteStore:
         self, path: str | os.PathLike[str], *, table: str = "faraday_webhook_claims"
     ) -> None:
         self.table: str = _table_name(table)
-        self.path: str = os.fspath(path)
+        self.path: str = _sqlite_path(path)
         self._local = threading.local()  # a sqlite3 connection belongs to one thread
         self._closed = False
         with _engine_errors(sqlite3.Error, f"SQLite {self.path!r}"):
@@ -295,11 +406,16 @@ class SQLiteStore:
             ).fetchone()
         return "duplicate" if state is not None and state[0] is None else "busy"
 
-    def complete(self, message_id: str, token: str, ttl: float) -> None:
+    def renew(self, message_id: str, token: str, lease: float) -> bool:
+        return self._update(_SQLITE_RENEW, time.time() + lease, message_id, token)
+
+    def complete(self, message_id: str, token: str, ttl: float) -> bool:
+        return self._update(_SQLITE_COMPLETE, time.time() + ttl, message_id, token)
+
+    def _update(self, statement: str, *parameters: Any) -> bool:
         with _engine_errors(sqlite3.Error, f"SQLite {self.path!r}"):
-            self._connection().execute(
-                _SQLITE_COMPLETE.format(table=self.table), (time.time() + ttl, message_id, token)
-            )
+            cursor = self._connection().execute(statement.format(table=self.table), parameters)
+        return cursor.rowcount == 1
 
     def release(self, message_id: str, token: str) -> None:
         with _engine_errors(sqlite3.Error, f"SQLite {self.path!r}"):
@@ -329,6 +445,9 @@ ON CONFLICT (message_id) DO UPDATE SET token = excluded.token, expires_at = excl
     WHERE claims.expires_at <= clock_timestamp()
 RETURNING token"""
 _POSTGRES_STATE = "SELECT token FROM {table} WHERE message_id = %s"
+_POSTGRES_RENEW = """
+UPDATE {table} SET expires_at = clock_timestamp() + make_interval(secs => %s)
+WHERE message_id = %s AND token = %s"""
 _POSTGRES_COMPLETE = """
 UPDATE {table} SET token = NULL, expires_at = clock_timestamp() + make_interval(secs => %s)
 WHERE message_id = %s AND token = %s"""
@@ -339,7 +458,9 @@ class PostgresStore:
     """Claims in PostgreSQL: replicas on many hosts. Needs the ``postgres`` extra (psycopg 3).
 
     ``conninfo`` is a libpq connection string; the table is created if missing. One
-    connection per store, used by one thread at a time (psycopg's own lock).
+    connection per store in each process (a forked child opens its own, as gunicorn
+    ``--preload`` and Celery prefork need), used by one thread at a time (psycopg's own
+    lock), and opened again on the next call after the database restarts.
 
     Example::
 
@@ -348,64 +469,96 @@ class PostgresStore:
 
     def __init__(self, conninfo: str, *, table: str = "faraday_webhook_claims") -> None:
         self.table: str = _table_name(table)
+        if not isinstance(conninfo, str):
+            raise InvalidRequestError(
+                f"conninfo must be a libpq connection string, not {type(conninfo).__name__}"
+            )
         try:
             import psycopg  # the optional extra: only this store needs it
+            from psycopg import errors
         except ImportError:
             raise DedupeStoreError(
-                "PostgresStore needs psycopg: pip install 'faraday-webhooks[postgres]'"
+                "PostgresStore needs psycopg: pip install 'faraday-webhooks[postgres]' "
+                "--index-url https://<internal index>/simple/"
             ) from None
-        self._psycopg = psycopg
-        with _engine_errors(self._psycopg.Error, "PostgreSQL"):
-            self._connection = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
-            try:
-                self._connection.execute(_POSTGRES_SCHEMA.format(table=self.table).encode())
-            except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
-                pass  # another replica made the table at the same moment
-            except BaseException:
-                self._connection.close()
-                raise
+        self._psycopg, self._conninfo, self._closed = psycopg, conninfo, False
+        self._inherited: list[Any] = []  # a parent's connections: never used, never closed
+        self._connection: Any = None
+        self.forked()
+        _AFTER_FORK.add(self)
+        # Replicas starting together race to make the table: the losers' errors mean "made".
+        made = (errors.UniqueViolation, errors.DuplicateTable, errors.DuplicateObject)
+        with _engine_errors(psycopg.Error, "PostgreSQL"), contextlib.suppress(*made):
+            self._connected().execute(_POSTGRES_SCHEMA.format(table=self.table).encode())
 
     def __repr__(self) -> str:
         return f"PostgresStore(table={self.table!r})"
 
-    def acquire(self, message_id: str, token: str, lease: float) -> ClaimState:
+    def forked(self) -> None:
+        """In a forked child: the parent's connection stays the parent's (closing it here
+        would end the parent's session); the next call opens this process's own."""
+        self._inherited.append(self._connection)
+        self._connection = None
+        self._lock = threading.Lock()
+
+    def _connected(self) -> Any:
+        with self._lock:
+            if self._closed:
+                raise self._psycopg.InterfaceError("the store is closed")
+            connection = self._connection
+            if connection is None or connection.closed or connection.broken:
+                connection = self._connection = self._psycopg.connect(
+                    self._conninfo, autocommit=True, connect_timeout=10
+                )
+            return connection
+
+    def _execute(self, statement: str, parameters: tuple[Any, ...]) -> Any:
         with _engine_errors(self._psycopg.Error, "PostgreSQL"):
-            row = self._connection.execute(
-                _POSTGRES_ACQUIRE.format(table=self.table).encode(), (message_id, token, lease)
-            ).fetchone()
-            if row is not None and row[0] == token:
-                return "first"
-            state = self._connection.execute(
-                _POSTGRES_STATE.format(table=self.table).encode(), (message_id,)
-            ).fetchone()
+            connection = self._connected()
+            return connection.execute(statement.format(table=self.table).encode(), parameters)
+
+    def acquire(self, message_id: str, token: str, lease: float) -> ClaimState:
+        row = self._execute(_POSTGRES_ACQUIRE, (message_id, token, lease)).fetchone()
+        if row is not None and row[0] == token:
+            return "first"
+        state = self._execute(_POSTGRES_STATE, (message_id,)).fetchone()
         return "duplicate" if state is not None and state[0] is None else "busy"
 
-    def complete(self, message_id: str, token: str, ttl: float) -> None:
-        with _engine_errors(self._psycopg.Error, "PostgreSQL"):
-            self._connection.execute(
-                _POSTGRES_COMPLETE.format(table=self.table).encode(), (ttl, message_id, token)
-            )
+    def renew(self, message_id: str, token: str, lease: float) -> bool:
+        return bool(self._execute(_POSTGRES_RENEW, (lease, message_id, token)).rowcount == 1)
+
+    def complete(self, message_id: str, token: str, ttl: float) -> bool:
+        return bool(self._execute(_POSTGRES_COMPLETE, (ttl, message_id, token)).rowcount == 1)
 
     def release(self, message_id: str, token: str) -> None:
-        with _engine_errors(self._psycopg.Error, "PostgreSQL"):
-            self._connection.execute(
-                _POSTGRES_RELEASE.format(table=self.table).encode(), (message_id, token)
-            )
+        self._execute(_POSTGRES_RELEASE, (message_id, token))
 
     def close(self) -> None:
-        """Close the connection."""
-        self._connection.close()
+        """Close this process's connection; the store takes no more claims."""
+        with self._lock:
+            self._closed = True
+            if self._connection is not None:
+                self._connection.close()
 
 
 # -- Redis ------------------------------------------------------------------------------------
 
 _DONE = "done"
 # Compare-and-set: only the holder of the claim may mark it done or release it.
+# A claim whose key expired while nobody else claimed the message is still the
+# holder's to mark done (the SQL stores keep the expired row, and do the same).
 _REDIS_COMPLETE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-    return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+local held = redis.call('GET', KEYS[1])
+if held == ARGV[1] or held == false then
+    redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+    return 1
 end
-return nil"""
+return 0"""
+_REDIS_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0"""
 _REDIS_RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
     return redis.call('DEL', KEYS[1])
@@ -428,13 +581,17 @@ class RedisStore:
             import redis  # the optional extra: only this store needs it
         except ImportError:
             raise DedupeStoreError(
-                "RedisStore needs redis-py: pip install 'faraday-webhooks[redis]'"
+                "RedisStore needs redis-py: pip install 'faraday-webhooks[redis]' "
+                "--index-url https://<internal index>/simple/"
             ) from None
         if not isinstance(client, redis.Redis):
             raise InvalidRequestError(f"client must be a redis.Redis, not {type(client).__name__}")
+        if not isinstance(prefix, str):
+            raise InvalidRequestError(f"prefix must be a str, not {type(prefix).__name__}")
         self._redis_error = redis.RedisError
         self.client = client
         self.prefix = prefix
+        self._renew = client.register_script(_REDIS_RENEW)
         self._complete = client.register_script(_REDIS_COMPLETE)
         self._release = client.register_script(_REDIS_RELEASE)
 
@@ -451,9 +608,17 @@ class RedisStore:
             return self.acquire(message_id, token, lease)
         return "duplicate" if held in (_DONE, _DONE.encode()) else "busy"
 
-    def complete(self, message_id: str, token: str, ttl: float) -> None:
+    def renew(self, message_id: str, token: str, lease: float) -> bool:
         with _engine_errors(self._redis_error, "Redis"):
-            self._complete(keys=[self.prefix + message_id], args=[token, _DONE, int(ttl * 1000)])
+            renewed = self._renew(keys=[self.prefix + message_id], args=[token, int(lease * 1000)])
+        return bool(renewed)
+
+    def complete(self, message_id: str, token: str, ttl: float) -> bool:
+        with _engine_errors(self._redis_error, "Redis"):
+            done = self._complete(
+                keys=[self.prefix + message_id], args=[token, _DONE, int(ttl * 1000)]
+            )
+        return bool(done)
 
     def release(self, message_id: str, token: str) -> None:
         with _engine_errors(self._redis_error, "Redis"):

@@ -24,6 +24,7 @@
     │           └── ExpiredAPIKeyError         EXPIRED_API_KEY
     ├── WebhookVerificationError         a delivery failed its signature checks
     └── DedupeStoreError                 a deduplication store (SQLite, Redis, PostgreSQL) failed
+        └── ClaimLostError               a claim was taken over while its block ran
 
 An error code this package does not know yet raises plain ``APIError`` with
 ``code`` kept, so a new Faraday code never crashes a client.
@@ -62,6 +63,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClaimLostError",
     "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
@@ -273,6 +275,11 @@ class WebhookVerificationError(FaradayError):
 
 class DedupeStoreError(FaradayError):
     """A deduplication store failed or cannot be reached; the message names the engine."""
+
+
+class ClaimLostError(DedupeStoreError):
+    """The claim was lost while its block ran (its lease ran out unrenewed, and another
+    worker claimed the message): the work may have been done twice, and is not marked done."""
 
 
 # Faraday error code -> exception class. Codes not listed raise plain APIError.

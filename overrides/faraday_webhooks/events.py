@@ -140,10 +140,13 @@ def _timestamp(value: Any) -> datetime.datetime:
     if not isinstance(value, str):
         raise InvalidEnvelope("its timestamp is not a string")
     try:
-        # RFC 3339 allows a lower-case t and z, and a leap second (read as :59).
-        moment = datetime.datetime.fromisoformat(_LEAP_SECOND.sub(":59", value.upper(), 1))
+        moment = datetime.datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidEnvelope("its timestamp is not an ISO 8601 date-time") from None
+        # RFC 3339 allows a lower-case t and z, and a leap second (read as :59).
+        try:
+            moment = datetime.datetime.fromisoformat(_LEAP_SECOND.sub(":59", value.upper(), 1))
+        except ValueError:
+            raise InvalidEnvelope("its timestamp is not an ISO 8601 date-time") from None
     # Faraday sends an offset; one without is read as UTC so every timestamp compares.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
 

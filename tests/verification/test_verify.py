@@ -256,7 +256,23 @@ REJECTIONS: list[tuple[str, Any, Any, Any, str]] = [
         event_body(),
         {**GOOD, "svix-id": "msg_\ud800"},
         SECRET,
-        "no_matching_signature",
+        "invalid_message_id",
+    ),
+    # Ids are what the whole package agrees on (_validation.is_message_id): a longer one
+    # could be verified but never deduplicated.
+    (
+        "id of 1,001 bytes",
+        event_body(),
+        {**GOOD, "svix-id": "é" * 500 + "x"},
+        SECRET,
+        "invalid_message_id",
+    ),
+    (
+        "id with a line break",
+        event_body(),
+        {**GOOD, "svix-id": "msg\n1"},
+        SECRET,
+        "invalid_message_id",
     ),
     ("not base64", event_body(), GOOD, "whsec_not*base64!", "invalid_secret"),
     ("empty key", event_body(), GOOD, "whsec_", "invalid_secret"),
@@ -643,3 +659,16 @@ def test_secret_is_not_in_a_verifier_repr() -> None:
     verifier = fw.WebhookVerifier(SECRET)
     assert SECRET.removeprefix("whsec_") not in repr(verifier)
     assert base64.b64decode(SECRET.removeprefix("whsec_")).hex() not in repr(verifier)
+
+
+def test_an_id_of_exactly_1000_bytes_is_signed_verified_and_claimed() -> None:
+    from faraday_webhooks.dedupe import Deduplicator, MemoryStore
+
+    message_id = "é" * 500  # 1,000 bytes in UTF-8
+    body = event_body()
+    event = verify_webhook(body, sign_webhook(body, SECRET, msg_id=message_id), SECRET)
+    assert event.message_id == message_id
+    with Deduplicator(MemoryStore()).claim(message_id) as claim:
+        assert claim.state == "first"
+    with pytest.raises(fw.InvalidRequestError, match="1,000 bytes"):
+        sign_webhook(body, SECRET, msg_id=message_id + "x")

@@ -57,7 +57,7 @@ class WebhookEndpointMergePatch:
 
         if enabled_events is not None and (
             type(enabled_events) is not list
-            or any(type(item) not in (str,) for item in enabled_events)
+            or not all(map((str,).__contains__, map(type, enabled_events)))
         ):
             raise TypeError(
                 "WebhookEndpointMergePatch.enabled_events: expected list[str] | None, got "

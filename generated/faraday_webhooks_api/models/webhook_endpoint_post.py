@@ -43,8 +43,8 @@ class WebhookEndpointPost:
         d = dict(src_dict)
         enabled_events = cast(list[str], d.pop("enabled_events"))
 
-        if type(enabled_events) is not list or any(
-            type(item) not in (str,) for item in enabled_events
+        if type(enabled_events) is not list or not all(
+            map((str,).__contains__, map(type, enabled_events))
         ):
             raise TypeError(
                 "WebhookEndpointPost.enabled_events: expected list[str], got "
