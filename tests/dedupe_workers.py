@@ -49,3 +49,35 @@ def work(kind: str, where: Any, deliveries: Any, results: Any, seed: int) -> Non
         except RuntimeError:
             results.put(("failed", message_id))
             deliveries.put(message_id)  # non-2xx: Faraday retries
+
+
+def work_slowly(kind: str, where: Any, deliveries: Any, results: Any, seed: int) -> None:
+    """Like ``work``, with a lease of 1 s and handlers that sometimes take 3 s; reports
+    "handled" when a handler ran to its end, "done" when its claim was marked done, and
+    "lost" when the store said the claim had been taken meanwhile."""
+    from faraday_webhooks import ClaimLostError
+
+    chance = random.Random(seed)
+    store = make_store(kind, where)
+    dedupe = Deduplicator(store, lease=1)
+    while True:
+        message_id = deliveries.get()
+        if message_id is None:
+            store.close()
+            return
+        try:
+            with dedupe.claim(message_id) as claim:
+                if claim.state == "first":
+                    if chance.random() < 0.15:
+                        results.put(("slow", message_id))
+                        time.sleep(3)  # three leases: only renewal keeps the claim
+                    results.put(("handled", message_id))
+                elif claim.state == "busy":
+                    time.sleep(0.05)
+                    deliveries.put(message_id)  # non-2xx: Faraday retries later
+                    continue
+                else:
+                    continue
+            results.put(("done", message_id))
+        except ClaimLostError:
+            results.put(("lost", message_id))

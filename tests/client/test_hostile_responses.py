@@ -588,3 +588,49 @@ def test_an_error_raised_in_a_process_pool_reaches_the_caller() -> None:
             future.result(timeout=60)
     assert caught.value.code == "NOT_FOUND"
     assert caught.value.status_code == 404
+
+
+@contextlib.contextmanager
+def close_delimited_server(version: str) -> Iterator[str]:
+    """Answers each request with a body that ends when the connection closes: HTTP/1.0, or
+    HTTP/1.1 with ``Connection: close``, and no ``Content-Length``."""
+    body = json.dumps([endpoint_body()]).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = version
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    with serving(Handler) as url:
+        yield url + "/v1"
+
+
+@pytest.mark.parametrize("version", ["HTTP/1.0", "HTTP/1.1"])
+@pytest.mark.parametrize("client_kind", ["sync", "async"])
+def test_a_body_that_ends_when_the_connection_closes_is_read_to_its_end(
+    version: str, client_kind: str
+) -> None:
+    # The answer-order guard once spun at 100% CPU here, and froze the event loop.
+    started = time.monotonic()
+    with close_delimited_server(version) as url:
+        if client_kind == "sync":
+            with fw.Faraday(api_key=API_KEY, base_url=url, total_timeout=20) as client:
+                answers = [client.webhooks.list() for _ in range(3)]
+        else:
+
+            async def calls() -> list[list[fw.WebhookEndpoint]]:
+                async with fw.AsyncFaraday(api_key=API_KEY, base_url=url, total_timeout=20) as c:
+                    return [await c.webhooks.list() for _ in range(3)]
+
+            answers = asyncio.run(calls())
+    assert [[str(e.id) for e in answer] for answer in answers] == [[endpoint_body()["id"]]] * 3
+    assert time.monotonic() - started < 15

@@ -232,3 +232,77 @@ def test_the_sandbox_accepts_fadays_legacy_merge_patch_media_type(quick_sandbox:
             headers={"Authorization": f"Bearer {API_KEY}", "Content-Type": "text/plain"},
         )
     assert refused.status_code == 400
+
+
+def test_a_sandbox_started_again_after_a_stop_still_retries() -> None:
+    sandbox = Sandbox(api_keys=[API_KEY], retry_schedule=[0.1])
+    sandbox.start()
+    sandbox.stop()
+    with sandbox, FlakyReceiver(500) as receiver:  # started again
+        subscribe(sandbox, receiver.url)
+        (first,) = sandbox.trigger(EVENT)
+        receiver.wait_for(2)
+        wait_for_attempts(sandbox, 2)
+    assert first.status_code == 500
+    assert [(a.attempt, a.status_code) for a in sandbox.deliveries] == [(1, 500), (2, 204)]
+
+
+class HangingReceiver:
+    """Answers its first request 500 at once, then nothing for ``hang`` seconds on every
+    later one (then 204): an endpoint whose retries time out."""
+
+    def __init__(self, hang: float) -> None:
+        outer = self
+        self.hang = hang
+        self.arrived: list[float] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.arrived.append(time.monotonic())
+                if len(outer.arrived) > 1:
+                    time.sleep(outer.hang)
+                self.send_response(500 if len(outer.arrived) == 1 else 204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}
+        )
+
+    def __enter__(self) -> HangingReceiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+def test_hanging_endpoints_never_delay_another_endpoints_retries() -> None:
+    # Four endpoints fail their first attempt at once; all four retries fall due together
+    # 0.2 s later. Three of them hang past the 1 s delivery timeout: the fourth's retry
+    # still goes out then, not after the three (3 s, when they went one at a time).
+    with (
+        Sandbox(api_keys=[API_KEY], retry_schedule=[0.2], delivery_timeout=1) as sandbox,
+        HangingReceiver(2) as hanging_a,
+        HangingReceiver(2) as hanging_b,
+        HangingReceiver(2) as hanging_c,
+        FlakyReceiver(500) as flaky,
+    ):
+        for url in (hanging_a.url, hanging_b.url, hanging_c.url, flaky.url):
+            subscribe(sandbox, url)
+        sandbox.trigger(EVENT)
+        flaky.wait_for(2, timeout=15)
+        wait_for_attempts(sandbox, 5)
+    flaky_attempts = [a.at for a in sandbox.deliveries if a.url == flaky.url]
+    assert len(flaky_attempts) == 2
+    waited = flaky_attempts[1] - flaky_attempts[0]
+    assert waited < 1.0, f"the retry came {waited:.1f} s after the failure: it waited its turn"

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -246,3 +247,22 @@ def test_the_sandbox_answers_a_malformed_request_line(sandbox: Sandbox, line: by
         answer = connection.recv(65536)
     assert answer.startswith(b"HTTP/1."), answer[:100]
     assert answer.split(b" ", 2)[1] in (b"400", b"414", b"505")
+
+
+def test_the_receiver_always_answers_an_id_too_long_to_deduplicate_or_a_store_that_failed(
+    tmp_path: Path,
+) -> None:
+    from faraday_webhooks.dedupe import Deduplicator, SQLiteStore
+
+    long_id = "msg_" + "x" * 2000  # a signature over it verifies; no store could keep it
+    headers = {"svix-id": long_id, "svix-timestamp": str(int(time.time())), "svix-signature": ""}
+    signed = fw.sign_webhook(MESSAGE, SECRET, msg_id="msg_1")
+    headers["svix-signature"] = signed["svix-signature"]
+    store = SQLiteStore(tmp_path / "claims.sqlite3")
+    with WebhookReceiver(secret=SECRET, dedupe=Deduplicator(store)) as receiver:
+        refused = httpx.post(receiver.url, content=MESSAGE, headers=headers, timeout=10)
+        store.close()  # the store fails from here on
+        failed = httpx.post(receiver.url, content=MESSAGE, headers=signed, timeout=10)
+    assert refused.status_code == 400
+    assert "invalid_message_id" in refused.text or "id header" in refused.text
+    assert failed.status_code == 500  # answered: Faraday retries

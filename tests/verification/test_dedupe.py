@@ -6,6 +6,7 @@ SQLite is a real file. No engine is mocked, and no store's test is skipped.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import queue
 import subprocess
@@ -20,7 +21,7 @@ from typing import Any
 import faraday_webhooks as fw
 import pytest
 import redis
-from dedupe_workers import make_store, work
+from dedupe_workers import make_store, work, work_slowly
 from engines import free_port, postgres_server, redis_server
 from faraday_webhooks.dedupe import (
     DEFAULT_TTL,
@@ -303,3 +304,296 @@ def test_a_forked_sqlite_store_opens_its_own_connection(tmp_path: Path) -> None:
         check=False,
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+# -- leases: a slow holder keeps its claim; a lost one is never reported done (#34) -------
+
+
+def _another_store(kind: str, where: Any, store: Any) -> Any:
+    """What another worker would use: its own connection, or (memory) the same store."""
+    return store if kind == "memory" else store_for(kind, where)
+
+
+def _expire(kind: str, where: Any, store: Any, message_id: str) -> None:
+    """Make a held claim look as its engine shows an expired one, as if unrenewed."""
+    if kind == "memory":
+        token, _ = store._entries[message_id]
+        store._entries[message_id] = (token, 0.0)
+    elif kind == "sqlite":
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(where, isolation_level=None)) as connection:
+            connection.execute("UPDATE faraday_webhook_claims SET expires_at = 0")
+    elif kind == "redis":
+        redis.Redis(port=where).delete("faraday-webhooks:claim:" + message_id)
+    else:
+        import psycopg
+
+        with psycopg.connect(where, autocommit=True) as connection:
+            connection.execute(
+                "UPDATE faraday_webhook_claims SET expires_at = now() - interval '1s'"
+            )
+
+
+@pytest.mark.parametrize(("kind", "where"), [(k, k) for k in KINDS], indirect=["where"])
+def test_a_holder_that_outlives_its_lease_keeps_its_claim(kind: str, where: Any) -> None:
+    store = store_for(kind, where)
+    dedupe, rival = Deduplicator(store, lease=0.6), Deduplicator(_another_store(kind, where, store))
+    with dedupe.claim("msg_slow") as claim:
+        assert claim.state == "first"
+        for _ in range(4):  # 1.6 s in all: past the lease twice over, renewed all along
+            time.sleep(0.4)
+            with rival.claim("msg_slow") as other:
+                assert other.state == "busy"
+    with rival.claim("msg_slow") as other:
+        assert other.state == "duplicate"
+
+
+@pytest.mark.parametrize(("kind", "where"), [(k, k) for k in KINDS], indirect=["where"])
+def test_a_lost_claim_raises_claim_lost_instead_of_reporting_done(kind: str, where: Any) -> None:
+    store = store_for(kind, where)
+    rival = Deduplicator(_another_store(kind, where, store), lease=30)
+    dedupe = Deduplicator(store, lease=30)
+
+    def handle_while_the_claim_is_lost() -> None:
+        with dedupe.claim("msg_lost") as claim:
+            assert claim.state == "first"
+            _expire(kind, where, store, "msg_lost")  # the lease ran out unrenewed...
+            with rival.claim("msg_lost") as taken:  # ...and another worker took the message
+                assert taken.state == "first"
+
+    with pytest.raises(fw.ClaimLostError, match="msg_lost"):
+        handle_while_the_claim_is_lost()
+    assert isinstance(fw.ClaimLostError("x"), fw.DedupeStoreError)
+    with rival.claim("msg_lost") as after:
+        assert after.state == "duplicate"  # done once: by the worker that holds it
+
+
+@pytest.mark.parametrize(("kind", "where"), [(k, k) for k in KINDS], indirect=["where"])
+def test_an_expired_claim_nobody_took_is_still_marked_done(kind: str, where: Any) -> None:
+    # Redis once dropped this "done": its key had expired, so a resend ran again.
+    store = store_for(kind, where)
+    dedupe = Deduplicator(store, lease=30)
+    with dedupe.claim("msg_late") as claim:
+        assert claim.state == "first"
+        _expire(kind, where, store, "msg_late")
+    with Deduplicator(_another_store(kind, where, store)).claim("msg_late") as again:
+        assert again.state == "duplicate"
+
+
+@pytest.mark.parametrize("interruption", [KeyboardInterrupt, SystemExit, GeneratorExit])
+def test_an_interruption_survives_a_store_that_fails_to_release(
+    tmp_path: Path, interruption: type[BaseException]
+) -> None:
+    store = SQLiteStore(tmp_path / "claims.sqlite3")
+
+    def interrupted_handler() -> None:
+        with Deduplicator(store).claim("msg_cut") as claim:
+            assert claim.state == "first"
+            store.close()  # the store goes away while the handler runs...
+            raise interruption()  # ...and the process is told to stop
+
+    with pytest.raises(interruption) as caught:
+        interrupted_handler()
+    notes = getattr(caught.value, "__notes__", [])
+    assert any("not released" in note and "SQLite" in note for note in notes), notes
+
+
+def test_a_cancelled_task_is_cancelled_even_when_the_release_fails(tmp_path: Path) -> None:
+    import asyncio
+
+    store = SQLiteStore(tmp_path / "claims.sqlite3")
+
+    async def handler() -> None:
+        with Deduplicator(store).claim("msg_task"):
+            store.close()
+            await asyncio.sleep(30)
+
+    async def main() -> None:
+        task = asyncio.create_task(handler())
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [({"ttl": 0.0005}, "ttl"), ({"lease": 0.0009}, "lease"), ({"lease": 1e-9}, "lease")],
+)
+def test_a_ttl_or_lease_no_engine_can_keep_is_refused(
+    arguments: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(fw.InvalidRequestError, match=f"{message} must be at least 0.001"):
+        Deduplicator(MemoryStore(), **arguments)
+
+
+@pytest.mark.parametrize(("kind", "where"), [(k, k) for k in KINDS], indirect=["where"])
+def test_the_longest_id_verification_accepts_is_claimed_on_every_store(
+    kind: str, where: Any
+) -> None:
+    # 1,000 bytes of 2-, 3- and 4-byte characters: PostgreSQL indexes every one of them.
+    for message_id in ("é" * 500, "€" * 333 + "x", "\U0001f600" * 250):
+        assert len(message_id.encode()) <= 1000
+        dedupe = Deduplicator(store_for(kind, where))
+        with dedupe.claim(message_id) as claim:
+            assert claim.state == "first"
+        with dedupe.claim(message_id) as claim:
+            assert claim.state == "duplicate"
+    with pytest.raises(fw.InvalidRequestError, match="1,000 bytes"):
+        Deduplicator(MemoryStore()).claim("€" * 334).__enter__()
+
+
+def test_stores_refuse_what_they_could_only_misread(tmp_path: Path) -> None:
+    for path in (":memory:", "", tmp_path / "a\0b.sqlite3", 5):
+        with pytest.raises(fw.InvalidRequestError, match="path"):
+            SQLiteStore(path)  # type: ignore[arg-type]
+    with pytest.raises(fw.InvalidRequestError, match="conninfo"):
+        PostgresStore(b"host=127.0.0.1")  # type: ignore[arg-type]
+    with pytest.raises(fw.InvalidRequestError, match="prefix"):
+        RedisStore(redis.Redis(), prefix=b"claims:")  # type: ignore[arg-type]
+    for bound in (0, -1):
+        with pytest.raises(fw.InvalidRequestError, match="max_messages"):
+            MemoryStore(max_messages=bound)
+
+
+def test_a_postgres_store_opens_a_new_connection_after_the_database_ends_it(
+    postgres_conninfo: str,
+) -> None:
+    import psycopg
+
+    store = store_for("postgres", postgres_conninfo)
+    dedupe = Deduplicator(store)
+    with dedupe.claim("msg_before") as claim:
+        assert claim.state == "first"
+    # What a restart does to the store's session: the server ends it.
+    with psycopg.connect(postgres_conninfo, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE pid <> pg_backend_pid() AND datname = current_database()"
+        )
+    outcomes: list[str] = []
+    for attempt in range(3):
+        try:
+            with dedupe.claim(f"msg_after_{attempt}") as claim:
+                outcomes.append(claim.state)
+        except fw.DedupeStoreError:
+            outcomes.append("failed")
+    assert outcomes[-2:] == ["first", "first"], outcomes  # at most the first call fails
+
+
+FORKED_POSTGRES = """
+import os, sys
+from faraday_webhooks.dedupe import Deduplicator, PostgresStore
+
+store = PostgresStore(sys.argv[1])
+dedupe = Deduplicator(store, lease=30)
+with dedupe.claim("msg_parent_before") as claim:
+    assert claim.state == "first"
+children = []
+for number in range(4):
+    child = os.fork()
+    if child == 0:
+        # Each child claims its own messages while its siblings and the parent do too:
+        # a shared connection would mix their answers, or hang.
+        states = []
+        for index in range(25):
+            with dedupe.claim(f"msg_child_{number}_{index}") as claim:
+                states.append(claim.state)
+        os._exit(0 if states == ["first"] * 25 else 1)
+    children.append(child)
+parent_states = []
+for index in range(25):
+    with dedupe.claim(f"msg_parent_{index}") as claim:
+        parent_states.append(claim.state)
+codes = [os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) for child in children]
+assert codes == [0, 0, 0, 0], codes
+assert parent_states == ["first"] * 25, parent_states
+with dedupe.claim("msg_child_2_7") as claim:
+    assert claim.state == "duplicate", claim.state
+print("ok")
+"""
+
+
+def test_a_forked_postgres_store_gives_each_process_its_own_connection(
+    postgres_conninfo: str,
+) -> None:
+    import psycopg
+
+    with psycopg.connect(postgres_conninfo, autocommit=True) as connection:
+        connection.execute("DROP TABLE IF EXISTS faraday_webhook_claims")
+    # A fresh interpreter with no threads: a fork of this test process may deadlock.
+    result = subprocess.run(
+        [sys.executable, "-c", FORKED_POSTGRES, postgres_conninfo],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert result.stdout.strip() == "ok", result.stderr[-2000:]
+
+
+# -- the lease proof: 4 processes, a lease of 1 s, handlers that sometimes take 3 s ------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("kind", "where"), [(k, k) for k in ("sqlite", "redis", "postgres")], indirect=["where"]
+)
+def test_slow_handlers_across_processes_are_run_once_and_never_reported_done_when_lost(
+    kind: str, where: Any
+) -> None:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["dedupe_workers"])
+    deliveries: Any = context.Queue()
+    results: Any = context.Queue()
+    messages = [f"msg_slow_{number:02d}" for number in range(40)]
+    for message_id in messages:
+        for _ in range(3):
+            deliveries.put(message_id)
+    where_arg = str(where) if isinstance(where, Path) else where
+    workers = [
+        context.Process(target=work_slowly, args=(kind, where_arg, deliveries, results, seed))
+        for seed in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    outcomes: Counter[tuple[str, str]] = Counter()
+    deadline = time.monotonic() + 150
+    try:
+        done: set[str] = set()
+        while len(done) < len(messages) and time.monotonic() < deadline:
+            try:
+                outcome, message_id = results.get(timeout=1)
+            except queue.Empty:
+                continue
+            outcomes[(outcome, message_id)] += 1
+            if outcome == "done":
+                done.add(message_id)
+        time.sleep(0.5)
+        while True:
+            try:
+                outcome, message_id = results.get(timeout=0.2)
+            except queue.Empty:
+                break
+            outcomes[(outcome, message_id)] += 1
+    finally:
+        for _ in workers:
+            deliveries.put(None)
+        for worker in workers:
+            worker.join(60)
+            if worker.is_alive():
+                worker.terminate()
+    assert all(worker.exitcode == 0 for worker in workers)
+    handled = Counter(
+        m for (outcome, m), n in outcomes.items() for _ in range(n) if outcome == "handled"
+    )
+    slow = sum(n for (outcome, _), n in outcomes.items() if outcome == "slow")
+    lost = sum(n for (outcome, _), n in outcomes.items() if outcome == "lost")
+    assert sorted(handled) == messages  # every message handled...
+    assert set(handled.values()) == {1}  # ...once: no second worker ran a held message
+    assert lost == 0  # and no worker was told "done" for a claim it had lost
+    assert slow >= 2, "some handlers were meant to outlive the lease"
+    print(f"{kind}: 40 handled once each, {slow} of them for 3 s with a 1 s lease")

@@ -13,6 +13,7 @@ Only loopback URLs are delivered to: the sandbox never sends off this machine.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import heapq
 import itertools
 import threading
@@ -38,6 +39,8 @@ SVIX_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
 USER_AGENT = f"Faraday-Sandbox-Webhooks/{__version__} (faraday-webhooks; Svix-compatible)"
 MAX_KEPT_ATTEMPTS = 10_000
 MAX_KEPT_MESSAGES = 1_000
+# Retries going out at once, to different endpoints (one at a time to each).
+MAX_CONCURRENT_RETRIES = 16
 # Deliveries to loopback go straight there, whatever proxy the environment names.
 _DIRECT_TO_LOOPBACK: dict[str, httpx.BaseTransport | None] = dict.fromkeys(LOOPBACK_PATTERNS)
 
@@ -160,6 +163,11 @@ class Deliverer:
         self._lock = threading.Condition()
         self._stopped = False
         self._worker: threading.Thread | None = None
+        # Svix sends each endpoint's attempts on their own: one hanging endpoint never
+        # delays another's retries. One attempt at a time per endpoint, in a bounded pool.
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._in_flight: set[str] = set()
+        self._waiting: dict[str, collections.deque[str]] = {}
 
     def send(
         self, event_type: str, body: bytes, targets: Sequence[Mapping[str, Any]]
@@ -184,14 +192,24 @@ class Deliverer:
             if (found := self._endpoint(endpoint_id)) is not None
         ]
 
+    def start(self) -> None:
+        """Take retries again (a sandbox started after a stop)."""
+        with self._lock:
+            self._stopped = False
+
     def stop(self) -> None:
-        """Cancel every pending retry and end the background thread."""
+        """Cancel every pending retry and end the background threads."""
         with self._lock:
             self._stopped = True
             self._due.clear()
+            self._waiting.clear()
             self._lock.notify_all()
-        if self._worker is not None:
-            self._worker.join(10)
+            worker, self._worker = self._worker, None
+            pool, self._pool = self._pool, None
+        if worker is not None:
+            worker.join(10)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _attempt(self, message_id: str, message: _Message, target: Mapping[str, Any]) -> Delivery:
         endpoint_id, url = str(target["id"]), str(target["url"])
@@ -248,6 +266,9 @@ class Deliverer:
                 return
             heapq.heappush(self._due, (when, next(self._order), message_id, endpoint_id))
             if self._worker is None:
+                self._pool = concurrent.futures.ThreadPoolExecutor(
+                    MAX_CONCURRENT_RETRIES, thread_name_prefix="faraday-sandbox-retry"
+                )
                 self._worker = threading.Thread(
                     target=self._run, name="faraday-sandbox-retries", daemon=True
                 )
@@ -260,10 +281,32 @@ class Deliverer:
                 while not self._stopped and (not self._due or self._due[0][0] > time.monotonic()):
                     wait = self._due[0][0] - time.monotonic() if self._due else None
                     self._lock.wait(wait)
-                if self._stopped:
+                if self._stopped or self._pool is None:
                     return
                 _, _, message_id, endpoint_id = heapq.heappop(self._due)
-                message = self._messages.get(message_id)
+                if endpoint_id in self._in_flight:  # after the attempt under way
+                    self._waiting.setdefault(endpoint_id, collections.deque()).append(message_id)
+                    continue
+                self._in_flight.add(endpoint_id)
+                pool = self._pool
+            try:
+                pool.submit(self._retry, message_id, endpoint_id)
+            except RuntimeError:  # stopped meanwhile: the pool takes no more
+                return
+
+    def _retry(self, message_id: str, endpoint_id: str) -> None:
+        try:
+            message = self._messages.get(message_id)
             target = self._endpoint(endpoint_id)
             if message is not None and target is not None and target.get("status") == "enabled":
                 self._attempt(message_id, message, target)
+        finally:
+            with self._lock:
+                self._in_flight.discard(endpoint_id)
+                waiting = self._waiting.get(endpoint_id)
+                if waiting:  # the next due retry to this endpoint goes now
+                    next_id = waiting.popleft()
+                    heapq.heappush(
+                        self._due, (time.monotonic(), next(self._order), next_id, endpoint_id)
+                    )
+                    self._lock.notify_all()

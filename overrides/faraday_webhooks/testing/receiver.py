@@ -89,7 +89,11 @@ class _Handler(QuietHandler):
             return
         body = self.rfile.read(length) if length else b""
         receiver = self.server.receiver
-        result = receiver._verify(body, self.headers)
+        try:
+            result = receiver._verify(body, self.headers)
+        except Exception as problem:  # a store that failed: answered 500, so Faraday retries
+            self._reply(500, f"{type(problem).__name__}\n".encode(), close=True)
+            return
         status, reply = (204, b"") if result.verified else (400, str(result.error).encode())
         self._reply(status, reply)
         # Counted only once answered: whoever waits on it may stop the server next.

@@ -139,6 +139,7 @@ class Sandbox:
         if self._server is not None:
             return self
         self._stopping.clear()
+        self._deliverer.start()  # retries again after a stop
         parts = Parts(
             self._api, self._faults, self._log, self._stopping, self._sandbox_route, self.verbose
         )
