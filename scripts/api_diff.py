@@ -152,14 +152,20 @@ def main(argv: list[str] | None = None) -> int:
         if not args.index:
             print("api-diff: set FARADAY_INDEX_URL, or give BASE=<git tag>", file=sys.stderr)
             return 2
-        release = newest_release(simple_url(args.index))
+        try:
+            release = newest_release(simple_url(args.index))
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as problem:
+            return _failed(f"cannot read the index {args.index}: {type(problem).__name__}")
         if release is None:
             print("api-diff: nothing released yet; no public API to break")
             return 0
         version, wheel = release
         label = f"faraday-webhooks {version} on the index"
-        with load_wheel(wheel) as load_old:
-            changes = compare(load_old)
+        try:
+            with load_wheel(wheel) as load_old:
+                changes = compare(load_old)
+        except (zipfile.BadZipFile, OSError, ValueError) as problem:
+            return _failed(f"the newest wheel on the index is unreadable: {type(problem).__name__}")
     if not changes:
         print(f"api-diff: no breaking change to the public API since {label}")
         return 0
@@ -167,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     for change in changes:
         print(f"  {change}")
     return 1
+
+
+def _failed(message: str) -> int:
+    """One line on stderr and exit status 2 (1 means "breaking changes found")."""
+    print("api-diff: " + " ".join(message.split())[:500], file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

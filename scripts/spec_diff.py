@@ -80,18 +80,57 @@ class Change:
         }
 
 
+# What a document may be: Faraday's api.json is well under a MiB. A larger one, or one
+# that expands past this many schema nodes once its $refs are followed (a "billion
+# laughs" of references), is refused in one line rather than compared for hours.
+MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
+MAX_SCHEMA_NODES = 200_000
+
+
+# libyaml's loader where PyYAML has it (ten times faster than its pure Python one).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _yaml(text: str) -> Any:
+    """YAML, safely and without aliases: ``*a`` shares a node, and nested aliases multiply
+    what a reader of the document walks (a "billion laughs")."""
+    if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_LOADER)):
+        raise Unreadable("YAML aliases (*name) are not read: an OpenAPI document needs none")
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+
+
+def _read(source: str) -> str:
+    """The text of a path or an http(s) URL, at most ``MAX_DOCUMENT_BYTES``."""
+    too_large = Unreadable(f"{source} is larger than {MAX_DOCUMENT_BYTES} bytes")
+    if re.match(r"^https?://", source):
+        with httpx.stream("GET", source, follow_redirects=True, timeout=60) as response:
+            response.raise_for_status()
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_DOCUMENT_BYTES:
+                    raise too_large
+                chunks.append(chunk)
+        return b"".join(chunks).decode("utf-8")
+    with open(source, "rb") as file:  # a device such as /dev/zero never ends: read a bound
+        data = file.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise too_large
+    return data.decode("utf-8")
+
+
 def load(source: str) -> dict[str, Any]:
     """A document from a path or an http(s) URL, JSON or YAML; ``Unreadable`` otherwise."""
     try:
-        if re.match(r"^https?://", source):
-            response = httpx.get(source, follow_redirects=True, timeout=60)
-            response.raise_for_status()
-            text = response.text
-        else:
-            text = Path(source).read_text(encoding="utf-8")
-        document = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, httpx.HTTPError) as problem:
+        text = _read(source)
+        try:
+            document = json.loads(text)  # JSON, as Faraday publishes it: fast, no aliases
+        except ValueError:
+            document = _yaml(text)
+    except (OSError, ValueError, yaml.YAMLError, httpx.HTTPError, httpx.InvalidURL) as problem:
         raise Unreadable(f"cannot read {source}: {type(problem).__name__}: {problem}") from None
+    except RecursionError:
+        raise Unreadable(f"cannot read {source}: it nests too deeply") from None
     if not isinstance(document, dict):
         raise Unreadable(f"{source} is not an OpenAPI document")
     if "swagger" in document:
@@ -108,6 +147,7 @@ class Document:
     def __init__(self, document: dict[str, Any], name: str) -> None:
         self.document = document
         self.name = name
+        self.nodes = 0  # schema nodes read so far (MAX_SCHEMA_NODES)
         self.operations = self._webhook_operations()
 
     def pointer(self, reference: str) -> Any:
@@ -162,6 +202,9 @@ class Document:
 
     def schema(self, node: Any, seen: tuple[str, ...] = ()) -> dict[str, Any]:
         """A schema in one spelling: refs resolved, allOf merged, null as a type."""
+        self.nodes += 1
+        if self.nodes > MAX_SCHEMA_NODES:
+            raise Unreadable(f"{self.name}: expands past {MAX_SCHEMA_NODES} schemas ($ref loops?)")
         if not isinstance(node, dict):
             return {}
         if isinstance(node.get("$ref"), str):
@@ -712,8 +755,13 @@ def main(argv: list[str] | None = None) -> int:
         ours, upstream = load(args.ours), load(args.upstream)
         changes = compare(ours, upstream, _ours_on_purpose(ROOT / "openapi-ours.yaml"))
     except Unreadable as problem:
-        print(f"spec-diff: {problem}", file=sys.stderr)
-        return 2
+        return _unreadable(str(problem))
+    except RecursionError:
+        return _unreadable("a document nests too deeply to compare")
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError) as problem:
+        # A field of the wrong type somewhere (a list where an object belongs, say):
+        # the document is not one this tool can read, which is exit 2, not "drift found".
+        return _unreadable(f"a document has a field of the wrong type ({type(problem).__name__})")
     if args.format == "json":
         print(json.dumps([change.as_json() for change in changes], indent=1, default=str))
     else:
@@ -724,6 +772,12 @@ def main(argv: list[str] | None = None) -> int:
             print("spec-diff: openapi.yaml differs from upstream; update it, or pass --allow")
         return 1
     return 0
+
+
+def _unreadable(message: str) -> int:
+    """One line on stderr, whatever the problem's text holds; exit status 2."""
+    print("spec-diff: " + " ".join(message.split())[:500], file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

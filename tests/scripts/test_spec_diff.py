@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ from typing import Any
 import pytest
 import yaml
 from helpers import scripted_server
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = yaml.safe_load((ROOT / "openapi.yaml").read_text())
@@ -438,3 +442,150 @@ def test_a_paths_extension_that_is_not_an_object_is_skipped(
     _paths_extension(document)
     status, out, _ = run(document, tmp_path, capsys)
     assert status == 0, out
+
+
+# -- hostile documents: a report, or one line and exit 2, within 10 s and 256 MiB (#34) ----
+
+MIB = 1024 * 1024
+
+
+def _bounded_run(*argv: str, timeout: float = 10) -> subprocess.CompletedProcess[str]:
+    """A script in a fresh interpreter limited to 256 MiB of address space beyond its start,
+    killed at ``timeout`` seconds (the test fails then: it hung)."""
+
+    def limit() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (768 * MIB, 768 * MIB))  # interpreter + 256 MiB
+
+    return subprocess.run(
+        [sys.executable, *argv],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        preexec_fn=limit,
+        cwd=ROOT,
+    )
+
+
+def _billion_laughs() -> str:
+    lines = ['openapi: "3.1.0"', 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 12)]
+    return "\n".join([*lines, "paths: {/webhook_endpoints: {get: {tags: [webhooks], x: *a11}}}"])
+
+
+def _ref_bomb() -> dict[str, Any]:
+    # Each schema refers to the next twice: 2^30 paths to walk, in 31 small schemas.
+    schemas: dict[str, Any] = {
+        f"s{n}": {"anyOf": [{"$ref": f"#/components/schemas/s{n + 1}"}] * 2} for n in range(30)
+    }
+    schemas["s30"] = {"type": "string"}
+    document = faraday_document()
+    document["components"]["schemas"].update(schemas)
+    body = document["paths"][ENDPOINT]["post"]["requestBody"]["content"]["application/json"]
+    body["schema"] = {"$ref": "#/components/schemas/s0"}
+    return document
+
+
+def _deep(depth: int) -> str:
+    return '{"openapi": "3.1.0", "paths": ' + "[" * depth + "]" * depth + "}"
+
+
+HOSTILE = {
+    "billion laughs (YAML aliases)": lambda path: path.write_text(_billion_laughs()),
+    "a $ref chain that expands 2^30 times": lambda path: path.write_text(json.dumps(_ref_bomb())),
+    "nesting 100,000 deep": lambda path: path.write_text(_deep(100_000)),
+    "a YAML syntax error": lambda path: path.write_text("openapi: 3.1.0\npaths: {a: [\n  - b: c\n"),
+    "a wrongly typed operation": lambda path: path.write_text(
+        json.dumps(
+            {
+                "openapi": "3.1.0",
+                "paths": {"/webhook_endpoints": {"get": {"parameters": 5, "tags": ["webhooks"]}}},
+            }
+        )
+    ),
+    "responses that are a list": lambda path: path.write_text(
+        json.dumps(
+            {"openapi": "3.1.0", "paths": {"/webhook_endpoints": {"post": {"responses": [1]}}}}
+        )
+    ),
+    "5 MiB of spaces": lambda path: path.write_bytes(b" " * (5 * MIB)),
+    "invalid UTF-8": lambda path: path.write_bytes(b"openapi: \xff\xfe"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_a_hostile_document_ends_in_one_line_and_exit_2(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "upstream.yaml"
+    HOSTILE[name](path)
+    result = _bounded_run("scripts/spec_diff.py", str(path))
+    assert result.returncode == 2, (result.returncode, result.stdout[-500:], result.stderr[-500:])
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr[-2000:]
+    assert result.stderr.startswith("spec-diff: ")
+
+
+@pytest.mark.parametrize("source", ["/dev/zero", "http://[::1", "http://127.0.0.1:1/api.json"])
+def test_an_endless_or_unreachable_source_ends_in_one_line_and_exit_2(source: str) -> None:
+    result = _bounded_run("scripts/spec_diff.py", source)
+    assert result.returncode == 2, result.stderr[-500:]
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr[-2000:]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "type",
+                    "properties",
+                    "$ref",
+                    "items",
+                    "required",
+                    "enum",
+                    "allOf",
+                    "anyOf",
+                    "get",
+                    "post",
+                    "paths",
+                    "responses",
+                    "content",
+                    "schema",
+                    "parameters",
+                    "tags",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=30,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(document=json_values, as_yaml=st.booleans())
+def test_any_document_gives_a_report_or_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], document: Any, as_yaml: bool
+) -> None:
+    # Whatever shape the JSON or YAML has, spread over the places spec-diff reads.
+    upstream = {
+        "openapi": "3.1.0",
+        "paths": {"/webhook_endpoints": {"post": document}},
+        "components": {"schemas": {"WebhookMessage": document}},
+    }
+    path = tmp_path / ("api.yaml" if as_yaml else "api.json")
+    path.write_text(yaml.safe_dump(upstream) if as_yaml else json.dumps(upstream))
+    status = spec_diff.main([str(path)])
+    out, err = capsys.readouterr()
+    assert status in (0, 1, 2)
+    if status == 2:
+        assert len(err.strip().splitlines()) == 1, err
+        assert out == ""
+    else:
+        assert "Traceback" not in out + err
