@@ -75,7 +75,7 @@ class Error:
         id = UUID(d.pop("id"))
 
         note = d.pop("note")
-        if type(note) not in (str,):
+        if note.__class__ is not str:
             raise TypeError("Error.note: expected str, got " + type(note).__name__)
 
         _validation_errors = d.pop("validationErrors", UNSET)

@@ -62,19 +62,19 @@ class ValidationError:
         context = ValidationErrorContext.from_dict(d.pop("context"))
 
         message = d.pop("message")
-        if type(message) not in (str,):
+        if message.__class__ is not str:
             raise TypeError(
                 "ValidationError.message: expected str, got " + type(message).__name__
             )
 
         path = d.pop("path")
-        if type(path) not in (str,):
+        if path.__class__ is not str:
             raise TypeError(
                 "ValidationError.path: expected str, got " + type(path).__name__
             )
 
         suggestion = d.pop("suggestion", UNSET)
-        if suggestion is not None and type(suggestion) not in (str,):
+        if suggestion is not None and suggestion.__class__ is not str:
             raise TypeError(
                 "ValidationError.suggestion: expected str | None, got "
                 + type(suggestion).__name__

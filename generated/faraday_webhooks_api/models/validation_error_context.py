@@ -37,7 +37,7 @@ class ValidationErrorContext:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         error_type = d.pop("errorType")
-        if type(error_type) not in (str,):
+        if error_type.__class__ is not str:
             raise TypeError(
                 "ValidationErrorContext.error_type: expected str, got "
                 + type(error_type).__name__

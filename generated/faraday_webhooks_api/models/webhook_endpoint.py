@@ -97,13 +97,13 @@ class WebhookEndpoint:
             updated_at = updated_at.replace(tzinfo=datetime.UTC)
 
         url = d.pop("url")
-        if type(url) not in (str,):
+        if url.__class__ is not str:
             raise TypeError(
                 "WebhookEndpoint.url: expected str, got " + type(url).__name__
             )
 
         secret = d.pop("secret", UNSET)
-        if secret is not None and type(secret) not in (str,):
+        if secret is not None and secret.__class__ is not str:
             raise TypeError(
                 "WebhookEndpoint.secret: expected str | None, got "
                 + type(secret).__name__

@@ -72,7 +72,7 @@ class WebhookEndpointMergePatch:
             status = WebhookEndpointStatus(_status)
 
         url = d.pop("url", UNSET)
-        if url is not None and type(url) not in (str,):
+        if url is not None and url.__class__ is not str:
             raise TypeError(
                 "WebhookEndpointMergePatch.url: expected str | None, got "
                 + type(url).__name__

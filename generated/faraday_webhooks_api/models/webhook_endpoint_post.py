@@ -52,7 +52,7 @@ class WebhookEndpointPost:
             )
 
         url = d.pop("url")
-        if type(url) not in (str,):
+        if url.__class__ is not str:
             raise TypeError(
                 "WebhookEndpointPost.url: expected str, got " + type(url).__name__
             )
