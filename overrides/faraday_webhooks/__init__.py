@@ -27,7 +27,7 @@ from ._models import WebhookEndpoint
 from ._retries import RetryPolicy
 from ._version import __version__
 from .errors import *  # noqa: F403 - the exception tree, as errors.__all__ names it
-from .events import ResourceEvent, WebhookEvent
+from .events import EnrichmentJobEvent, ResourceEvent, WebhookEvent
 from .verify import WebhookVerifier, sign_webhook, verify_webhook, verify_webhook_signature
 
 # Older names, kept: a resource event's data model, and the validation problem model
@@ -38,6 +38,7 @@ ValidationError = ValidationProblem
 __all__ = [
     "NOT_GIVEN",
     "AsyncFaraday",
+    "EnrichmentJobEvent",
     "Faraday",
     "ResourceEvent",
     "ResourceType",

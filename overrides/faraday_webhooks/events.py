@@ -32,13 +32,15 @@ import attrs
 from faraday_webhooks_api.models import (
     EVENT_DATA_MODELS,
     EVENT_MESSAGE_MODELS,
+    WebhookMessageForEnrichmentJob,
+    WebhookMessageForEnrichmentJobData,
     WebhookMessageForResource,
     WebhookMessageForResourceData,
 )
 
 from ._responses import PARSE_ERRORS, describe_parse_error
 
-__all__ = ["ResourceEvent", "WebhookEvent", "event_from_message"]
+__all__ = ["EnrichmentJobEvent", "ResourceEvent", "WebhookEvent", "event_from_message"]
 
 logger: logging.Logger = logging.getLogger("faraday_webhooks")
 
@@ -109,23 +111,37 @@ class ResourceEvent(WebhookEvent):
     data: WebhookMessageForResourceData
 
 
+class EnrichmentJobEvent(WebhookEvent):
+    """``enrichment_job.succeeded``, ``.failed`` or ``.skipped``: a run of an enrichment.
+
+    Example::
+
+        if isinstance(event, EnrichmentJobEvent) and event.data.status == "failed":
+            alert(event.data.enrichment_id, event.data.status_error)
+    """
+
+    __slots__ = ()
+    message_model: ClassVar[type[Any] | None] = WebhookMessageForEnrichmentJob
+
+    data: WebhookMessageForEnrichmentJobData
+
+
 def _event_class(model: type[Any]) -> type[WebhookEvent]:
-    """The event class for a generated message model: ``ResourceEvent``, or one made for it.
+    """The event class for a generated message model: one named above, or one made for it.
 
     A message schema added to openapi.yaml gets a class named after it
-    (``WebhookMessageForEnrichmentJob`` -> ``EnrichmentJobEvent``) with no code here.
+    (``WebhookMessageForBilling`` -> ``BillingEvent``) with no code here.
     """
-    if model is ResourceEvent.message_model:
-        return ResourceEvent
     name = model.__name__.removeprefix("WebhookMessageFor") + "Event"
     doc = f"A delivery whose body is openapi.yaml's {model.__name__}."
     namespace = {"__slots__": (), "__module__": __name__, "__doc__": doc, "message_model": model}
-    return type(name, (WebhookEvent,), namespace)
+    return _NAMED.get(model) or type(name, (WebhookEvent,), namespace)
 
 
 # Event type -> (its data's model, its event class). Only data is parsed: the envelope
 # checks settle type and timestamp, so a delivery is parsed once. A message whose data
 # has no model of its own arrives untyped.
+_NAMED = {named.message_model: named for named in (ResourceEvent, EnrichmentJobEvent)}
 _KINDS: dict[str, tuple[Any, type[WebhookEvent]]] = {
     kind: (EVENT_DATA_MODELS[kind], _event_class(model))
     for kind, model in EVENT_MESSAGE_MODELS.items()
@@ -140,13 +156,10 @@ def _timestamp(value: Any) -> datetime.datetime:
     if not isinstance(value, str):
         raise InvalidEnvelope("its timestamp is not a string")
     try:
-        moment = datetime.datetime.fromisoformat(value)
-    except ValueError:
         # RFC 3339 allows a lower-case t and z, and a leap second (read as :59).
-        try:
-            moment = datetime.datetime.fromisoformat(_LEAP_SECOND.sub(":59", value.upper(), 1))
-        except ValueError:
-            raise InvalidEnvelope("its timestamp is not an ISO 8601 date-time") from None
+        moment = datetime.datetime.fromisoformat(_LEAP_SECOND.sub(":59", value.upper(), 1))
+    except ValueError:
+        raise InvalidEnvelope("its timestamp is not an ISO 8601 date-time") from None
     # Faraday sends an offset; one without is read as UTC so every timestamp compares.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
 

@@ -17,7 +17,10 @@ import httpx
 import pytest
 from faraday_webhooks import Faraday
 from faraday_webhooks.testing import Sandbox, WebhookReceiver
-from faraday_webhooks_api.models import WebhookMessageForResourceData
+from faraday_webhooks_api.models import (
+    WebhookMessageForEnrichmentJobData,
+    WebhookMessageForResourceData,
+)
 from helpers import API_KEY, EVENT, Recorder, endpoint_body, error_body, json_response
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -67,6 +70,9 @@ def describe(event: fw.WebhookEvent) -> str:
         case fw.ResourceEvent(data=data):
             assert_type(data, WebhookMessageForResourceData)
             return f"{event.type} {data.resource_type}/{data.resource_id}"
+        case fw.EnrichmentJobEvent(data=job):
+            assert_type(job, WebhookMessageForEnrichmentJobData)
+            return f"{event.type} {job.enrichment_id} {job.status}"
         case _:
             return f"{event.type} (untyped: {sorted(event.data)})"
 
@@ -85,9 +91,10 @@ def test_resource_events_are_typed() -> None:
     assert repr(event).startswith("ResourceEvent(type='resource.ready_with_update', timestamp=")
 
 
-def test_all_sixteen_resource_types_are_constants_and_any_other_kind_is_a_str() -> None:
-    assert len(fw.ResourceType) == 16
-    assert {"feature_stores", "market_opportunity_analyses", "places"} <= {
+def test_all_nineteen_resource_types_are_constants_and_any_other_kind_is_a_str() -> None:
+    # Faraday's 16 of master, and migrations, enrichments and projects of its 2026-08 branches.
+    assert len(fw.ResourceType) == 19
+    assert {"feature_stores", "migrations", "enrichments", "projects"} <= {
         kind.value for kind in fw.ResourceType
     }
     event = verify(resource_message(resource_type="galaxies"))
@@ -96,18 +103,30 @@ def test_all_sixteen_resource_types_are_constants_and_any_other_kind_is_a_str() 
     assert type(event.data.resource_type) is str
 
 
-def test_an_enrichment_job_delivery_is_accepted_with_its_data_as_sent() -> None:
+@pytest.mark.parametrize("status", ["succeeded", "failed", "skipped"])
+def test_an_enrichment_job_delivery_is_typed(status: str) -> None:
+    data = {**ENRICHMENT_DATA, "status": status}
+    if status == "skipped":
+        data["skip_note"] = "no change since the last run"
+    if status == "failed":
+        data["status_error"] = "the source timed out"
     message = {
         "timestamp": "2026-08-11T06:00:03.1+00:00",
-        "type": "enrichment_job.succeeded",
-        "data": ENRICHMENT_DATA,
+        "type": f"enrichment_job.{status}",
+        "data": data,
     }
     event = verify(message)
-    assert type(event) is fw.WebhookEvent
-    assert event.type == "enrichment_job.succeeded"
-    assert event.data == ENRICHMENT_DATA
+    assert type(event) is fw.EnrichmentJobEvent
+    assert event.type == f"enrichment_job.{status}"
+    assert event.data.enrichment_id == uuid.UUID(data["enrichment_id"])
+    assert event.data.enrichment_job_id == uuid.UUID(data["enrichment_job_id"])
+    assert event.data.invocation == "schedule"
+    assert event.data.status == status
+    assert event.data.scheduled_for == datetime.datetime(2026, 8, 11, 6, tzinfo=datetime.UTC)
+    assert event.data.skip_note == data.get("skip_note")
+    assert event.data.status_error == data.get("status_error")
     assert event.to_dict() == message
-    assert describe(event).startswith("enrichment_job.succeeded (untyped: ['account_id',")
+    assert describe(event) == f"enrichment_job.{status} {data['enrichment_id']} {status}"
 
 
 def test_a_known_type_with_skewed_data_is_delivered_untyped_with_a_warning(
@@ -213,13 +232,12 @@ def test_a_receiver_acknowledges_an_enrichment_job_the_sandbox_sends(
         (delivery,) = sandbox.trigger("enrichment_job.failed", enrichment_id=enrichment_id)
         (received,) = receiver.wait_for(1, timeout=10)
     assert delivery.status_code == 204  # acknowledged, so Faraday would not retry
-    assert received.event is not None
-    assert type(received.event) is fw.WebhookEvent
+    assert isinstance(received.event, fw.EnrichmentJobEvent)  # typed, as the sandbox sent it
     data = received.event.data
-    assert data["enrichment_id"] == enrichment_id
-    assert (data["status"], data["invocation"]) == ("failed", "manual")
-    assert "status_error" in data
-    assert "resource_id" not in data
+    assert data.enrichment_id == uuid.UUID(enrichment_id)
+    assert (data.status, data.invocation) == ("failed", "manual")
+    assert data.status_error
+    assert "resource_id" not in received.event.to_dict()["data"]
 
 
 # -- secrets on reads, None rather than Unset ------------------------------------------

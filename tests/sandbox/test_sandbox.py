@@ -414,3 +414,27 @@ def test_the_pytest_fixture_users_get_is_a_running_sandbox(faraday_sandbox: Sand
         endpoint = client.webhooks.create(url=HOOK, enabled_events=[EVENT])
     assert [e.id for e in faraday_sandbox.endpoints] == [endpoint.id]
     assert faraday_sandbox.api_key == "sk_sandbox_local"
+
+
+def test_an_update_may_not_leave_an_endpoint_subscribed_to_nothing(
+    raw: httpx.Client, sandbox: Sandbox
+) -> None:
+    endpoint_id = post(raw, {"url": HOOK, "enabled_events": [EVENT]}).json()["id"]
+    emptied = raw.patch(
+        f"/webhook_endpoints/{endpoint_id}",
+        content=b'{"enabled_events": []}',
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert emptied.status_code == 400
+    assert emptied.json()["error"] == "VALIDATION_FAILED"
+    assert sandbox.endpoints[0].enabled_events == [EVENT]  # left as it was
+    with (
+        fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url) as client,
+        pytest.raises(fw.InvalidRequestError, match="at least one event type"),
+    ):
+        client.webhooks.update(endpoint_id, enabled_events=[])
+
+
+def test_the_sandbox_waits_for_an_answer_as_long_as_svix_does() -> None:
+    # Svix counts a 2xx within 15 s as delivered: a receiver taking 6-14 s succeeds there.
+    assert Sandbox().delivery_timeout == 15

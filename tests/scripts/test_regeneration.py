@@ -45,20 +45,18 @@ PROBE = textwrap.dedent(
 
     # A delivery kind added to the spec arrives typed, with no code in the overrides.
     from uuid import UUID
-    message = {"timestamp": "2026-08-11T06:00:03+00:00", "type": "enrichment_job.skipped",
+    message = {"timestamp": "2026-08-11T06:00:03+00:00", "type": "billing.invoice_paid",
                "data": {"account_id": "6f1b9a36-4f3e-4ae4-9b4b-1f1c7b0e5a11",
-                        "enrichment_id": "0b0b4b43-35a4-4a9c-9d0c-4d5f7f3c8a11",
-                        "enrichment_job_id": "8d9e8f1a-1f2b-4c3d-9e4f-5a6b7c8d9e0f",
-                        "invocation": "manual", "status": "skipped", "skip_note": "no change"}}
+                        "invoice_id": "0b0b4b43-35a4-4a9c-9d0c-4d5f7f3c8a11",
+                        "plan": "team", "note": "paid"}}
     body = json.dumps(message).encode()
     secret = "whsec_c2VjcmV0c2VjcmV0c2VjcmV0"
     event = fw.verify_webhook(body, fw.sign_webhook(body, secret), secret)
-    assert type(event).__name__ == "EnrichmentJobEvent", type(event)
+    assert type(event).__name__ == "BillingEvent", type(event)
     assert isinstance(event, fw.WebhookEvent) and not isinstance(event, fw.ResourceEvent)
-    assert event.data.enrichment_id == UUID("0b0b4b43-35a4-4a9c-9d0c-4d5f7f3c8a11")
-    assert event.data.invocation == "manual" and event.data.skip_note == "no change"
-    assert event.data.status == "skipped"
-    assert event.data.status_error is None and event.data.scheduled_for is None
+    assert event.data.invoice_id == UUID("0b0b4b43-35a4-4a9c-9d0c-4d5f7f3c8a11")
+    assert event.data.plan == "team" and event.data.note == "paid"
+    assert event.data.amount is None
     resource = dict(message, type="resource.errored", data={
         "account_id": "6f1b9a36-4f3e-4ae4-9b4b-1f1c7b0e5a11",
         "resource_id": "2c1881c4-a0c0-424d-89e1-b481f3cb118c", "resource_type": "cohorts"})
@@ -70,40 +68,34 @@ PROBE = textwrap.dedent(
 )
 
 
-def add_enrichment_job_messages(schemas: dict[str, Any]) -> None:
-    """Faraday's enrichment-job deliveries, as its client's ``project`` branch describes them."""
-    kinds = ["enrichment_job.succeeded", "enrichment_job.failed", "enrichment_job.skipped"]
-    schemas["WebhookEventType"]["enum"].extend(kinds)
-    schemas["WebhookMessageForEnrichmentJob"] = {
+def add_billing_messages(schemas: dict[str, Any]) -> None:
+    """A delivery kind Faraday might add: its own message and data schemas, and a type."""
+    schemas["WebhookEventType"]["enum"].append("billing.invoice_paid")
+    schemas["WebhookMessageForBilling"] = {
         "type": "object",
         "required": ["data", "timestamp", "type"],
         "properties": {
-            "data": {"$ref": "#/components/schemas/WebhookMessageForEnrichmentJobData"},
+            "data": {"$ref": "#/components/schemas/WebhookMessageForBillingData"},
             "timestamp": {"type": "string", "format": "date-time"},
             "type": {"$ref": "#/components/schemas/WebhookEventType"},
         },
     }
-    uuid_string = {"type": "string", "format": "uuid"}
-    schemas["WebhookMessageForEnrichmentJobData"] = {
+    schemas["WebhookMessageForBillingData"] = {
         "type": "object",
-        "required": ["account_id", "enrichment_id", "enrichment_job_id", "invocation", "status"],
+        "required": ["account_id", "invoice_id", "plan", "note"],
         "properties": {
-            "account_id": uuid_string,
-            "enrichment_id": uuid_string,
-            "enrichment_job_id": uuid_string,
-            "invocation": {"type": "string", "enum": ["manual", "schedule"]},
-            "scheduled_for": {"type": "string", "format": "date-time"},
-            "skip_note": {"type": "string"},
-            "status": {"type": "string", "enum": ["succeeded", "failed", "skipped"]},
-            "status_error": {"type": "string"},
+            "account_id": {"type": "string", "format": "uuid"},
+            "invoice_id": {"type": "string", "format": "uuid"},
+            "plan": {"type": "string", "enum": ["team", "enterprise"]},
+            "note": {"type": "string"},
+            "amount": {"type": "integer"},
         },
     }
     union = schemas["WebhookMessage"]
-    union["oneOf"].append({"$ref": "#/components/schemas/WebhookMessageForEnrichmentJob"})
-    for kind in kinds:
-        union["discriminator"]["mapping"][kind] = (
-            "#/components/schemas/WebhookMessageForEnrichmentJob"
-        )
+    union["oneOf"].append({"$ref": "#/components/schemas/WebhookMessageForBilling"})
+    union["discriminator"]["mapping"]["billing.invoice_paid"] = (
+        "#/components/schemas/WebhookMessageForBilling"
+    )
 
 
 @pytest.mark.slow
@@ -115,11 +107,10 @@ def test_overrides_work_unchanged_against_a_regenerated_client(tmp_path: Path) -
         "description": "A note.",
     }
     schemas["Error"]["properties"]["error"]["enum"].append("RATE_LIMITED")
-    add_enrichment_job_messages(schemas)
+    add_billing_messages(schemas)
     # A required field with a default is declared after the other required ones in the
-    # generated class (invocation moves behind status).
-    job_data = schemas["WebhookMessageForEnrichmentJobData"]["properties"]
-    job_data["invocation"]["default"] = "schedule"
+    # generated class (plan moves behind note).
+    schemas["WebhookMessageForBillingData"]["properties"]["plan"]["default"] = "team"
     changed = tmp_path / "openapi.yaml"
     changed.write_text(yaml.safe_dump(spec, sort_keys=False))
 

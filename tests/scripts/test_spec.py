@@ -149,8 +149,15 @@ def test_no_field_is_nullable_so_absent_and_none_mean_the_same() -> None:
 
 def test_delivery_messages_follow_faradays_models() -> None:
     schemas = SPEC["components"]["schemas"]
-    assert schemas["WebhookEventType"]["enum"] == ["resource.errored", "resource.ready_with_update"]
-    assert len(schemas["ResourceType"]["enum"]) == 16
+    # Faraday's master, and its client's `project` branch (openapi-ours.yaml lists these).
+    assert schemas["WebhookEventType"]["enum"] == [
+        "resource.errored",
+        "resource.ready_with_update",
+        "enrichment_job.succeeded",
+        "enrichment_job.failed",
+        "enrichment_job.skipped",
+    ]
+    assert len(schemas["ResourceType"]["enum"]) == 19
     mapping = schemas["WebhookMessage"]["discriminator"]["mapping"]
     assert set(mapping) == set(schemas["WebhookEventType"]["enum"])
     message = schemas["WebhookMessageForResource"]

@@ -213,7 +213,7 @@ def _lower_ids_limit(document: dict[str, Any]) -> None:
 
 
 def _add_event_type(document: dict[str, Any]) -> None:
-    schemas(document)["WebhookEventType"]["enum"].append("enrichment_job.succeeded")
+    schemas(document)["WebhookEventType"]["enum"].append("billing.invoice_paid")
 
 
 def _nullable_in_3_0(document: dict[str, Any]) -> None:
@@ -283,7 +283,7 @@ CHANGES: list[tuple[Callable[[dict[str, Any]], None], str, str]] = [
     (_add_status, "additive", "POST /webhook_endpoints response 409: new upstream"),
     (_remove_status, "breaking", "GET /webhook_endpoints response 404: no longer documented"),
     (_lower_ids_limit, "breaking", "maxItems was 100, upstream 50"),
-    (_add_event_type, "breaking", "enum value 'enrichment_job.succeeded' new upstream"),
+    (_add_event_type, "breaking", "enum value 'billing.invoice_paid' new upstream"),
     (_nullable_in_3_0, "breaking", ".url: null allowed upstream"),
     (_null_type_in_3_1, "breaking", ".url: null allowed upstream"),
     (_add_pattern, "breaking", ".url: pattern was None, upstream ^https://"),

@@ -383,7 +383,7 @@ def test_headers_are_read_case_insensitively_from_any_mapping() -> None:
 
 def test_unknown_event_and_resource_types_parse_and_extra_fields_are_kept() -> None:
     body = event_body(
-        type="enrichment_job.succeeded",
+        type="billing.invoice_paid",
         data={
             "account_id": str(uuid.uuid4()),
             "resource_id": str(uuid.uuid4()),
@@ -393,7 +393,7 @@ def test_unknown_event_and_resource_types_parse_and_extra_fields_are_kept() -> N
         delivery_attempt=2,
     )
     event = verify_webhook(body, sign_webhook(body, SECRET, timestamp=NOW), SECRET, now=NOW)
-    assert event.type == "enrichment_job.succeeded"
+    assert event.type == "billing.invoice_paid"
     assert event.type_ == event.type
     assert type(event) is fw.WebhookEvent  # a type this release does not type: data as sent
     assert event.data["resource_type"] == "galaxies"

@@ -91,7 +91,7 @@ class Sandbox:
         port: int = 0,
         max_endpoints: int | None = 1000,
         reject_duplicate_urls: bool = False,
-        delivery_timeout: float = 5.0,
+        delivery_timeout: float = 15.0,
         retry_schedule: Iterable[float] = SVIX_RETRY_SCHEDULE,
         verbose: bool = False,
         allow_remote: bool = False,
