@@ -25,9 +25,17 @@ $(STAMP): pyproject.toml requirements-dev.txt
 	touch $(STAMP); \
 	echo "==> $(VENV) ready in $$(( $$(date +%s) - started )) s"
 
-## The main job: the whole webhook flow, offline, against the bundled sandbox.
-demo: venv
-	@$(BIN)/faraday-webhooks demo
+## The main job: the whole webhook flow, offline, against the bundled sandbox. It needs
+## only the package and its sandbox extra, in a small environment of its own.
+DEMO_VENV := .venv-demo
+$(DEMO_VENV)/.installed: pyproject.toml
+	@test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
+	@echo "==> installing faraday-webhooks[sandbox] into $(DEMO_VENV) (the package and its sandbox extra only)"
+	@$(DEMO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[sandbox]'
+	@touch $@
+
+demo: $(DEMO_VENV)/.installed
+	@$(DEMO_VENV)/bin/faraday-webhooks demo
 
 ## The database servers the dedupe stores are tested against (Debian's packages); the
 ## tests start and stop their own instances on 127.0.0.1.
@@ -123,4 +131,4 @@ docs: venv
 	@NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 clean:
-	rm -rf $(VENV) $(CONFORMANCE_VENV) .nox site .pyright dist build .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_VENV) $(CONFORMANCE_VENV) .nox site .pyright dist build .mypy_cache .ruff_cache

@@ -11,7 +11,7 @@ acts on each verified ``event.message_id`` once claims it first::
 
     def receive(body: bytes, headers) -> int:
         event = verify_webhook(body, headers, secret)
-        with dedupe.claim(event.message_id) as claim:
+        with dedupe.claim(event) as claim:  # its verified message id
             if claim.state == "duplicate":
                 return 204        # done before: acknowledge, do nothing
             if claim.state == "busy":
@@ -62,6 +62,7 @@ import attrs
 
 from ._validation import check_number, is_message_id
 from .errors import ClaimLostError, DedupeStoreError, InvalidRequestError
+from .events import WebhookEvent
 
 __all__ = [
     "DEFAULT_LEASE",
@@ -141,14 +142,17 @@ class Deduplicator:
         return f"Deduplicator({type(self.store).__name__}, ttl={self.ttl:g}, lease={self.lease:g})"
 
     @contextlib.contextmanager
-    def claim(self, message_id: str) -> Iterator[Claim]:
-        """Claim ``message_id`` for the block; done when it ends, released if it raises.
+    def claim(self, message: str | WebhookEvent) -> Iterator[Claim]:
+        """Claim a message (a verified event, or its ``message_id``) for the block; done
+        when it ends, released if it raises.
 
         ``ClaimLostError`` when the block ends after the claim was lost (see the module
         docstring). An exception leaving the block is never replaced by a store's: if the
         release fails too, that failure is added to it as a note.
         """
-        check_message_id(message_id)
+        message_id = check_message_id(
+            message.message_id if isinstance(message, WebhookEvent) else message
+        )
         token = os.urandom(16).hex()
         state = self.store.acquire(message_id, token, self.lease)
         if state != "first":
@@ -239,13 +243,14 @@ def _seconds(value: Any, name: str) -> float:
     return float(value)
 
 
-def check_message_id(message_id: Any) -> None:
+def check_message_id(message_id: Any) -> str:
     """``InvalidRequestError`` unless ``message_id`` is one (as verification reads them)."""
     if not is_message_id(message_id):
         shown = repr(message_id)[:100]
         raise InvalidRequestError(
             f"message_id must be printable text of 1 to 1,000 bytes (event.message_id), not {shown}"
         )
+    return str(message_id)
 
 
 # -- one process ------------------------------------------------------------------------

@@ -597,3 +597,18 @@ def test_slow_handlers_across_processes_are_run_once_and_never_reported_done_whe
     assert lost == 0  # and no worker was told "done" for a claim it had lost
     assert slow >= 2, "some handlers were meant to outlive the lease"
     print(f"{kind}: 40 handled once each, {slow} of them for 3 s with a 1 s lease")
+
+
+def test_a_verified_event_is_claimed_by_the_id_that_was_signed() -> None:
+    body = b'{"type": "resource.errored", "timestamp": "2024-09-26T14:27:05Z", "data": {}}'
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    event = fw.verify_webhook(body, fw.sign_webhook(body, secret, msg_id="msg_signed"), secret)
+    dedupe = Deduplicator(MemoryStore())
+    with dedupe.claim(event) as claim:  # typed: no `event.message_id or ""` needed
+        assert claim.message_id == "msg_signed"
+        assert claim.state == "first"
+    with dedupe.claim("msg_signed") as again:
+        assert again.state == "duplicate"
+    unverified = fw.WebhookEvent("resource.errored", event.timestamp, {})
+    with pytest.raises(fw.InvalidRequestError, match="message_id"), dedupe.claim(unverified):
+        pass

@@ -42,7 +42,8 @@ def fail_json(kind: str, message: str, **fields: Any) -> None:
 def endpoint_json(endpoint: WebhookEndpoint, *, reveal_secret: bool) -> dict[str, Any]:
     shown = endpoint.to_dict()
     if "secret" in shown and not reveal_secret:
-        shown["secret"] = mask_secret(shown["secret"])
+        # null, not a masked string: `jq -r .secret` must never hand on a fake secret.
+        shown["secret"] = None
     return shown
 
 
