@@ -55,9 +55,10 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Literal, Protocol
 
+import anyio
 import attrs
 
 from ._validation import check_number, is_message_id
@@ -67,6 +68,7 @@ from .events import WebhookEvent
 __all__ = [
     "DEFAULT_LEASE",
     "DEFAULT_TTL",
+    "AsyncDeduplicator",
     "Claim",
     "ClaimState",
     "DedupeStore",
@@ -174,6 +176,55 @@ class Deduplicator:
                 f"the claim on message {message_id[:100]!r} was lost before its block ended "
                 "(unrenewed past its lease, and claimed by another worker); it is not done"
             )
+
+
+class AsyncDeduplicator:
+    """``Deduplicator`` for async code: the same claims and states, with the store's calls
+    (and the release on the way out) in a worker thread, so the event loop never blocks on
+    SQLite, Redis or PostgreSQL. The claim is released even when the task is cancelled.
+
+    Example::
+
+        dedupe = AsyncDeduplicator(RedisStore(redis.Redis(host="cache.internal")))
+        async with dedupe.claim(event) as claim:
+            if claim.state == "first":
+                await handle(event)
+    """
+
+    def __init__(
+        self, store: DedupeStore, *, ttl: float = DEFAULT_TTL, lease: float = DEFAULT_LEASE
+    ) -> None:
+        self.sync = Deduplicator(store, ttl=ttl, lease=lease)
+
+    @classmethod
+    def wrapping(cls, sync: Deduplicator) -> AsyncDeduplicator:
+        """The async face of a ``Deduplicator`` (the same store, ttl, lease and renewals)."""
+        made = cls.__new__(cls)
+        made.sync = sync
+        return made
+
+    def __repr__(self) -> str:
+        return f"Async{self.sync!r}"
+
+    @contextlib.asynccontextmanager
+    async def claim(self, message: str | WebhookEvent) -> AsyncIterator[Claim]:
+        """``Deduplicator.claim``, awaited (see there).
+
+        Example::
+
+            async with dedupe.claim(event) as claim: ...
+        """
+        claiming = self.sync.claim(message)
+        claim = await anyio.to_thread.run_sync(claiming.__enter__)
+        try:
+            yield claim
+        except BaseException as error:
+            with anyio.CancelScope(shield=True):  # a cancelled task still releases its claim
+                await anyio.to_thread.run_sync(
+                    claiming.__exit__, type(error), error, error.__traceback__
+                )
+            raise
+        await anyio.to_thread.run_sync(claiming.__exit__, None, None, None)
 
 
 # Objects that must start afresh in a forked child (a lock the parent held at the fork, a

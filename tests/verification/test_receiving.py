@@ -1,0 +1,310 @@
+"""faraday_webhooks.receiver: every answer of the table, through handle, handle_async, the
+ASGI app under uvicorn and the WSGI app under wsgiref, over real sockets for the last two."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+import time
+import uuid
+import wsgiref.simple_server
+from collections.abc import Iterator
+from typing import Any
+
+import faraday_webhooks as fw
+import httpx
+import pytest
+import uvicorn
+from engines import free_port
+from faraday_webhooks.dedupe import AsyncDeduplicator, Deduplicator, MemoryStore
+from faraday_webhooks.receiver import Outcome, Receiver
+from faraday_webhooks.testing import Sandbox
+from helpers import API_KEY
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+OLD_SECRET = "whsec_" + "b2xkc2VjcmV0b2xkc2VjcmV0b2xkc2VjcmV0MTIzNDU="
+PATHS = ["handle", "handle_async", "asgi", "wsgi"]
+
+
+def message(kind: str = "resource.errored") -> bytes:
+    data = {"account_id": str(uuid.uuid4()), "resource_id": str(uuid.uuid4())}
+    return json.dumps(
+        {
+            "type": kind,
+            "timestamp": "2024-09-26T14:27:05Z",
+            "data": {**data, "resource_type": "cohorts"},
+        }
+    ).encode()
+
+
+@contextlib.contextmanager
+def served(receiver: Receiver, path: str) -> Iterator[str | None]:
+    """The receiver behind a real server for "asgi" and "wsgi" (its URL), else nothing."""
+    if path == "asgi":
+        port = free_port()
+        config = uvicorn.Config(receiver.asgi(), host="127.0.0.1", port=port, log_level="error")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.01)
+        try:
+            yield f"http://127.0.0.1:{port}/hooks/faraday"
+        finally:
+            server.should_exit = True
+            thread.join(10)
+    elif path == "wsgi":
+
+        class Quiet(wsgiref.simple_server.WSGIRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        httpd = wsgiref.simple_server.make_server(
+            "127.0.0.1", 0, receiver.wsgi(), handler_class=Quiet
+        )
+        thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{httpd.server_port}/any/path"
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
+            thread.join(10)
+    else:
+        yield None
+
+
+def deliver(
+    receiver: Receiver, path: str, url: str | None, body: bytes, headers: dict[str, str]
+) -> tuple[int, dict[str, Any] | None]:
+    """The status the receiver answers, and its JSON body (None for a 204)."""
+    if path == "handle":
+        outcome = receiver.handle(body, headers)
+    elif path == "handle_async":
+        outcome = asyncio.run(receiver.handle_async(body, headers))
+    else:
+        assert url is not None
+        answer = httpx.post(url, content=body, headers=headers, timeout=20)
+        return answer.status_code, (answer.json() if answer.content else None)
+    assert isinstance(outcome, Outcome)
+    return outcome.status, (json.loads(outcome.body()) if outcome.body() else None)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_answer_of_the_table(path: str) -> None:
+    store = MemoryStore()
+    receiver = Receiver([SECRET], dedupe=Deduplicator(store, lease=30), max_body=4096)
+    calls: list[str] = []
+    failures = {"resource.ready_with_update": 1}
+
+    @receiver.on("resource.errored")
+    def errored(event: fw.ResourceEvent) -> None:
+        calls.append(f"errored {event.message_id}")
+
+    @receiver.on("resource.ready_with_update")
+    def ready(event: fw.ResourceEvent) -> None:
+        if failures["resource.ready_with_update"]:
+            failures["resource.ready_with_update"] -= 1
+            raise RuntimeError("the first try fails")
+        calls.append("ready")
+
+    with served(receiver, path) as url:
+        body = message()
+        signed = fw.sign_webhook(body, SECRET, msg_id="msg_a")
+        assert deliver(receiver, path, url, body, signed) == (204, None)  # handled
+        assert deliver(receiver, path, url, body, signed) == (204, None)  # duplicate
+        assert calls == ["errored msg_a"]  # the handler ran once
+
+        unknown = message("billing.invoice_paid")
+        assert deliver(receiver, path, url, unknown, fw.sign_webhook(unknown, SECRET)) == (
+            204,
+            None,
+        )
+
+        held = message()
+        holder = Deduplicator(store, lease=30).claim("msg_held")
+        assert holder.__enter__().state == "first"  # another worker holds it
+        status, answer = deliver(
+            receiver, path, url, held, fw.sign_webhook(held, SECRET, msg_id="msg_held")
+        )
+        assert (status, answer) == (409, {"state": "busy", "message_id": "msg_held"})
+        holder.__exit__(None, None, None)
+
+        failing = message("resource.ready_with_update")
+        retried = fw.sign_webhook(failing, SECRET, msg_id="msg_fails_once")
+        status, answer = deliver(receiver, path, url, failing, retried)
+        assert (status, answer) == (500, {"state": "failed", "message_id": "msg_fails_once"})
+        assert deliver(receiver, path, url, failing, retried) == (204, None)  # released: retried
+        assert calls[-1] == "ready"
+
+        forged = fw.sign_webhook(body, "whsec_" + "Zm9yZ2Vk" * 4, msg_id="msg_forged")
+        status, answer = deliver(receiver, path, url, body, forged)
+        assert (status, answer) == (
+            400,
+            {"state": "rejected", "message_id": None, "reason": "no_matching_signature"},
+        )
+
+        exact = body + b" " * (4096 - len(body))  # exactly max_body: accepted
+        assert deliver(receiver, path, url, exact, fw.sign_webhook(exact, SECRET)) == (204, None)
+        too_big = exact + b" "
+        status, answer = deliver(receiver, path, url, too_big, fw.sign_webhook(too_big, SECRET))
+        assert status == 413
+        assert answer == {"state": "rejected", "message_id": None, "reason": "body_too_large"}
+        if url is not None:
+            refused = httpx.get(url, timeout=10)
+            assert (refused.status_code, refused.headers["allow"]) == (405, "POST")
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_on_unknown_handles_every_other_type(path: str) -> None:
+    receiver = Receiver(SECRET)
+    seen: list[str] = []
+    receiver.on_unknown(lambda event: seen.append(event.type))
+    with served(receiver, path) as url:
+        body = message("enrichment_job.skipped")
+        assert deliver(receiver, path, url, body, fw.sign_webhook(body, SECRET)) == (204, None)
+    assert seen == ["enrichment_job.skipped"]
+
+
+def test_handle_refuses_an_async_handler_clearly_and_handle_async_awaits_it() -> None:
+    receiver = Receiver(SECRET)
+    seen: list[str] = []
+
+    @receiver.on("resource.errored")
+    async def errored(event: fw.WebhookEvent) -> None:
+        await asyncio.sleep(0)
+        seen.append(event.type)
+
+    body = message()
+    headers = fw.sign_webhook(body, SECRET)
+    with pytest.raises(fw.InvalidRequestError, match="async: serve it with handle_async"):
+        receiver.handle(body, headers)
+    assert asyncio.run(receiver.handle_async(body, headers)).state == "handled"
+    assert seen == ["resource.errored"]
+
+
+def test_a_sync_handler_never_blocks_the_event_loop() -> None:
+    receiver = Receiver(SECRET, dedupe=AsyncDeduplicator(MemoryStore()))
+
+    @receiver.on("resource.errored")
+    def slow(event: fw.WebhookEvent) -> None:
+        time.sleep(0.5)
+
+    async def main() -> tuple[str, int]:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.02)
+                ticks += 1
+
+        running = asyncio.create_task(ticker())
+        body = message()
+        outcome = await receiver.handle_async(body, fw.sign_webhook(body, SECRET))
+        running.cancel()
+        return outcome.state, ticks
+
+    state, ticks = asyncio.run(main())
+    assert state == "handled"
+    assert ticks >= 10  # the loop kept running while the handler slept in a thread
+
+
+def test_an_interruption_releases_the_claim_and_propagates() -> None:
+    store = MemoryStore()
+    receiver = Receiver(SECRET, dedupe=Deduplicator(store))
+
+    @receiver.on("resource.errored")
+    def interrupted(event: fw.WebhookEvent) -> None:
+        raise KeyboardInterrupt
+
+    body = message()
+    headers = fw.sign_webhook(body, SECRET, msg_id="msg_cut")
+    with pytest.raises(KeyboardInterrupt):
+        receiver.handle(body, headers)
+    with Deduplicator(store).claim("msg_cut") as claim:
+        assert claim.state == "first"  # released for Faraday's retry
+
+
+def test_two_secrets_accept_both_and_say_which_verified() -> None:
+    receiver = Receiver([SECRET, OLD_SECRET])
+    receiver.on("resource.errored")(lambda event: None)
+    body = message()
+    new = receiver.handle(body, fw.sign_webhook(body, SECRET))
+    old = receiver.handle(body, fw.sign_webhook(body, OLD_SECRET))
+    assert (new.state, new.matched_secret) == ("handled", 0)
+    assert (old.state, old.matched_secret) == ("handled", 1)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message_text"),
+    [
+        ({"secrets": []}, "at least one"),
+        ({"secrets": ["whsec_not*base64"]}, r"secrets\[0\]"),
+        ({"secrets": [SECRET, 5]}, r"secrets\[1\]"),
+        ({"secrets": SECRET, "tolerance": float("nan")}, "tolerance"),
+        ({"secrets": SECRET, "max_body": 0}, "max_body"),
+        ({"secrets": SECRET, "dedupe": MemoryStore()}, "dedupe"),
+    ],
+)
+def test_a_bad_argument_is_refused_at_construction_naming_it(
+    arguments: dict[str, Any], message_text: str
+) -> None:
+    with pytest.raises(fw.InvalidRequestError, match=message_text) as caught:
+        Receiver(**arguments)
+    assert "not*base64" not in str(caught.value)  # a secret is never echoed
+
+
+def test_the_sandbox_delivers_through_a_rotation_to_the_asgi_app_under_uvicorn() -> None:
+    # The old endpoint, then its twin with a new secret (both subscribed: each message is
+    # sent to both with one id), then the old one deleted. Nothing is rejected once both
+    # secrets are deployed, and each message is handled once.
+    with Sandbox(api_keys=[API_KEY]) as sandbox:
+        client = fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url)
+        seen: list[tuple[str | None, int | None]] = []
+        holder: dict[str, Receiver] = {}
+
+        def app_factory() -> Any:
+            async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+                await holder["receiver"].asgi()(scope, receive, send)
+
+            return app
+
+        port = free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(app_factory(), host="127.0.0.1", port=port, log_level="error")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.01)
+        try:
+            url = f"http://127.0.0.1:{port}/hooks"
+            old = client.webhooks.create(url=url, enabled_events=["resource.errored"])
+            holder["receiver"] = Receiver(old.secret or "", dedupe=Deduplicator(MemoryStore()))
+            holder["receiver"].on("resource.errored")(lambda e: seen.append((e.message_id, None)))
+            before = sandbox.trigger("resource.errored")
+            twin = client.webhooks.create(url=url, enabled_events=["resource.errored"])
+            # Redeployed with both secrets: each message arrives twice (once per endpoint,
+            # the same id), is accepted both times and handled once.
+            both = Receiver(
+                [twin.secret or "", old.secret or ""], dedupe=Deduplicator(MemoryStore())
+            )
+            both.on("resource.errored")(lambda e: seen.append((e.message_id, 1)))
+            holder["receiver"] = both
+            during = sandbox.trigger("resource.errored")
+            client.webhooks.delete(old.id)
+            after = sandbox.trigger("resource.errored")
+        finally:
+            server.should_exit = True
+            thread.join(10)
+    assert all(delivery.ok for delivery in [*before, *during, *after])
+    assert len(during) == 2  # one message, sent to both endpoints...
+    assert {d.message_id for d in during} == {during[0].message_id}  # ...with one id
+    handled_ids = [message_id for message_id, _ in seen]
+    assert len(handled_ids) == len(set(handled_ids)) == 3  # before, during (once), after
