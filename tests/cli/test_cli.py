@@ -517,3 +517,45 @@ def test_ctrl_c_while_the_command_starts_is_one_line() -> None:
     )
     assert result.returncode == 130
     assert result.stderr.strip() == "interrupted"
+
+
+def test_rotate_makes_a_twin_with_a_new_secret_and_says_what_to_do_next(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flags = ["--api-key", API_KEY, "--base-url", sandbox.base_url]
+    with fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url) as client:
+        old = client.webhooks.create(url="http://127.0.0.1:9/hooks", enabled_events=[EVENT])
+        secret_file = tmp_path / "new-secret.txt"
+        assert main(["rotate", str(old.id), "--secret-file", str(secret_file), *flags]) == 0
+        out = capsys.readouterr().out
+        twins = [e for e in client.webhooks.list() if e.id != old.id]
+    (twin,) = twins
+    assert (twin.url, twin.enabled_events, twin.status) == (old.url, old.enabled_events, old.status)
+    assert secret_file.read_text() == f"{twin.secret}\n"
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    assert twin.secret != old.secret
+    assert str(twin.id) in out
+    assert f"faraday-webhooks delete {old.id}" in out  # the next step names the old endpoint
+    assert "whsec_" not in out  # the secret went to the file only
+
+
+def test_rotate_refuses_before_making_anything(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flags = ["--api-key", API_KEY, "--base-url", sandbox.base_url]
+    with fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url) as client:
+        endpoint = client.webhooks.create(url="http://127.0.0.1:9/hooks", enabled_events=[EVENT])
+        existing = tmp_path / "existing.txt"
+        existing.write_text("keep me")
+        assert main(["rotate", str(endpoint.id), "--secret-file", str(existing), *flags]) == 2
+        assert "exists" in capsys.readouterr().err
+        missing = "2c1881c4-a0c0-424d-89e1-b481f3cb118c"
+        fresh = str(tmp_path / "fresh.txt")
+        assert main(["rotate", missing, "--secret-file", fresh, *flags]) == 1
+        assert "NOT_FOUND" in capsys.readouterr().err
+        client.webhooks.disable(endpoint.id)
+        assert main(["rotate", str(endpoint.id), "--secret-file", fresh, *flags]) == 1
+        assert "disabled" in capsys.readouterr().err
+        assert len(client.webhooks.list()) == 1  # nothing was made
+    assert existing.read_text() == "keep me"
+    assert not (tmp_path / "fresh.txt").exists()

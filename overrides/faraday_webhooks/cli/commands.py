@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from faraday_webhooks_api.models import WebhookEndpointStatus
 
 from .._base_client import LOOPBACK_PATTERNS, NOT_GIVEN, read_bounded
 from .._client import Faraday
@@ -103,6 +104,35 @@ def create(args: argparse.Namespace) -> int:
         )
         output.fail(f"created webhook endpoint {endpoint.id}, but could not print it; {where}")
         return EXIT_FAILURE
+    return EXIT_OK
+
+
+def rotate(args: argparse.Namespace) -> int:
+    """A twin of the endpoint (same URL, events and status) with a new secret, written to
+    --secret-file; the old endpoint is left for `delete` once both secrets are deployed."""
+    with _client(args) as client:
+        output.know_secret(client._config.api_key)
+        old = client.webhooks.retrieve(args.endpoint_id)  # missing: NotFoundError, exit 1
+        if old.status != WebhookEndpointStatus.ENABLED:
+            raise UserError(f"rotate: endpoint {old.id} is disabled: enable it or create one")
+        # Opened before the twin exists: a file that cannot be written leaves nothing behind.
+        secret_file = _open_secret_file(args.secret_file, force=False)
+        try:
+            twin = client.webhooks.create(url=old.url, enabled_events=old.enabled_events)
+        except BaseException:
+            secret_file.close()
+            os.unlink(args.secret_file)  # made here, empty: no twin has its secret
+            raise
+        with secret_file:
+            secret_file.write(f"{twin.secret}\n")
+    where = f"its secret is in {args.secret_file}"
+    output.write(f"Created twin endpoint {twin.id} of {old.id}; {where}")
+    output.write("Next:")
+    output.write(
+        "  1. deploy your receiver with both secrets, the new one first: "
+        "Receiver([new_secret, old_secret])"
+    )
+    output.write(f"  2. then stop the old endpoint's deliveries: faraday-webhooks delete {old.id}")
     return EXIT_OK
 
 
@@ -357,6 +387,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "enable": enable,
     "disable": disable,
     "delete": delete,
+    "rotate": rotate,
     "sandbox": sandbox,
     "listen": listen,
     "trigger": trigger,

@@ -142,6 +142,25 @@ def _add_create(commands: Commands) -> None:
     _client_options(create)
 
 
+def _add_rotate(commands: Commands) -> None:
+    rotate = _command(
+        commands,
+        "rotate",
+        "rotate an endpoint's secret without downtime: make a twin with a new secret "
+        "(Faraday has no rotate operation), then delete the old one once both are deployed",
+        "faraday-webhooks rotate 2c1881c4-a0c0-424d-89e1-b481f3cb118c --secret-file new.txt",
+    )
+    _id_argument(rotate)
+    rotate.add_argument(
+        "--secret-file",
+        metavar="PATH",
+        required=True,
+        help="where the twin's whsec_ secret goes (mode 0600, never through a symlink); PATH "
+        "must not exist, and is opened before the twin is created",
+    )
+    _client_options(rotate)
+
+
 def _add_list(commands: Commands) -> None:
     listing = _command(
         commands,
@@ -344,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"faraday-webhooks {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_create(commands)
+    _add_rotate(commands)
     _add_list(commands)
     _add_get(commands)
     _add_update(commands)
