@@ -81,3 +81,61 @@ def work_slowly(kind: str, where: Any, deliveries: Any, results: Any, seed: int)
             results.put(("done", message_id))
         except ClaimLostError:
             results.put(("lost", message_id))
+
+
+RECEIVER_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def receive(
+    kind: str, where: Any, deliveries: Any, results: Any, seed: int, use_async: bool
+) -> None:
+    """A receiver replica: answers signed deliveries (body, headers) from a shared queue with
+    a ``Receiver``; a non-2xx answer puts the delivery back, as Faraday retries. One handler
+    call in ten fails the first time it sees a message. With ``use_async``, the handler is
+    ``async`` and runs through ``handle_async`` and an ``AsyncDeduplicator``."""
+    import asyncio
+    import logging
+
+    from faraday_webhooks.dedupe import AsyncDeduplicator
+    from faraday_webhooks.receiver import Receiver
+
+    # The receiver logs each failed handler; the test counts them instead of printing them.
+    logging.getLogger("faraday_webhooks").addHandler(logging.NullHandler())
+    chance = random.Random(seed)
+    store = make_store(kind, where)
+    sync = Deduplicator(store, lease=5)
+    receiver = Receiver(
+        RECEIVER_SECRET, dedupe=AsyncDeduplicator.wrapping(sync) if use_async else sync
+    )
+    tried: set[str] = set()
+
+    def work(event: Any) -> None:
+        first = event.message_id not in tried
+        tried.add(event.message_id)
+        if first and chance.random() < 0.1:
+            raise RuntimeError("the handler failed")
+        results.put(("handled", event.message_id))
+
+    async def work_async(event: Any) -> None:
+        await asyncio.sleep(0)
+        work(event)
+
+    receiver.on("resource.errored")(work_async if use_async else work)
+    loop = asyncio.new_event_loop() if use_async else None
+    while True:
+        delivery = deliveries.get()
+        if delivery is None:
+            store.close()
+            if loop is not None:
+                loop.close()
+            return
+        body, headers = delivery
+        if loop is not None:
+            outcome = loop.run_until_complete(receiver.handle_async(body, headers))
+        else:
+            outcome = receiver.handle(body, headers)
+        results.put((outcome.state, outcome.message_id))
+        if not 200 <= outcome.status < 300:
+            if outcome.state == "busy":
+                time.sleep(0.005)
+            deliveries.put(delivery)  # non-2xx: Faraday retries

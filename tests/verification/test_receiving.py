@@ -308,3 +308,89 @@ def test_the_sandbox_delivers_through_a_rotation_to_the_asgi_app_under_uvicorn()
     assert {d.message_id for d in during} == {during[0].message_id}  # ...with one id
     handled_ids = [message_id for message_id, _ in seen]
     assert len(handled_ids) == len(set(handled_ids)) == 3  # before, during (once), after
+
+
+# -- exactly once across replicas: 4 receiver processes, one of them async ------------
+
+
+@pytest.fixture(scope="module")
+def redis_port() -> Iterator[int]:
+    from engines import redis_server
+
+    with redis_server() as port:
+        yield port
+
+
+@pytest.fixture(scope="module")
+def postgres_conninfo() -> Iterator[str]:
+    from engines import postgres_server
+
+    with postgres_server() as conninfo:
+        yield conninfo
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["postgres", "redis"])
+def test_four_receiver_replicas_handle_every_message_exactly_once(
+    kind: str, redis_port: int, postgres_conninfo: str
+) -> None:
+    import multiprocessing
+    import queue
+    from collections import Counter
+
+    from dedupe_workers import RECEIVER_SECRET, receive
+
+    where: Any = postgres_conninfo if kind == "postgres" else redis_port
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["dedupe_workers"])
+    deliveries: Any = context.Queue()
+    results: Any = context.Queue()
+    messages = [f"msg_replica_{kind}_{number:03d}" for number in range(200)]
+    for message_id in messages:
+        body = message()
+        headers = fw.sign_webhook(body, RECEIVER_SECRET, msg_id=message_id)
+        for _ in range(3):  # delivered three times, as retries and resends arrive
+            deliveries.put((body, headers))
+    workers = [
+        context.Process(target=receive, args=(kind, where, deliveries, results, seed, seed == 0))
+        for seed in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    outcomes: Counter[tuple[str, str]] = Counter()
+    handled: set[str] = set()
+    deadline = time.monotonic() + 120
+    try:
+        while len(handled) < len(messages) and time.monotonic() < deadline:
+            try:
+                state, message_id = results.get(timeout=1)
+            except queue.Empty:
+                continue
+            outcomes[(state, message_id)] += 1
+            if state == "handled":
+                handled.add(message_id)
+        time.sleep(0.5)
+        while True:
+            try:
+                state, message_id = results.get(timeout=0.2)
+            except queue.Empty:
+                break
+            outcomes[(state, message_id)] += 1
+    finally:
+        for _ in workers:
+            deliveries.put(None)
+        for worker in workers:
+            worker.join(30)
+            if worker.is_alive():
+                worker.terminate()
+    assert all(worker.exitcode == 0 for worker in workers)
+    # "handled" is reported twice per handled message: by the handler, and by the outcome.
+    ran = Counter(m for (state, m), n in outcomes.items() for _ in range(n) if state == "handled")
+    assert sorted(ran) == messages
+    assert set(ran.values()) == {2}  # one handler run, one "handled" answer, per message
+    failed = sum(n for (state, _), n in outcomes.items() if state == "failed")
+    duplicates = sum(n for (state, _), n in outcomes.items() if state == "duplicate")
+    assert failed > 0
+    assert duplicates > 0
+    print(f"{kind}: 200 handled once each by 4 replicas, {failed} failed and retried,")
+    print(f"  {duplicates} duplicates answered 204")
