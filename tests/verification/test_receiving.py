@@ -260,54 +260,76 @@ def test_a_bad_argument_is_refused_at_construction_naming_it(
     assert "not*base64" not in str(caught.value)  # a secret is never echoed
 
 
-def test_the_sandbox_delivers_through_a_rotation_to_the_asgi_app_under_uvicorn() -> None:
-    # The old endpoint, then its twin with a new secret (both subscribed: each message is
-    # sent to both with one id), then the old one deleted. Nothing is rejected once both
-    # secrets are deployed, and each message is handled once.
+def test_a_rotation_loses_nothing_and_handles_each_event_once(tmp_path: Any) -> None:
+    # The receiver holds the old secret; `rotate` makes the twin; the receiver is redeployed
+    # with both secrets (each message now arrives twice, once per endpoint, with one id);
+    # the old endpoint is deleted. 50 events across the phases, served by uvicorn.
+    from faraday_webhooks.cli import main
+
+    store = MemoryStore()  # survives the redeploy, as a shared store would
+    handled: list[tuple[str, str]] = []
+    outcomes: list[Outcome] = []
+    deployed: dict[str, Receiver] = {}
+
+    def deploy(secrets: list[str], phase: str) -> None:
+        receiver = Receiver(secrets, dedupe=Deduplicator(store))
+        receiver.on("resource.errored")(lambda event: handled.append((phase, event.message_id)))
+        deployed["now"] = receiver
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        # The receiver deployed now, its outcomes kept to see which secret verified each.
+        receiver = deployed["now"]
+        if scope["type"] != "http":
+            await receiver.asgi()(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        outcome = await receiver.handle_async(body, scope["headers"])
+        outcomes.append(outcome)
+        await send({"type": "http.response.start", "status": outcome.status, "headers": []})
+        await send({"type": "http.response.body", "body": outcome.body()})
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
     with Sandbox(api_keys=[API_KEY]) as sandbox:
         client = fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url)
-        seen: list[tuple[str | None, int | None]] = []
-        holder: dict[str, Receiver] = {}
-
-        def app_factory() -> Any:
-            async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-                await holder["receiver"].asgi()(scope, receive, send)
-
-            return app
-
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(app_factory(), host="127.0.0.1", port=port, log_level="error")
+        old = client.webhooks.create(
+            url=f"http://127.0.0.1:{port}/hooks", enabled_events=["resource.errored"]
         )
-        thread = threading.Thread(target=server.run, daemon=True)
+        deploy([old.secret or ""], "before")
         thread.start()
         while not server.started:
             time.sleep(0.01)
         try:
-            url = f"http://127.0.0.1:{port}/hooks"
-            old = client.webhooks.create(url=url, enabled_events=["resource.errored"])
-            holder["receiver"] = Receiver(old.secret or "", dedupe=Deduplicator(MemoryStore()))
-            holder["receiver"].on("resource.errored")(lambda e: seen.append((e.message_id, None)))
-            before = sandbox.trigger("resource.errored")
-            twin = client.webhooks.create(url=url, enabled_events=["resource.errored"])
-            # Redeployed with both secrets: each message arrives twice (once per endpoint,
-            # the same id), is accepted both times and handled once.
-            both = Receiver(
-                [twin.secret or "", old.secret or ""], dedupe=Deduplicator(MemoryStore())
-            )
-            both.on("resource.errored")(lambda e: seen.append((e.message_id, 1)))
-            holder["receiver"] = both
-            during = sandbox.trigger("resource.errored")
-            client.webhooks.delete(old.id)
-            after = sandbox.trigger("resource.errored")
+            sent = [d for _ in range(15) for d in sandbox.trigger("resource.errored")]
+            secret_file = tmp_path / "new-secret.txt"
+            flags = ["--api-key", API_KEY, "--base-url", sandbox.base_url]
+            assert main(["rotate", str(old.id), "--secret-file", str(secret_file), *flags]) == 0
+            new_secret = secret_file.read_text().strip()
+            deploy([new_secret, old.secret or ""], "during")  # the new one first
+            sent += [d for _ in range(20) for d in sandbox.trigger("resource.errored")]
+            assert main(["delete", str(old.id), *flags]) == 0
+            deploy([new_secret], "after")
+            sent += [d for _ in range(15) for d in sandbox.trigger("resource.errored")]
         finally:
             server.should_exit = True
             thread.join(10)
-    assert all(delivery.ok for delivery in [*before, *during, *after])
-    assert len(during) == 2  # one message, sent to both endpoints...
-    assert {d.message_id for d in during} == {during[0].message_id}  # ...with one id
-    handled_ids = [message_id for message_id, _ in seen]
-    assert len(handled_ids) == len(set(handled_ids)) == 3  # before, during (once), after
+    assert all(delivery.ok for delivery in sent)  # nothing rejected, nothing retried
+    assert len(sent) == 15 + 20 * 2 + 15  # during the overlap, two deliveries a message
+    ids = [message_id for _, message_id in handled]
+    assert len(ids) == len(set(ids)) == 50  # each of the 50 events handled once
+    assert [phase for phase, _ in handled].count("during") == 20
+    matched = [(o.state, o.matched_secret) for o in outcomes]
+    assert set(matched[:15]) == {("handled", 0)}  # the old secret, alone
+    during = matched[15:55]
+    assert {secret for _, secret in during} == {0, 1}  # both secrets verified deliveries...
+    assert sorted(state for state, _ in during).count("handled") == 20  # ...each message once
+    assert set(matched[55:]) == {("handled", 0)}  # the new secret, alone
 
 
 # -- exactly once across replicas: 4 receiver processes, one of them async ------------
