@@ -49,16 +49,19 @@ store is safe to share across ``fork()``: a forked child opens its own connectio
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import sqlite3
 import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Literal, Protocol
 
 import anyio
+import anyio.from_thread
+import anyio.lowlevel
 import attrs
 
 from ._validation import check_number, is_message_id
@@ -69,6 +72,8 @@ __all__ = [
     "DEFAULT_LEASE",
     "DEFAULT_TTL",
     "AsyncDeduplicator",
+    "AsyncPostgresStore",
+    "AsyncRedisStore",
     "Claim",
     "ClaimState",
     "DedupeStore",
@@ -172,35 +177,34 @@ class Deduplicator:
             raise
         self._renewer.drop(token)
         if not self.store.complete(message_id, token, self.ttl):
-            raise ClaimLostError(
-                f"the claim on message {message_id[:100]!r} was lost before its block ended "
-                "(unrenewed past its lease, and claimed by another worker); it is not done"
-            )
+            raise _lost(message_id)
 
 
 class AsyncDeduplicator:
-    """``Deduplicator`` for async code: the same claims and states, with the store's calls
-    (and the release on the way out) in a worker thread, so the event loop never blocks on
-    SQLite, Redis or PostgreSQL. The claim is released even when the task is cancelled.
+    """``Deduplicator`` for async code: the same claims, states and renewals. An async
+    store (``AsyncRedisStore``, ``AsyncPostgresStore``) is awaited; a sync store's calls
+    run in a worker thread, so the event loop never blocks on SQLite, Redis or PostgreSQL.
+    The claim is released even when the task is cancelled.
 
     Example::
 
-        dedupe = AsyncDeduplicator(RedisStore(redis.Redis(host="cache.internal")))
+        dedupe = AsyncDeduplicator(AsyncRedisStore(redis.asyncio.Redis(host="cache.internal")))
         async with dedupe.claim(event) as claim:
             if claim.state == "first":
                 await handle(event)
     """
 
     def __init__(
-        self, store: DedupeStore, *, ttl: float = DEFAULT_TTL, lease: float = DEFAULT_LEASE
+        self, store: Any, *, ttl: float = DEFAULT_TTL, lease: float = DEFAULT_LEASE
     ) -> None:
         self.sync = Deduplicator(store, ttl=ttl, lease=lease)
+        self.store = store if inspect.iscoroutinefunction(getattr(store, "acquire", None)) else None
 
     @classmethod
     def wrapping(cls, sync: Deduplicator) -> AsyncDeduplicator:
         """The async face of a ``Deduplicator`` (the same store, ttl, lease and renewals)."""
         made = cls.__new__(cls)
-        made.sync = sync
+        made.sync, made.store = sync, None
         return made
 
     def __repr__(self) -> str:
@@ -214,17 +218,46 @@ class AsyncDeduplicator:
 
             async with dedupe.claim(event) as claim: ...
         """
-        claiming = self.sync.claim(message)
-        claim = await anyio.to_thread.run_sync(claiming.__enter__)
+        if self.store is None:  # a sync store, in a worker thread
+            claiming = self.sync.claim(message)
+            claim = await anyio.to_thread.run_sync(claiming.__enter__)
+            try:
+                yield claim
+            except BaseException as error:
+                with anyio.CancelScope(shield=True):  # a cancelled task still releases it
+                    await anyio.to_thread.run_sync(
+                        claiming.__exit__, type(error), error, error.__traceback__
+                    )
+                raise
+            await anyio.to_thread.run_sync(claiming.__exit__, None, None, None)
+            return
+        store, sync = self.store, self.sync
+        message_id = check_message_id(
+            message.message_id if isinstance(message, WebhookEvent) else message
+        )
+        token = os.urandom(16).hex()
+        state = await store.acquire(message_id, token, sync.lease)
+        if state != "first":
+            yield Claim(message_id, state)
+            return
+        # The renewer thread renews it on this event loop, where the store's connection lives.
+        loop = anyio.lowlevel.current_token()
+        sync._renewer.hold(
+            message_id, token, lambda *args: anyio.from_thread.run(store.renew, *args, token=loop)
+        )
         try:
-            yield claim
+            yield Claim(message_id, state)
         except BaseException as error:
-            with anyio.CancelScope(shield=True):  # a cancelled task still releases its claim
-                await anyio.to_thread.run_sync(
-                    claiming.__exit__, type(error), error, error.__traceback__
-                )
+            sync._renewer.drop(token)
+            with anyio.CancelScope(shield=True):
+                try:
+                    await store.release(message_id, token)
+                except DedupeStoreError as failure:
+                    error.add_note(f"faraday_webhooks: the claim was not released: {failure}")
             raise
-        await anyio.to_thread.run_sync(claiming.__exit__, None, None, None)
+        sync._renewer.drop(token)
+        if not await store.complete(message_id, token, sync.ttl):
+            raise _lost(message_id)
 
 
 # Objects that must start afresh in a forked child (a lock the parent held at the fork, a
@@ -248,18 +281,23 @@ class Renewer:
 
     def forked(self) -> None:
         """Start afresh (in a forked child: the parent's thread did not come along)."""
-        self._held: dict[str, tuple[str, float]] = {}  # token -> (message id, next renewal)
+        # token -> (message id, next renewal, how to renew)
+        self._held: dict[str, tuple[str, float, Callable[[str, str, float], bool]]] = {}
         self._changed = threading.Condition()
         self._running = False
 
-    def hold(self, message_id: str, token: str) -> None:
+    def hold(
+        self, message_id: str, token: str, renew: Callable[[str, str, float], bool] | None = None
+    ) -> None:
+        """Renew this claim until ``drop``, with ``renew`` (the store's own, by default)."""
         with self._changed:
             if not self._running:
                 self._running = True
                 threading.Thread(
                     target=self._run, name="faraday-dedupe-renewer", daemon=True
                 ).start()
-            self._held[token] = (message_id, time.monotonic() + self.interval)
+            due = time.monotonic() + self.interval
+            self._held[token] = (message_id, due, renew or self.store.renew)
             self._changed.notify()
 
     def drop(self, token: str) -> None:
@@ -270,19 +308,26 @@ class Renewer:
         while True:
             with self._changed:
                 now = time.monotonic()
-                due = [(token, held[0]) for token, held in self._held.items() if held[1] <= now]
+                due = [(token, *held) for token, held in self._held.items() if held[1] <= now]
                 if not due:
                     soonest = min((held[1] for held in self._held.values()), default=now + 3600)
                     self._changed.wait(soonest - now)
                     continue
-                for token, message_id in due:
-                    self._held[token] = (message_id, now + self.interval)
-            for token, message_id in due:
+                for token, message_id, _, renew in due:
+                    self._held[token] = (message_id, now + self.interval, renew)
+            for token, message_id, _, renew in due:
                 try:
-                    if not self.store.renew(message_id, token, self.interval * 3):
+                    if not renew(message_id, token, self.interval * 3):
                         self.drop(token)  # taken: the block's end says so
-                except DedupeStoreError:
-                    pass  # unreachable now: tried again at the next wake
+                except (DedupeStoreError, RuntimeError):
+                    pass  # unreachable now (or its event loop busy ending): tried again later
+
+
+def _lost(message_id: str) -> ClaimLostError:
+    return ClaimLostError(
+        f"the claim on message {message_id[:100]!r} was lost before its block ended "
+        "(unrenewed past its lease, and claimed by another worker); it is not done"
+    )
 
 
 def _seconds(value: Any, name: str) -> float:
@@ -683,3 +728,147 @@ class RedisStore:
     def close(self) -> None:
         """Close the client's connections (the client is yours: this only closes them)."""
         self.client.close()
+
+
+# -- async stores: the same operations, keys and table, on the drivers' async APIs ------------
+
+
+class AsyncRedisStore:
+    """``RedisStore`` on ``redis.asyncio.Redis``, for ``AsyncDeduplicator``: the same keys,
+    so async and sync replicas may share a Redis.
+
+    Example::
+
+        import redis.asyncio
+
+        dedupe = AsyncDeduplicator(AsyncRedisStore(redis.asyncio.Redis(host="cache.internal")))
+    """
+
+    def __init__(self, client: Any, *, prefix: str = "faraday-webhooks:claim:") -> None:
+        try:
+            import redis
+            import redis.asyncio
+        except ImportError:
+            raise DedupeStoreError(
+                "AsyncRedisStore needs redis-py: pip install 'faraday-webhooks[redis]' "
+                "--index-url https://<internal index>/simple/"
+            ) from None
+        if not isinstance(client, redis.asyncio.Redis):
+            raise InvalidRequestError(
+                f"client must be a redis.asyncio.Redis, not {type(client).__name__}"
+            )
+        if not isinstance(prefix, str):
+            raise InvalidRequestError(f"prefix must be a str, not {type(prefix).__name__}")
+        self._redis_error, self.client, self.prefix = redis.RedisError, client, prefix
+        self._scripts = {
+            name: client.register_script(script)
+            for name, script in (("renew", _REDIS_RENEW), ("complete", _REDIS_COMPLETE))
+        }
+        self._scripts["release"] = client.register_script(_REDIS_RELEASE)
+
+    def __repr__(self) -> str:
+        return f"AsyncRedisStore(prefix={self.prefix!r})"
+
+    async def acquire(self, message_id: str, token: str, lease: float) -> ClaimState:
+        key = self.prefix + message_id
+        with _engine_errors(self._redis_error, "Redis"):
+            if await self.client.set(key, token, nx=True, px=max(1, int(lease * 1000))):
+                return "first"
+            held = await self.client.get(key)
+        if held is None:  # expired between the two calls: claim again
+            return await self.acquire(message_id, token, lease)
+        return "duplicate" if held in (_DONE, _DONE.encode()) else "busy"
+
+    async def _script(self, name: str, message_id: str, *args: Any) -> bool:
+        with _engine_errors(self._redis_error, "Redis"):
+            return bool(await self._scripts[name](keys=[self.prefix + message_id], args=list(args)))
+
+    async def renew(self, message_id: str, token: str, lease: float) -> bool:
+        return await self._script("renew", message_id, token, int(lease * 1000))
+
+    async def complete(self, message_id: str, token: str, ttl: float) -> bool:
+        return await self._script("complete", message_id, token, _DONE, int(ttl * 1000))
+
+    async def release(self, message_id: str, token: str) -> None:
+        await self._script("release", message_id, token)
+
+    async def close(self) -> None:
+        """Close the client's connections (the client is yours: this only closes them)."""
+        await self.client.aclose()
+
+
+class AsyncPostgresStore:
+    """``PostgresStore`` on psycopg's ``AsyncConnection``, for ``AsyncDeduplicator``: the
+    same table, so async and sync replicas may share a database. The connection is opened
+    at the first claim (and again after the database ends it).
+
+    Example::
+
+        dedupe = AsyncDeduplicator(AsyncPostgresStore("postgresql://hooks@db.internal/hooks"))
+    """
+
+    def __init__(self, conninfo: str, *, table: str = "faraday_webhook_claims") -> None:
+        self.table: str = _table_name(table)
+        if not isinstance(conninfo, str):
+            raise InvalidRequestError(
+                f"conninfo must be a libpq connection string, not {type(conninfo).__name__}"
+            )
+        try:
+            import psycopg
+        except ImportError:
+            raise DedupeStoreError(
+                "AsyncPostgresStore needs psycopg: pip install 'faraday-webhooks[postgres]' "
+                "--index-url https://<internal index>/simple/"
+            ) from None
+        self._psycopg, self._conninfo, self._closed = psycopg, conninfo, False
+        self._connection: Any = None
+        self._lock = anyio.Lock()
+
+    def __repr__(self) -> str:
+        return f"AsyncPostgresStore(table={self.table!r})"
+
+    async def _execute(self, statement: str, parameters: tuple[Any, ...]) -> Any:
+        errors = self._psycopg.errors
+        made = (errors.UniqueViolation, errors.DuplicateTable, errors.DuplicateObject)
+        with _engine_errors(self._psycopg.Error, "PostgreSQL"):
+            async with self._lock:
+                if self._closed:
+                    raise self._psycopg.InterfaceError("the store is closed")
+                if self._connection is None or self._connection.closed or self._connection.broken:
+                    self._connection = await self._psycopg.AsyncConnection.connect(
+                        self._conninfo, autocommit=True, connect_timeout=10
+                    )
+                    with contextlib.suppress(*made):  # another replica made it meanwhile
+                        await self._connection.execute(
+                            _POSTGRES_SCHEMA.format(table=self.table).encode()
+                        )
+            return await self._connection.execute(
+                statement.format(table=self.table).encode(), parameters
+            )
+
+    async def acquire(self, message_id: str, token: str, lease: float) -> ClaimState:
+        row = await (await self._execute(_POSTGRES_ACQUIRE, (message_id, token, lease))).fetchone()
+        if row is not None and row[0] == token:
+            return "first"
+        state = await (await self._execute(_POSTGRES_STATE, (message_id,))).fetchone()
+        return "duplicate" if state is not None and state[0] is None else "busy"
+
+    async def renew(self, message_id: str, token: str, lease: float) -> bool:
+        return bool(
+            (await self._execute(_POSTGRES_RENEW, (lease, message_id, token))).rowcount == 1
+        )
+
+    async def complete(self, message_id: str, token: str, ttl: float) -> bool:
+        return bool(
+            (await self._execute(_POSTGRES_COMPLETE, (ttl, message_id, token))).rowcount == 1
+        )
+
+    async def release(self, message_id: str, token: str) -> None:
+        await self._execute(_POSTGRES_RELEASE, (message_id, token))
+
+    async def close(self) -> None:
+        """Close the connection; the store takes no more claims."""
+        async with self._lock:
+            self._closed = True
+            if self._connection is not None:
+                await self._connection.close()

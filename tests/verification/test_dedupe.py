@@ -6,6 +6,7 @@ SQLite is a real file. No engine is mocked, and no store's test is skipped.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import multiprocessing
 import queue
@@ -21,6 +22,7 @@ from typing import Any
 import faraday_webhooks as fw
 import pytest
 import redis
+import redis.asyncio
 from dedupe_workers import make_store, work, work_slowly
 from engines import free_port, postgres_server, redis_server
 from faraday_webhooks.dedupe import (
@@ -612,3 +614,123 @@ def test_a_verified_event_is_claimed_by_the_id_that_was_signed() -> None:
     unverified = fw.WebhookEvent("resource.errored", event.timestamp, {})
     with pytest.raises(fw.InvalidRequestError, match="message_id"), dedupe.claim(unverified):
         pass
+
+
+# -- async stores: the drivers' async APIs, the same keys and table as the sync stores ---
+
+
+def _async_store(kind: str, where: Any) -> Any:
+    from faraday_webhooks.dedupe import AsyncPostgresStore, AsyncRedisStore
+
+    if kind == "redis":
+        return AsyncRedisStore(redis.asyncio.Redis(host="127.0.0.1", port=where))
+    return AsyncPostgresStore(where)
+
+
+ASYNC_KINDS = [(k, k) for k in ("redis", "postgres")]
+
+
+@pytest.mark.parametrize(("kind", "where"), ASYNC_KINDS, indirect=["where"])
+def test_an_async_store_claims_as_the_sync_one_does_and_shares_its_keys(
+    kind: str, where: Any
+) -> None:
+    from faraday_webhooks.dedupe import AsyncDeduplicator
+
+    sync_replica = Deduplicator(store_for(kind, where), lease=30)
+
+    async def scenario() -> list[str]:
+        store = _async_store(kind, where)
+        dedupe = AsyncDeduplicator(store, lease=30)
+        states: list[str] = []
+        async with dedupe.claim("msg_async") as claim:
+            states.append(claim.state)
+            with sync_replica.claim("msg_async") as other:  # a sync replica, same engine
+                states.append(other.state)
+        async with dedupe.claim("msg_async") as again:
+            states.append(again.state)
+
+        async def failing_handler() -> None:
+            async with dedupe.claim("msg_async_fails") as failing:
+                states.append(failing.state)
+                raise RuntimeError("the handler failed")
+
+        with pytest.raises(RuntimeError):
+            await failing_handler()
+        async with dedupe.claim("msg_async_fails") as retried:
+            states.append(retried.state)  # released for the retry
+        await store.close()
+        return states
+
+    assert asyncio.run(scenario()) == ["first", "busy", "duplicate", "first", "first"]
+    with sync_replica.claim("msg_async") as seen_by_sync:
+        assert seen_by_sync.state == "duplicate"
+
+
+@pytest.mark.parametrize(("kind", "where"), ASYNC_KINDS, indirect=["where"])
+def test_an_async_holder_that_outlives_its_lease_keeps_its_claim(kind: str, where: Any) -> None:
+    from faraday_webhooks.dedupe import AsyncDeduplicator
+
+    rival = Deduplicator(store_for(kind, where))
+
+    async def scenario() -> list[str]:
+        store = _async_store(kind, where)
+        states: list[str] = []
+        async with AsyncDeduplicator(store, lease=0.6).claim("msg_async_slow") as claim:
+            states.append(claim.state)
+            for _ in range(4):  # 1.6 s: the lease twice over, renewed on this event loop
+                await asyncio.sleep(0.4)
+                with rival.claim("msg_async_slow") as other:
+                    states.append(other.state)
+        await store.close()
+        return states
+
+    assert asyncio.run(scenario()) == ["first", "busy", "busy", "busy", "busy"]
+    with rival.claim("msg_async_slow") as after:
+        assert after.state == "duplicate"
+
+
+@pytest.mark.parametrize(("kind", "where"), ASYNC_KINDS, indirect=["where"])
+def test_an_async_claim_lost_raises_and_a_cancelled_one_is_released(kind: str, where: Any) -> None:
+    from faraday_webhooks.dedupe import AsyncDeduplicator
+
+    sync_store = store_for(kind, where)
+    rival = Deduplicator(store_for(kind, where), lease=30)
+
+    async def scenario() -> None:
+        store = _async_store(kind, where)
+        dedupe = AsyncDeduplicator(store, lease=30)
+
+        async def handler_that_loses_its_claim() -> None:
+            async with dedupe.claim("msg_async_lost"):
+                _expire(kind, where, sync_store, "msg_async_lost")
+                with rival.claim("msg_async_lost") as taken:
+                    assert taken.state == "first"
+
+        with pytest.raises(fw.ClaimLostError):
+            await handler_that_loses_its_claim()
+
+        async def handler() -> None:
+            async with dedupe.claim("msg_async_cancelled"):
+                await asyncio.sleep(30)
+
+        task = asyncio.create_task(handler())
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        async with dedupe.claim("msg_async_cancelled") as retried:
+            assert retried.state == "first"  # released although the task was cancelled
+        await store.close()
+
+    asyncio.run(scenario())
+
+
+def test_async_stores_refuse_what_they_could_only_misread() -> None:
+    from faraday_webhooks.dedupe import AsyncPostgresStore, AsyncRedisStore
+
+    with pytest.raises(fw.InvalidRequestError, match=r"redis\.asyncio\.Redis"):
+        AsyncRedisStore(redis.Redis())
+    with pytest.raises(fw.InvalidRequestError, match="prefix"):
+        AsyncRedisStore(redis.asyncio.Redis(), prefix=5)  # type: ignore[arg-type]
+    with pytest.raises(fw.InvalidRequestError, match="conninfo"):
+        AsyncPostgresStore(None)  # type: ignore[arg-type]
