@@ -416,3 +416,63 @@ def test_four_receiver_replicas_handle_every_message_exactly_once(
     assert duplicates > 0
     print(f"{kind}: 200 handled once each by 4 replicas, {failed} failed and retried,")
     print(f"  {duplicates} duplicates answered 204")
+
+
+def _recipe(marker: str) -> str:
+    """The Python block of docs/verifying.md that holds ``marker``."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "verifying.md").read_text()
+    blocks = [block.split("```", 1)[0] for block in text.split("```python\n")[1:]]
+    (found,) = [block for block in blocks if marker in block]
+    return found
+
+
+@pytest.mark.slow
+def test_the_task_queue_recipe_hands_a_real_rq_worker_the_same_typed_event(
+    tmp_path: Any, redis_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import redis
+    from rq import Queue
+    from rq.job import Job
+
+    redis.Redis(port=redis_port).flushall()
+    (tmp_path / "faraday_tasks.py").write_text(_recipe("from rq import Queue"))
+    url = f"redis://127.0.0.1:{redis_port}/0"
+    monkeypatch.setenv("REDIS_URL", url)
+    monkeypatch.setenv("FARADAY_WEBHOOK_SECRET", SECRET)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("faraday_tasks", None)
+    tasks = importlib.import_module("faraday_tasks")
+    bodies = [message(), message("resource.ready_with_update"), message("billing.invoice_paid")]
+    expected = []
+    for body in bodies:
+        headers = fw.sign_webhook(body, SECRET)
+        event = fw.verify_webhook(body, headers, SECRET)
+        expected.append(f"{type(event).__name__} {event.type} {event.message_id}")
+        assert tasks.receiver.handle(body, headers).state == "handled"
+        assert tasks.receiver.handle(body, headers).state == "duplicate"  # not queued twice
+    job_ids = Queue("faraday", connection=redis.Redis(port=redis_port)).job_ids
+    assert len(job_ids) == 3
+    worker = subprocess.run(
+        [str(Path(sys.executable).parent / "rq"), "worker", "--burst", "--url", url, "faraday"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]),
+        },
+        cwd=tmp_path,
+    )
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    connection = redis.Redis(port=redis_port)
+    results = [Job.fetch(job_id, connection=connection).return_value() for job_id in job_ids]
+    assert results == expected  # ResourceEvent, ResourceEvent, WebhookEvent: as verified
