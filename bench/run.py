@@ -617,6 +617,211 @@ def bench_dedupe() -> None:
         pg_store.close()
 
 
+RECEIVER_APPS = """
+import os
+from faraday_webhooks.dedupe import Deduplicator, MemoryStore
+from faraday_webhooks.receiver import Receiver
+
+receiver = Receiver(os.environ["BENCH_SECRET"], dedupe=Deduplicator(MemoryStore()))
+receiver.on_unknown(lambda event: None)
+ours = receiver.asgi()
+
+
+async def bare(scope, receive, send):
+    # What any webhook endpoint does at the least: read the body, answer 204.
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:
+        more = (await receive()).get("more_body", False)
+    await send({"type": "http.response.start", "status": 204, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+"""
+
+
+def bench_receiver() -> None:
+    """The receiver under uvicorn against a bare ASGI app on the same server; handle()
+    against verifying and claiming by hand; the async stores against their drivers."""
+    import tempfile
+    import threading
+
+    from faraday_webhooks.dedupe import Deduplicator, MemoryStore
+    from faraday_webhooks.receiver import Receiver
+
+    secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+    padding = "x" * 800
+
+    def delivery(number: int) -> tuple[bytes, dict[str, str]]:
+        body = json.dumps(
+            {
+                "type": EVENT,
+                "timestamp": "2024-09-26T14:27:05Z",
+                "padding": padding,
+                "data": {
+                    "account_id": "6f1b9a36-4f3e-4ae4-9b4b-1f1c7b0e5a11",
+                    "resource_id": "2c1881c4-a0c0-424d-89e1-b481f3cb118c",
+                    "resource_type": "cohorts",
+                },
+            }
+        ).encode()
+        return body, fw.sign_webhook(body, secret, msg_id=f"msg_bench_{number}")
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "bench_apps.py").write_text(RECEIVER_APPS)
+
+        def rate(app: str, first: int) -> float:
+            port = _free_port()
+            environment = {**os.environ, "BENCH_SECRET": secret, "PYTHONPATH": folder}
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    f"bench_apps:{app}",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "error",
+                    "--no-access-log",
+                ],
+                env=environment,
+                cwd=folder,
+            )
+            try:
+                url = f"http://127.0.0.1:{port}/hooks"
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline:
+                    with contextlib.suppress(httpx.TransportError):
+                        httpx.post(url, content=b"{}", timeout=1)
+                        break
+                    time.sleep(0.05)
+                prepared = [delivery(first + n) for n in range(1500)]
+                chunks = [prepared[n::4] for n in range(4)]
+
+                def send(part: list[tuple[bytes, dict[str, str]]]) -> None:
+                    with httpx.Client(timeout=30) as client:
+                        for body, headers in part:
+                            assert (
+                                client.post(url, content=body, headers=headers).status_code == 204
+                            )
+
+                threads = [threading.Thread(target=send, args=(part,)) for part in chunks]
+                started = time.perf_counter()
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                return len(prepared) / (time.perf_counter() - started)
+            finally:
+                server.terminate()
+                server.wait(10)
+
+        counter = iter(range(0, 10**9, 10_000))
+        ours_rates, bare_rates = [], []
+        for _ in range(3):
+            bare_rates.append(rate("bare", next(counter)))
+            ours_rates.append(rate("ours", next(counter)))
+        record(
+            "8. receiver.asgi() under uvicorn vs a bare ASGI app, 1 KiB deliveries, MemoryStore",
+            statistics.median(ours_rates),
+            statistics.median(bare_rates),
+            "deliveries/s",
+            "≥ 0.8x",
+        )
+
+    receiver = Receiver(secret, dedupe=Deduplicator(MemoryStore()))
+    receiver.on_unknown(lambda event: None)
+    by_hand = Deduplicator(MemoryStore())
+    numbers = iter(range(10**9))
+    prepared = [delivery(n) for n in range(40_000)]
+
+    def handled() -> None:
+        body, headers = prepared[next(numbers) % len(prepared)]
+        receiver.handle(body, headers)
+
+    def verified_and_claimed() -> None:
+        body, headers = prepared[next(numbers) % len(prepared)]
+        event = fw.verify_webhook(body, headers, secret)
+        with by_hand.claim(event):
+            pass
+
+    ours, baseline = alternate(
+        lambda: per_call(handled, 1000), lambda: per_call(verified_and_claimed, 1000)
+    )
+    record(
+        "8h. receiver.handle() vs verify_webhook + a MemoryStore claim by hand",
+        ours * 1e6,
+        baseline * 1e6,
+        "µs/call",
+        "≤ 1.5x",
+    )
+    _bench_async_stores()
+
+
+def _bench_async_stores() -> None:
+    import itertools
+
+    import psycopg
+    import redis.asyncio
+    from faraday_webhooks.dedupe import AsyncPostgresStore, AsyncRedisStore
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from engines import postgres_server, redis_server
+
+    numbers = itertools.count()
+
+    def compare(name: str, store: Any, bare: Callable[[str], Any]) -> None:
+        async def run(claims: bool) -> float:
+            started = time.perf_counter()
+            for _ in range(1000):
+                key = f"msg_{next(numbers)}"
+                await (store.acquire(key, "token", 60) if claims else bare(key))
+            return 1000 / (time.perf_counter() - started)
+
+        async def rounds() -> tuple[float, float]:
+            await run(True), await run(False)  # warm up
+            mine, theirs = [], []
+            for _ in range(7):
+                theirs.append(await run(False))
+                mine.append(await run(True))
+            return statistics.median(mine), statistics.median(theirs)
+
+        ours, baseline = asyncio.run(rounds())
+        record(
+            f"8a. {name}: async claims/s vs the driver's bare operation",
+            ours,
+            baseline,
+            "ops/s",
+            "≥ 0.67x (≤ 1.5x the cost)",
+        )
+
+    with redis_server() as port:
+        client = redis.asyncio.Redis(port=port)
+        compare(
+            "AsyncRedisStore",
+            AsyncRedisStore(redis.asyncio.Redis(port=port)),
+            lambda key: client.set(key, "token", nx=True, px=60000),
+        )
+    with postgres_server() as conninfo:
+        holder: dict[str, Any] = {}
+
+        async def bare_pg(key: str) -> Any:
+            if "connection" not in holder:
+                holder["connection"] = await psycopg.AsyncConnection.connect(
+                    conninfo, autocommit=True
+                )
+                await holder["connection"].execute(
+                    "CREATE TABLE IF NOT EXISTS t "
+                    "(id TEXT PRIMARY KEY, token TEXT, expires_at TIMESTAMPTZ)"
+                )
+            statement = (
+                "INSERT INTO t VALUES (%s, 'token', clock_timestamp()) ON CONFLICT (id) DO NOTHING"
+            )
+            return await holder["connection"].execute(statement, (key,))
+
+        compare("AsyncPostgresStore", AsyncPostgresStore(conninfo), bare_pg)
+
+
 BENCHMARKS = {
     "overhead": bench_overhead,
     "list": bench_list_parsing,
@@ -625,6 +830,7 @@ BENCHMARKS = {
     "verify": bench_verify,
     "sandbox": bench_sandbox,
     "dedupe": bench_dedupe,
+    "receiver": bench_receiver,
 }
 
 

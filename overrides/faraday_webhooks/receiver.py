@@ -173,20 +173,23 @@ class Receiver:
         verified = self._verify(body, headers)
         if isinstance(verified, Outcome):
             return verified
-        event, matched = verified
-        handler = self._handler(event)
+        handler = self._handler(verified[0])
         if handler is not None and inspect.iscoroutinefunction(handler):
             raise InvalidRequestError(
-                f"the handler for {event.type!r} is async: serve it with handle_async() or asgi()"
+                f"the handler for {verified[0].type!r} is async: serve it with handle_async()"
             )
+        if isinstance(self.dedupe, AsyncDeduplicator):
+            raise InvalidRequestError("an AsyncDeduplicator claims in handle_async() or asgi()")
+        return self._dispatch(*verified, handler)
+
+    def _dispatch(
+        self, event: WebhookEvent, matched: int, handler: Callable[[Any], Any] | None
+    ) -> Outcome:
+        """Claim (with a sync ``Deduplicator``), run the sync handler, say the outcome."""
         if handler is None:
             return _outcome("ignored", event, matched)
-        if isinstance(self.dedupe, AsyncDeduplicator):
-            raise InvalidRequestError(
-                "an AsyncDeduplicator claims in handle_async() or asgi() only"
-            )
         try:
-            if self.dedupe is None:
+            if not isinstance(self.dedupe, Deduplicator):
                 _run_sync(handler, event)
                 return _outcome("handled", event, matched)
             with self.dedupe.claim(event) as claim:
@@ -198,8 +201,8 @@ class Receiver:
         return _outcome("handled", event, matched)
 
     async def handle_async(self, body: bytes, headers: Headers) -> Outcome:
-        """``handle``, awaiting async handlers and running sync ones (and a sync
-        ``Deduplicator``'s claims) in a worker thread: the event loop never blocks.
+        """``handle``, awaiting async handlers and running sync ones (with a sync
+        ``Deduplicator``'s claim: one trip) in a worker thread: the loop never blocks.
 
         Example::
 
@@ -209,10 +212,11 @@ class Receiver:
         if isinstance(verified, Outcome):
             return verified
         event, matched = verified
-        handler = self._handler(event)
+        handler, dedupe = self._handler(event), self.dedupe
         if handler is None:
             return _outcome("ignored", event, matched)
-        dedupe = self.dedupe
+        if not inspect.iscoroutinefunction(handler) and not isinstance(dedupe, AsyncDeduplicator):
+            return await anyio.to_thread.run_sync(self._dispatch, event, matched, handler)
         if isinstance(dedupe, Deduplicator):
             dedupe = AsyncDeduplicator.wrapping(dedupe)  # its claims in a worker thread
         try:

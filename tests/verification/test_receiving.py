@@ -476,3 +476,10 @@ def test_the_task_queue_recipe_hands_a_real_rq_worker_the_same_typed_event(
     connection = redis.Redis(port=redis_port)
     results = [Job.fetch(job_id, connection=connection).return_value() for job_id in job_ids]
     assert results == expected  # ResourceEvent, ResourceEvent, WebhookEvent: as verified
+
+
+def test_a_type_without_a_handler_is_ignored_with_an_async_deduplicator_too() -> None:
+    receiver = Receiver(SECRET, dedupe=AsyncDeduplicator(MemoryStore()))
+    body = message("billing.invoice_paid")
+    outcome = asyncio.run(receiver.handle_async(body, fw.sign_webhook(body, SECRET)))
+    assert (outcome.state, outcome.status) == ("ignored", 204)
