@@ -129,6 +129,7 @@ bench: venv
 ## The documentation site, built strictly into site/ (a broken link or reference fails).
 docs: venv
 	@NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	@echo "docs: open $(CURDIR)/site/index.html"
 
 clean:
 	rm -rf $(VENV) $(DEMO_VENV) $(CONFORMANCE_VENV) .nox site .pyright dist build .mypy_cache .ruff_cache

@@ -1,15 +1,17 @@
 """faraday-webhooks: register Faraday webhook endpoints and trust what they deliver.
 
-Example::
+Example:
 
-    from faraday_webhooks import Faraday, verify_webhook
+```python
+from faraday_webhooks import Faraday, verify_webhook
 
-    with Faraday() as client:  # FARADAY_API_KEY from the environment
-        endpoint = client.webhooks.create(
-            url="https://example.com/hooks", enabled_events=["resource.ready_with_update"]
-        )
+with Faraday() as client:  # FARADAY_API_KEY from the environment
+    endpoint = client.webhooks.create(
+        url="https://example.com/hooks", enabled_events=["resource.ready_with_update"]
+    )
 
-    event = verify_webhook(raw_body, request_headers, endpoint.secret)
+event = verify_webhook(raw_body, request_headers, endpoint.secret)
+```
 """
 
 from faraday_webhooks_api.models import (

@@ -124,10 +124,13 @@ def _operations() -> dict[str, types.ModuleType]:
 def operation_module(operation: Any) -> types.ModuleType:
     """The generated endpoint module for a module, or for its ``operationId``.
 
-    Example::
+    Example:
 
-        >>> operation_module("getWebhookEndpoint").__name__.rsplit(".", 1)[-1]
-        'get_webhook_endpoint'
+    ```pycon
+    >>> operation_module("getWebhookEndpoint").__name__.rsplit(".", 1)[-1]
+    'get_webhook_endpoint'
+
+    ```
     """
     if isinstance(operation, types.ModuleType) and hasattr(operation, "_get_kwargs"):
         return operation
@@ -165,10 +168,12 @@ class Call:
     arguments (``kwargs``: method, url, params, json, headers); its answer is read by the
     generated ``_parse_response`` of the same ``module``.
 
-    Example::
+    Example:
 
-        call = Call(get_webhook_endpoint, {"webhook_endpoint_id": endpoint_id})
-        call.kwargs["url"]   # '/webhook_endpoints/2c18...'
+    ```python
+    call = Call(get_webhook_endpoint, {"webhook_endpoint_id": endpoint_id})
+    call.kwargs["url"]   # '/webhook_endpoints/2c18...'
+    ```
     """
 
     __slots__ = ("idempotent", "kwargs", "module")
@@ -208,10 +213,12 @@ class Attempts:
     (``total_timeout``): whether to go again, how long to wait first, and each attempt's
     httpx timeouts shrunk to what remains.
 
-    Example::
+    Example:
 
-        attempts = Attempts(policy, idempotent=True, request=request, total=2.0)
-        attempts.remaining()    # raises APITimeoutError once 2 s have passed
+    ```python
+    attempts = Attempts(policy, idempotent=True, request=request, total=2.0)
+    attempts.remaining()    # raises APITimeoutError once 2 s have passed
+    ```
     """
 
     def __init__(
@@ -328,9 +335,11 @@ def read_bounded(
 ) -> httpx.Response:
     """``response.read()`` within ``BoundedStream``'s limits, or ``UnexpectedResponseError``.
 
-    Example::
+    Example:
 
-        response = read_bounded(http_client.send(request, stream=True), reader)
+    ```python
+    response = read_bounded(http_client.send(request, stream=True), reader)
+    ```
     """
     try:
         response.stream = BoundedStream(response, reader, check)
@@ -540,12 +549,14 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         timeouts, retries, the exception tree, the bounded read and the typed, checked
         result are the same; every ``client.webhooks`` method is one such call.
 
-        Example::
+        Example:
 
-            from faraday_webhooks_api.api.webhooks import get_webhook_endpoint
+        ```python
+        from faraday_webhooks_api.api.webhooks import get_webhook_endpoint
 
-            endpoint = client.call(get_webhook_endpoint, webhook_endpoint_id=endpoint_id)
-            same = client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)
+        endpoint = client.call(get_webhook_endpoint, webhook_endpoint_id=endpoint_id)
+        same = client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)
+        ```
         """
         http_client = self._http_client()
         call, attempts = self._prepare(http_client, operation, params)
@@ -592,9 +603,11 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
     async def call(self, operation: Any, /, **params: Any) -> Any:
         """Call any operation of openapi.yaml (see ``Faraday.call``).
 
-        Example::
+        Example:
 
-            endpoint = await client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)
+        ```python
+        endpoint = await client.call("getWebhookEndpoint", webhook_endpoint_id=endpoint_id)
+        ```
         """
         http_client = self._http_client()
         call, attempts = self._prepare(http_client, operation, params)

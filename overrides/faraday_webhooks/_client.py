@@ -20,15 +20,17 @@ class Faraday(SyncAPIClient):
     a whole call: every attempt, the waits between them and reading the body. A
     cleartext ``http://`` base URL must be loopback unless ``allow_insecure_http=True``.
 
-    Example::
+    Example:
 
-        from faraday_webhooks import Faraday
+    ```python
+    from faraday_webhooks import Faraday
 
-        with Faraday() as client:
-            endpoint = client.webhooks.create(
-                url="https://example.com/hooks",
-                enabled_events=["resource.ready_with_update"],
-            )
+    with Faraday() as client:
+        endpoint = client.webhooks.create(
+            url="https://example.com/hooks",
+            enabled_events=["resource.ready_with_update"],
+        )
+    ```
     """
 
     @functools.cached_property
@@ -48,15 +50,17 @@ class AsyncFaraday(AsyncAPIClient):
 
     Takes the same arguments as ``Faraday`` (``http_client`` an ``httpx.AsyncClient``).
 
-    Example::
+    Example:
 
-        from faraday_webhooks import AsyncFaraday
+    ```python
+    from faraday_webhooks import AsyncFaraday
 
-        async with AsyncFaraday() as client:
-            endpoint = await client.webhooks.create(
-                url="https://example.com/hooks",
-                enabled_events=["resource.ready_with_update"],
-            )
+    async with AsyncFaraday() as client:
+        endpoint = await client.webhooks.create(
+            url="https://example.com/hooks",
+            enabled_events=["resource.ready_with_update"],
+        )
+    ```
     """
 
     @functools.cached_property

@@ -40,10 +40,13 @@ def resolve_timeout(
     Each limit must be a finite number of seconds above 0 and at most a day (or
     ``None`` inside an ``httpx.Timeout``): an infinite one would overflow the socket layer.
 
-    Example::
+    Example:
 
-        >>> resolve_timeout(5).read
-        5.0
+    ```pycon
+    >>> resolve_timeout(5).read
+    5.0
+
+    ```
     """
     if isinstance(timeout, httpx.Timeout):
         for phase in ("connect", "read", "write", "pool"):
@@ -70,10 +73,13 @@ def check_base_url(url: Any, *, allow_insecure_http: bool = False) -> str:
     a bad port or host, and cleartext ``http://`` to a host other than loopback unless
     ``allow_insecure_http`` (the key would travel in the clear).
 
-    Example::
+    Example:
 
-        >>> check_base_url("https://api.faraday.ai/v1/")
-        'https://api.faraday.ai/v1'
+    ```pycon
+    >>> check_base_url("https://api.faraday.ai/v1/")
+    'https://api.faraday.ai/v1'
+
+    ```
     """
     example = f"an absolute https URL such as {DEFAULT_BASE_URL}"
     if not isinstance(url, str):
@@ -165,11 +171,14 @@ def resolve_config(
 ) -> ClientConfig:
     """Arguments win, then ``FARADAY_API_KEY`` / ``FARADAY_BASE_URL``, then defaults.
 
-    Example::
+    Example:
 
-        >>> resolve_config(api_key="k", base_url=None, timeout=5, max_retries=2,
-        ...                default_headers=None, environ={}).base_url
-        'https://api.faraday.ai/v1'
+    ```pycon
+    >>> resolve_config(api_key="k", base_url=None, timeout=5, max_retries=2,
+    ...                default_headers=None, environ={}).base_url
+    'https://api.faraday.ai/v1'
+
+    ```
     """
     environ = os.environ if environ is None else environ
     key = _checked_api_key(api_key if api_key is not None else environ.get(API_KEY_ENV))

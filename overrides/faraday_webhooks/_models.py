@@ -14,10 +14,12 @@ class WebhookEndpoint(GeneratedWebhookEndpoint):
 
     ``endpoint.secret`` still holds the full ``whsec_`` value: store it, never log it.
 
-    Example::
+    Example:
 
-        endpoint = client.webhooks.create(url=url, enabled_events=events)
-        assert endpoint.secret.startswith("whsec_") and "whsec_***" in repr(endpoint)
+    ```python
+    endpoint = client.webhooks.create(url=url, enabled_events=events)
+    assert endpoint.secret.startswith("whsec_") and "whsec_***" in repr(endpoint)
+    ```
     """
 
     __slots__ = ()

@@ -13,12 +13,15 @@ MASK = "***"
 def mask_secret(secret: str) -> str:
     """A stand-in for a secret that says what it is without revealing it.
 
-    Example::
+    Example:
 
-        >>> mask_secret("whsec_c2VjcmV0")
-        'whsec_***'
-        >>> mask_secret("sk_live_123")
-        '***'
+    ```pycon
+    >>> mask_secret("whsec_c2VjcmV0")
+    'whsec_***'
+    >>> mask_secret("sk_live_123")
+    '***'
+
+    ```
     """
     return "whsec_" + MASK if secret.startswith("whsec_") else MASK
 
@@ -26,10 +29,13 @@ def mask_secret(secret: str) -> str:
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """Return ``text`` with every ``whsec_`` secret and each of ``secrets`` masked.
 
-    Example::
+    Example:
 
-        >>> redact("key sk_123 and whsec_abc=", secrets=["sk_123"])
-        'key *** and whsec_***'
+    ```pycon
+    >>> redact("key sk_123 and whsec_abc=", secrets=["sk_123"])
+    'key *** and whsec_***'
+
+    ```
     """
     for secret in secrets:
         if secret:
@@ -45,12 +51,15 @@ def printable(text: str, limit: int) -> str:
     Server text reaches terminals through messages and the CLI; an ANSI escape or a
     carriage return in it must not act there.
 
-    Example::
+    Example:
 
-        >>> printable("bad\x1b[2Jnews\r", 100)
-        'bad\\x1b[2Jnews\\r'
-        >>> printable("x" * 10, 4)
-        'xxxx...'
+    ```pycon
+    >>> printable("bad\x1b[2Jnews\r", 100)
+    'bad\\x1b[2Jnews\\r'
+    >>> printable("x" * 10, 4)
+    'xxxx...'
+
+    ```
     """
     if not text.isprintable():
         text = "".join(

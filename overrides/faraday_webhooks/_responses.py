@@ -55,10 +55,13 @@ def _parse_failure(response: httpx.Response, exc: BaseException) -> str:
 def describe_parse_error(exc: BaseException) -> str:
     """A short reason for one of ``PARSE_ERRORS``: a missing field by name, else the message.
 
-    Example::
+    Example:
 
-        >>> describe_parse_error(KeyError("url"))
-        "missing field 'url'"
+    ```pycon
+    >>> describe_parse_error(KeyError("url"))
+    "missing field 'url'"
+
+    ```
     """
     if isinstance(exc, KeyError):
         return f"missing field {exc.args[0]!r}" if exc.args else "missing field"
@@ -69,10 +72,12 @@ def describe_parse_error(exc: BaseException) -> str:
 class ResponseReader:
     """Reads responses for one client; bound once to the secrets its texts must mask.
 
-    Example::
+    Example:
 
-        reader = ResponseReader(secrets=[api_key])
-        endpoint = reader.parse(response, success_status=201, parse=WebhookEndpoint.from_dict)
+    ```python
+    reader = ResponseReader(secrets=[api_key])
+    endpoint = reader.parse(response, success_status=201, parse=WebhookEndpoint.from_dict)
+    ```
     """
 
     __slots__ = ("_secrets",)

@@ -43,10 +43,13 @@ _MAYBE_ACTED_STATUSES = frozenset({500, 502, 504})
 class RetryPolicy:
     """Retry limits and backoff; ``delay`` is exponential with jitter, ``Retry-After`` wins.
 
-    Example::
+    Example:
 
-        >>> RetryPolicy(max_retries=0).should_retry_status(503, attempt=0, idempotent=False)
-        False
+    ```pycon
+    >>> RetryPolicy(max_retries=0).should_retry_status(503, attempt=0, idempotent=False)
+    False
+
+    ```
     """
 
     max_retries: int = 2
@@ -89,12 +92,15 @@ class RetryPolicy:
 def retry_after_seconds(headers: httpx.Headers, *, now: float | None = None) -> float | None:
     """The wait a response asks for in ``retry-after-ms`` or ``Retry-After`` (seconds or HTTP-date).
 
-    Example::
+    Example:
 
-        >>> retry_after_seconds(httpx.Headers({"Retry-After": "2"}))
-        2.0
-        >>> retry_after_seconds(httpx.Headers({"Retry-After": "soon"})) is None
-        True
+    ```pycon
+    >>> retry_after_seconds(httpx.Headers({"Retry-After": "2"}))
+    2.0
+    >>> retry_after_seconds(httpx.Headers({"Retry-After": "soon"})) is None
+    True
+
+    ```
     """
     # Total: any header value gives a wait or None, never an exception (a server's
     # garbage must not crash a retry decision).

@@ -31,10 +31,13 @@ MAX_ID_BYTES = 1_000
 def is_message_id(value: object) -> bool:
     """Whether ``value`` is a message id the package can sign, verify and deduplicate.
 
-    Example::
+    Example:
 
-        >>> is_message_id("msg_2mP7dNc3z5s4D0iXqo1qfTzF9bH"), is_message_id("x" * 1001)
-        (True, False)
+    ```pycon
+    >>> is_message_id("msg_2mP7dNc3z5s4D0iXqo1qfTzF9bH"), is_message_id("x" * 1001)
+    (True, False)
+
+    ```
     """
     text = value if isinstance(value, str) else ""
     return text.isprintable() and 0 < len(text.encode("utf-8", "surrogatepass")) <= MAX_ID_BYTES
@@ -50,10 +53,13 @@ def _has_control_or_space(text: str) -> bool:
 def is_loopback_host(host: str) -> bool:
     """Whether ``host`` (a name or an address, IPv6 with or without brackets) is this machine.
 
-    Example::
+    Example:
 
-        >>> is_loopback_host("127.0.0.1"), is_loopback_host("[::1]"), is_loopback_host("10.0.0.1")
-        (True, True, False)
+    ```pycon
+    >>> is_loopback_host("127.0.0.1"), is_loopback_host("[::1]"), is_loopback_host("10.0.0.1")
+    (True, True, False)
+
+    ```
     """
     host = host.strip("[]").lower()
     if host == "localhost" or host.endswith(".localhost"):
@@ -78,14 +84,17 @@ def check_number(
 
     The one check behind every number the package takes: timeouts, retry counts, waits.
 
-    Example::
+    Example:
 
-        >>> check_number(2, name="max_retries", whole=True)
-        2
-        >>> check_number(float("inf"), name="timeout")
-        Traceback (most recent call last):
-        ...
-        faraday_webhooks.errors.InvalidRequestError: timeout must be a number ... got inf
+    ```pycon
+    >>> check_number(2, name="max_retries", whole=True)
+    2
+    >>> check_number(float("inf"), name="timeout")
+    Traceback (most recent call last):
+    ...
+    faraday_webhooks.errors.InvalidRequestError: timeout must be a number ... got inf
+
+    ```
     """
     kind = type(value)
     ok = (kind is int or (kind is float and not whole)) and (
@@ -101,10 +110,13 @@ def check_number(
 def check_url(url: Any, *, name: str = "url") -> str:
     """An absolute http(s) URL with a host, as a string.
 
-    Example::
+    Example:
 
-        >>> check_url("https://example.com/hooks")
-        'https://example.com/hooks'
+    ```pycon
+    >>> check_url("https://example.com/hooks")
+    'https://example.com/hooks'
+
+    ```
     """
     if not isinstance(url, str):
         raise InvalidRequestError(f"{name} must be a string, not {type(url).__name__}")
@@ -126,10 +138,13 @@ def check_event_types(enabled_events: Any) -> list[str]:
     """A list or tuple of event type strings, as a list; openapi.yaml's ``minItems: 1``
     (an endpoint subscribed to nothing) is checked here too, before sending.
 
-    Example::
+    Example:
 
-        >>> check_event_types(("resource.ready_with_update",))
-        ['resource.ready_with_update']
+    ```pycon
+    >>> check_event_types(("resource.ready_with_update",))
+    ['resource.ready_with_update']
+
+    ```
     """
     if not isinstance(enabled_events, list | tuple):
         single = f": write [{enabled_events!r}]" if isinstance(enabled_events, str) else ""
@@ -158,10 +173,13 @@ def check_headers(
     Names and values are checked by h11, httpx's HTTP/1.1 layer, as it would check them
     on the wire, but before anything is sent (and whatever transport the client uses).
 
-    Example::
+    Example:
 
-        >>> check_headers({"X-Team": "billing"}, name="extra_headers")
-        {'X-Team': 'billing'}
+    ```pycon
+    >>> check_headers({"X-Team": "billing"}, name="extra_headers")
+    {'X-Team': 'billing'}
+
+    ```
     """
     if not isinstance(headers, Mapping):
         raise error(f"{name} must be a mapping of header names to values")
@@ -184,10 +202,13 @@ def check_headers(
 def check_uuid(value: Any, *, name: str = "webhook_endpoint_id") -> UUID:
     """An id as a UUID (from a UUID or its text); a path is never built from anything else.
 
-    Example::
+    Example:
 
-        >>> check_uuid("2c1881c4-a0c0-424d-89e1-b481f3cb118c")
-        UUID('2c1881c4-a0c0-424d-89e1-b481f3cb118c')
+    ```pycon
+    >>> check_uuid("2c1881c4-a0c0-424d-89e1-b481f3cb118c")
+    UUID('2c1881c4-a0c0-424d-89e1-b481f3cb118c')
+
+    ```
     """
     if isinstance(value, UUID):
         return value
@@ -202,10 +223,13 @@ def check_uuid(value: Any, *, name: str = "webhook_endpoint_id") -> UUID:
 def check_endpoint_ids(values: Any) -> list[UUID]:
     """Any iterable of endpoint ids (str or UUID) as a list of distinct UUIDs, in order.
 
-    Example::
+    Example:
 
-        >>> check_endpoint_ids(iter(["2c1881c4-a0c0-424d-89e1-b481f3cb118c"]))
-        [UUID('2c1881c4-a0c0-424d-89e1-b481f3cb118c')]
+    ```pycon
+    >>> check_endpoint_ids(iter(["2c1881c4-a0c0-424d-89e1-b481f3cb118c"]))
+    [UUID('2c1881c4-a0c0-424d-89e1-b481f3cb118c')]
+
+    ```
     """
     if isinstance(values, (str, bytes, bytearray, UUID, Mapping)) or not isinstance(
         values, Iterable

@@ -2,22 +2,24 @@
 
 Faraday (through Svix) retries a delivery that did not get a 2xx in time, always
 with the same message id, and a message can be resent by hand. A receiver that
-acts on each verified ``event.message_id`` once claims it first::
+acts on each verified ``event.message_id`` once claims it first:
 
-    from faraday_webhooks import verify_webhook
-    from faraday_webhooks.dedupe import Deduplicator, SQLiteStore
+```python
+from faraday_webhooks import verify_webhook
+from faraday_webhooks.dedupe import Deduplicator, SQLiteStore
 
-    dedupe = Deduplicator(SQLiteStore("/var/lib/hooks/dedupe.sqlite3"))
+dedupe = Deduplicator(SQLiteStore("/var/lib/hooks/dedupe.sqlite3"))
 
-    def receive(body: bytes, headers) -> int:
-        event = verify_webhook(body, headers, secret)
-        with dedupe.claim(event) as claim:  # its verified message id
-            if claim.state == "duplicate":
-                return 204        # done before: acknowledge, do nothing
-            if claim.state == "busy":
-                return 409        # another worker holds it now: Faraday retries later
-            handle(event)         # an exception here releases the claim for the retry
-        return 204
+def receive(body: bytes, headers) -> int:
+    event = verify_webhook(body, headers, secret)
+    with dedupe.claim(event) as claim:  # its verified message id
+        if claim.state == "duplicate":
+            return 204        # done before: acknowledge, do nothing
+        if claim.state == "busy":
+            return 409        # another worker holds it now: Faraday retries later
+        handle(event)         # an exception here releases the claim for the retry
+    return 204
+```
 
 The three states:
 
@@ -123,12 +125,14 @@ class Claim:
 class Deduplicator:
     """Claims messages in a store, so each is processed once (see the module docstring).
 
-    Example::
+    Example:
 
-        dedupe = Deduplicator(MemoryStore())
-        with dedupe.claim(event.message_id) as claim:
-            if claim.state == "first":
-                handle(event)
+    ```python
+    dedupe = Deduplicator(MemoryStore())
+    with dedupe.claim(event.message_id) as claim:
+        if claim.state == "first":
+            handle(event)
+    ```
     """
 
     def __init__(
@@ -186,12 +190,14 @@ class AsyncDeduplicator:
     run in a worker thread, so the event loop never blocks on SQLite, Redis or PostgreSQL.
     The claim is released even when the task is cancelled.
 
-    Example::
+    Example:
 
-        dedupe = AsyncDeduplicator(AsyncRedisStore(redis.asyncio.Redis(host="cache.internal")))
-        async with dedupe.claim(event) as claim:
-            if claim.state == "first":
-                await handle(event)
+    ```python
+    dedupe = AsyncDeduplicator(AsyncRedisStore(redis.asyncio.Redis(host="cache.internal")))
+    async with dedupe.claim(event) as claim:
+        if claim.state == "first":
+            await handle(event)
+    ```
     """
 
     def __init__(
@@ -214,9 +220,11 @@ class AsyncDeduplicator:
     async def claim(self, message: str | WebhookEvent) -> AsyncIterator[Claim]:
         """``Deduplicator.claim``, awaited (see there).
 
-        Example::
+        Example:
 
-            async with dedupe.claim(event) as claim: ...
+        ```python
+        async with dedupe.claim(event) as claim: ...
+        ```
         """
         if self.store is None:  # a sync store, in a worker thread
             claiming = self.sync.claim(message)
@@ -463,9 +471,11 @@ def _sqlite_path(path: Any) -> str:
 class SQLiteStore:
     """Claims in a SQLite file: every process of one host (WAL mode, a busy timeout).
 
-    Example::
+    Example:
 
-        dedupe = Deduplicator(SQLiteStore("/var/lib/hooks/dedupe.sqlite3"))
+    ```python
+    dedupe = Deduplicator(SQLiteStore("/var/lib/hooks/dedupe.sqlite3"))
+    ```
     """
 
     def __init__(
@@ -563,9 +573,11 @@ class PostgresStore:
     ``--preload`` and Celery prefork need), used by one thread at a time (psycopg's own
     lock), and opened again on the next call after the database restarts.
 
-    Example::
+    Example:
 
-        dedupe = Deduplicator(PostgresStore("postgresql://hooks@db.internal/hooks"))
+    ```python
+    dedupe = Deduplicator(PostgresStore("postgresql://hooks@db.internal/hooks"))
+    ```
     """
 
     def __init__(self, conninfo: str, *, table: str = "faraday_webhook_claims") -> None:
@@ -670,11 +682,13 @@ return 0"""
 class RedisStore:
     """Claims in Redis: replicas on many hosts. Takes a ``redis.Redis`` (the ``redis`` extra).
 
-    Example::
+    Example:
 
-        import redis
+    ```python
+    import redis
 
-        dedupe = Deduplicator(RedisStore(redis.Redis(host="cache.internal")))
+    dedupe = Deduplicator(RedisStore(redis.Redis(host="cache.internal")))
+    ```
     """
 
     def __init__(self, client: Any, *, prefix: str = "faraday-webhooks:claim:") -> None:
@@ -737,11 +751,13 @@ class AsyncRedisStore:
     """``RedisStore`` on ``redis.asyncio.Redis``, for ``AsyncDeduplicator``: the same keys,
     so async and sync replicas may share a Redis.
 
-    Example::
+    Example:
 
-        import redis.asyncio
+    ```python
+    import redis.asyncio
 
-        dedupe = AsyncDeduplicator(AsyncRedisStore(redis.asyncio.Redis(host="cache.internal")))
+    dedupe = AsyncDeduplicator(AsyncRedisStore(redis.asyncio.Redis(host="cache.internal")))
+    ```
     """
 
     def __init__(self, client: Any, *, prefix: str = "faraday-webhooks:claim:") -> None:
@@ -802,9 +818,11 @@ class AsyncPostgresStore:
     same table, so async and sync replicas may share a database. The connection is opened
     at the first claim (and again after the database ends it).
 
-    Example::
+    Example:
 
-        dedupe = AsyncDeduplicator(AsyncPostgresStore("postgresql://hooks@db.internal/hooks"))
+    ```python
+    dedupe = AsyncDeduplicator(AsyncPostgresStore("postgresql://hooks@db.internal/hooks"))
+    ```
     """
 
     def __init__(self, conninfo: str, *, table: str = "faraday_webhook_claims") -> None:

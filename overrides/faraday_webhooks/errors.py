@@ -33,15 +33,17 @@ Every exception pickles (``response`` and ``request`` are dropped from the copy,
 the fields and the message are kept), so one raised in a process pool reaches the
 caller. Messages quote server text escaped and bounded, with secrets masked.
 
-Example::
+Example:
 
-    try:
-        client.webhooks.create(url=url, enabled_events=["resource.ready_with_update"])
-    except faraday_webhooks.ValidationFailedError as err:
-        for problem in err.validation_errors:
-            print(problem.path, problem.message)
-    except faraday_webhooks.AuthenticationError:
-        rotate_key()
+```python
+try:
+    client.webhooks.create(url=url, enabled_events=["resource.ready_with_update"])
+except faraday_webhooks.ValidationFailedError as err:
+    for problem in err.validation_errors:
+        print(problem.path, problem.message)
+except faraday_webhooks.AuthenticationError:
+    rotate_key()
+```
 """
 
 from __future__ import annotations
@@ -301,10 +303,13 @@ ERROR_CLASSES: dict[str, type[APIError]] = {
 def request_label(request: httpx.Request) -> str:
     """``METHOD url`` without the query, as messages name a request (never its headers).
 
-    Example::
+    Example:
 
-        >>> request_label(httpx.Request("GET", "https://api.faraday.ai/v1/x?ids=1"))
-        'GET https://api.faraday.ai/v1/x'
+    ```pycon
+    >>> request_label(httpx.Request("GET", "https://api.faraday.ai/v1/x?ids=1"))
+    'GET https://api.faraday.ai/v1/x'
+
+    ```
     """
     return f"{request.method} {request.url.copy_with(query=None)}"
 
@@ -312,11 +317,14 @@ def request_label(request: httpx.Request) -> str:
 def api_error_class(code: str) -> type[APIError]:
     """The exception class for a Faraday error code; ``APIError`` for codes not known yet.
 
-    Example::
+    Example:
 
-        >>> api_error_class("CONFLICT").__name__
-        'ConflictError'
-        >>> api_error_class("SOMETHING_NEW").__name__
-        'APIError'
+    ```pycon
+    >>> api_error_class("CONFLICT").__name__
+    'ConflictError'
+    >>> api_error_class("SOMETHING_NEW").__name__
+    'APIError'
+
+    ```
     """
     return ERROR_CLASSES.get(code, APIError)

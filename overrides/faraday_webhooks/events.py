@@ -12,13 +12,15 @@ A delivery is never rejected for its shape: a type the spec does not map, or a
 mapped type whose data does not match its schema (version skew), arrives as a
 plain ``WebhookEvent`` with ``data`` as the dict that was sent. Acknowledge it.
 
-Example::
+Example:
 
-    match verify_webhook(body, headers, secret):
-        case ResourceEvent(data=data):
-            refresh(data.resource_type, data.resource_id)
-        case event:
-            log.info("ignoring %s", event.type)  # still answer 2xx
+```python
+match verify_webhook(body, headers, secret):
+    case ResourceEvent(data=data):
+        refresh(data.resource_type, data.resource_id)
+    case event:
+        log.info("ignoring %s", event.type)  # still answer 2xx
+```
 """
 
 from __future__ import annotations
@@ -59,11 +61,13 @@ class WebhookEvent:
     ``message_id`` is the id inside the signed content: deduplicate on it, never on a
     header alone.
 
-    Example::
+    Example:
 
-        event = verify_webhook(body, headers, secret)
-        if not isinstance(event, ResourceEvent):
-            return 204  # a kind added after this release: acknowledge, never reject
+    ```python
+    event = verify_webhook(body, headers, secret)
+    if not isinstance(event, ResourceEvent):
+        return 204  # a kind added after this release: acknowledge, never reject
+    ```
     """
 
     # The generated message model this class types, or None for "any kind".
@@ -83,9 +87,11 @@ class WebhookEvent:
     def to_dict(self) -> dict[str, Any]:
         """The delivery as the JSON object that was sent.
 
-        Example::
+        Example:
 
-            archive.write(json.dumps(event.to_dict()))
+        ```python
+        archive.write(json.dumps(event.to_dict()))
+        ```
         """
         if self._message is not None:
             return dict(self._message)
@@ -99,10 +105,12 @@ class ResourceEvent(WebhookEvent):
     ``data.account_id`` and ``data.resource_id`` are UUIDs; ``data.resource_type`` is a
     str (a ``ResourceType`` member when it is a kind Faraday's models name).
 
-    Example::
+    Example:
 
-        if isinstance(event, ResourceEvent) and event.type == WebhookEventType.RESOURCE_ERRORED:
-            alert(event.data.resource_type, event.data.resource_id)
+    ```python
+    if isinstance(event, ResourceEvent) and event.type == WebhookEventType.RESOURCE_ERRORED:
+        alert(event.data.resource_type, event.data.resource_id)
+    ```
     """
 
     __slots__ = ()
@@ -114,10 +122,12 @@ class ResourceEvent(WebhookEvent):
 class EnrichmentJobEvent(WebhookEvent):
     """``enrichment_job.succeeded``, ``.failed`` or ``.skipped``: a run of an enrichment.
 
-    Example::
+    Example:
 
-        if isinstance(event, EnrichmentJobEvent) and event.data.status == "failed":
-            alert(event.data.enrichment_id, event.data.status_error)
+    ```python
+    if isinstance(event, EnrichmentJobEvent) and event.data.status == "failed":
+        alert(event.data.enrichment_id, event.data.status_error)
+    ```
     """
 
     __slots__ = ()
@@ -167,12 +177,15 @@ def _timestamp(value: Any) -> datetime.datetime:
 def event_from_message(message: Any, *, message_id: str | None = None) -> WebhookEvent:
     """The event for a decoded delivery body; ``InvalidEnvelope`` if it is not one at all.
 
-    Example::
+    Example:
 
-        >>> event = event_from_message({"type": "something.new", "timestamp":
-        ...     "2024-09-26T14:27:05+00:00", "data": {"id": 1}})
-        >>> type(event).__name__, event.data
-        ('WebhookEvent', {'id': 1})
+    ```pycon
+    >>> event = event_from_message({"type": "something.new", "timestamp":
+    ...     "2024-09-26T14:27:05+00:00", "data": {"id": 1}})
+    >>> type(event).__name__, event.data
+    ('WebhookEvent', {'id': 1})
+
+    ```
     """
     if not isinstance(message, dict):
         raise InvalidEnvelope("it is not a JSON object")

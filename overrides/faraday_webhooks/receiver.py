@@ -57,10 +57,12 @@ STATUSES: dict[str, int] = {"handled": 204, "duplicate": 204, "ignored": 204, "b
 class Outcome:
     """What the receiver made of one delivery, and the HTTP status to answer it with.
 
-    Example::
+    Example:
 
-        outcome = receiver.handle(request.body, request.headers)
-        return Response(status=outcome.status)
+    ```python
+    outcome = receiver.handle(request.body, request.headers)
+    return Response(status=outcome.status)
+    ```
     """
 
     status: int
@@ -84,13 +86,15 @@ class Receiver:
     """Verifies deliveries against one or more secrets, processes each message once and
     dispatches it to the handler registered for its type (see the module docstring).
 
-    Example::
+    Example:
 
-        receiver = Receiver(os.environ["FARADAY_WEBHOOK_SECRET"], dedupe=dedupe)
+    ```python
+    receiver = Receiver(os.environ["FARADAY_WEBHOOK_SECRET"], dedupe=dedupe)
 
-        @receiver.on("resource.errored", "resource.ready_with_update")
-        def changed(event: ResourceEvent) -> None:
-            refresh(event.data.resource_type, event.data.resource_id)
+    @receiver.on("resource.errored", "resource.ready_with_update")
+    def changed(event: ResourceEvent) -> None:
+        refresh(event.data.resource_type, event.data.resource_id)
+    ```
     """
 
     def __init__(
@@ -129,10 +133,12 @@ class Receiver:
     def on(self, *event_types: str) -> Callable[[Handler], Handler]:
         """Register the decorated function (sync or ``async``) for these event types.
 
-        Example::
+        Example:
 
-            @receiver.on("enrichment_job.failed")
-            async def alert(event: EnrichmentJobEvent) -> None: ...
+        ```python
+        @receiver.on("enrichment_job.failed")
+        async def alert(event: EnrichmentJobEvent) -> None: ...
+        ```
         """
         if not event_types or not all(isinstance(kind, str) and kind for kind in event_types):
             raise InvalidRequestError(
@@ -151,11 +157,13 @@ class Receiver:
     def on_unknown(self, handler: Handler) -> Handler:
         """Register the decorated function for every type no ``on()`` names.
 
-        Example::
+        Example:
 
-            @receiver.on_unknown
-            def other(event: WebhookEvent) -> None:
-                log.info("a %s delivery, acknowledged", event.type)
+        ```python
+        @receiver.on_unknown
+        def other(event: WebhookEvent) -> None:
+            log.info("a %s delivery, acknowledged", event.type)
+        ```
         """
         self._unknown = handler
         return handler
@@ -165,10 +173,12 @@ class Receiver:
     def handle(self, body: bytes, headers: Headers) -> Outcome:
         """Verify, claim, dispatch and answer one delivery, running sync handlers.
 
-        Example::
+        Example:
 
-            outcome = receiver.handle(request.get_data(), request.headers)  # Flask
-            return outcome.body(), outcome.status
+        ```python
+        outcome = receiver.handle(request.get_data(), request.headers)  # Flask
+        return outcome.body(), outcome.status
+        ```
         """
         verified = self._verify(body, headers)
         if isinstance(verified, Outcome):
@@ -204,9 +214,11 @@ class Receiver:
         """``handle``, awaiting async handlers and running sync ones (with a sync
         ``Deduplicator``'s claim: one trip) in a worker thread: the loop never blocks.
 
-        Example::
+        Example:
 
-            outcome = await receiver.handle_async(await request.body(), request.headers)
+        ```python
+        outcome = await receiver.handle_async(await request.body(), request.headers)
+        ```
         """
         verified = self._verify(body, headers)
         if isinstance(verified, Outcome):
@@ -255,9 +267,11 @@ class Receiver:
         It reads the raw body itself (no framework parser touches it), stops reading
         past ``max_body`` (413), and answers as ``Outcome`` says.
 
-        Example::
+        Example:
 
-            app.mount("/hooks/faraday", receiver.asgi())   # FastAPI / Starlette
+        ```python
+        app.mount("/hooks/faraday", receiver.asgi())   # FastAPI / Starlette
+        ```
         """
 
         async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -284,9 +298,11 @@ class Receiver:
     def wsgi(self) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
         """A WSGI application: POST at any path it is mounted on, 405 otherwise.
 
-        Example::
+        Example:
 
-            app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/hooks/faraday": receiver.wsgi()})
+        ```python
+        app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/hooks/faraday": receiver.wsgi()})
+        ```
         """
 
         def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:

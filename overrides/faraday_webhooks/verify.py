@@ -70,10 +70,12 @@ class WebhookVerifier:
     Raises ``WebhookVerificationError("invalid_secret")`` for a malformed secret, and
     ``InvalidRequestError`` for a tolerance that is not a finite number of seconds >= 0.
 
-    Example::
+    Example:
 
-        verifier = WebhookVerifier(os.environ["FARADAY_WEBHOOK_SECRET"])
-        event = verifier.verify(request.body, request.headers)
+    ```python
+    verifier = WebhookVerifier(os.environ["FARADAY_WEBHOOK_SECRET"])
+    event = verifier.verify(request.body, request.headers)
+    ```
     """
 
     __slots__ = ("_keyed", "_tolerance")
@@ -97,9 +99,11 @@ class WebhookVerifier:
     def verify(self, payload: bytes | str, headers: Headers, *, now: Clock = None) -> WebhookEvent:
         """Check signature and timestamp, then return the event (see ``verify_webhook``).
 
-        Example::
+        Example:
 
-            event = verifier.verify(body, headers)
+        ```python
+        event = verifier.verify(body, headers)
+        ```
         """
         return _parse_event(*self._check(payload, headers, self._tolerance, now))
 
@@ -107,9 +111,11 @@ class WebhookVerifier:
         """The checks of ``verify`` without parsing the body; returns the verified message id
         (see ``verify_webhook_signature``).
 
-        Example::
+        Example:
 
-            message_id = verifier.verify_signature(body, headers)
+        ```python
+        message_id = verifier.verify_signature(body, headers)
+        ```
         """
         return self._check(payload, headers, self._tolerance, now)[1]
 
@@ -147,9 +153,11 @@ class WebhookVerifier:
     ) -> dict[str, str]:
         """The ``svix-*`` headers Faraday would send with ``payload`` (see ``sign_webhook``).
 
-        Example::
+        Example:
 
-            headers = verifier.sign(b'{"type": "resource.errored", ...}')
+        ```python
+        headers = verifier.sign(b'{"type": "resource.errored", ...}')
+        ```
         """
         body = _as_bytes(payload, InvalidRequestError)
         msg_id = "msg_" + os.urandom(12).hex() if msg_id is None else msg_id
@@ -203,14 +211,16 @@ def verify_webhook(
     ``WebhookVerificationError`` whose ``reason`` names the failed check, and
     ``InvalidRequestError`` for a ``tolerance`` or ``now`` that is not a number.
 
-    Example::
+    Example:
 
-        event = verify_webhook(request.body, request.headers, os.environ["FARADAY_WEBHOOK_SECRET"])
-        match event:
-            case ResourceEvent(type="resource.ready_with_update", data=data):
-                refresh(data.resource_type, data.resource_id)
-            case _:
-                pass  # a kind this code does not handle (or know): acknowledge it anyway
+    ```python
+    event = verify_webhook(request.body, request.headers, os.environ["FARADAY_WEBHOOK_SECRET"])
+    match event:
+        case ResourceEvent(type="resource.ready_with_update", data=data):
+            refresh(data.resource_type, data.resource_id)
+        case _:
+            pass  # a kind this code does not handle (or know): acknowledge it anyway
+    ```
 
     The result is a ``ResourceEvent`` (typed ``data``) for the resource.* types, or a
     plain ``WebhookEvent`` whose ``data`` is the dict sent, for any other type.
@@ -228,10 +238,12 @@ def verify_webhook_signature(
     queue, an archive). The body is trusted as bytes only: it may not even be
     JSON. Raises ``WebhookVerificationError`` exactly as ``verify_webhook`` does.
 
-    Example::
+    Example:
 
-        message_id = verify_webhook_signature(request.body, request.headers, secret)
-        queue.put((message_id, request.body))  # parse later, as you like
+    ```python
+    message_id = verify_webhook_signature(request.body, request.headers, secret)
+    queue.put((message_id, request.body))  # parse later, as you like
+    ```
     """
     return _verifier(secret)._check(payload, headers, _tolerance(tolerance), now)[1]
 
@@ -244,10 +256,12 @@ def sign_webhook(
     For your own tests, and for the sandbox. Wrong argument types raise
     ``InvalidRequestError``; a malformed secret ``WebhookVerificationError``.
 
-    Example::
+    Example:
 
-        headers = sign_webhook(body, endpoint.secret)
-        httpx.post(receiver_url, content=body, headers=headers)
+    ```python
+    headers = sign_webhook(body, endpoint.secret)
+    httpx.post(receiver_url, content=body, headers=headers)
+    ```
     """
     return _verifier(secret).sign(payload, msg_id=msg_id, timestamp=timestamp)
 

@@ -13,14 +13,16 @@ Every failure a user can cause prints one line and exits non-zero, never a
 traceback: 2 for a bad flag (argparse, before anything runs), 1 for everything
 else. With ``--json``, errors go to stderr as ``{"error": {...}}``.
 
-Example::
+Example:
 
-    $ export FARADAY_API_KEY=...
-    $ faraday-webhooks create --url https://example.com/hooks --event resource.ready_with_update
-    $ faraday-webhooks sandbox --port 8765
-    $ faraday-webhooks listen --port 9000 --secret "$FARADAY_WEBHOOK_SECRET"
-    $ faraday-webhooks trigger resource.ready_with_update
-    $ faraday-webhooks demo
+```python
+$ export FARADAY_API_KEY=...
+$ faraday-webhooks create --url https://example.com/hooks --event resource.ready_with_update
+$ faraday-webhooks sandbox --port 8765
+$ faraday-webhooks listen --port 9000 --secret "$FARADAY_WEBHOOK_SECRET"
+$ faraday-webhooks trigger resource.ready_with_update
+$ faraday-webhooks demo
+```
 """
 
 from __future__ import annotations
@@ -60,10 +62,13 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status.
 
-    Example::
+    Example:
 
-        >>> main(["update", "2c1881c4-a0c0-424d-89e1-b481f3cb118c", "--api-key", "k"])
-        2
+    ```pycon
+    >>> main(["update", "2c1881c4-a0c0-424d-89e1-b481f3cb118c", "--api-key", "k"])
+    2
+
+    ```
 
     ``--version`` and ``--help`` exit through argparse (``SystemExit(0)``), as
     every argparse program does.

@@ -29,10 +29,12 @@ def _step(number: int, total: int, text: str) -> None:
 def run_demo() -> int:
     """Run the demo; 0 when the delivery verified and the forgery was rejected.
 
-    Example::
+    Example:
 
-        status = run_demo()
-        [1/6] Starting the Faraday sandbox on 127.0.0.1 ...
+    ```python
+    status = run_demo()
+    [1/6] Starting the Faraday sandbox on 127.0.0.1 ...
+    ```
     """
     total = 6
     with Sandbox(api_keys=[DEFAULT_API_KEY]) as sandbox, WebhookReceiver(secret=None) as receiver:

@@ -348,10 +348,13 @@ def _add_trigger(commands: Commands) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; the command's name is ``args.command``.
 
-    Example::
+    Example:
 
-        >>> build_parser().parse_args(["get", "2c1881c4-a0c0-424d-89e1-b481f3cb118c"]).command
-        'get'
+    ```pycon
+    >>> build_parser().parse_args(["get", "2c1881c4-a0c0-424d-89e1-b481f3cb118c"]).command
+    'get'
+
+    ```
     """
     parser = Parser(
         prog="faraday-webhooks",

@@ -97,13 +97,15 @@ class Webhooks:
         Never retried after the request may have reached Faraday (unless openapi.yaml
         declares an ``Idempotency-Key`` for it), so a retry cannot register it twice.
 
-        Example::
+        Example:
 
-            endpoint = client.webhooks.create(
-                url="https://example.com/hooks",
-                enabled_events=["resource.ready_with_update"],
-            )
-            store_secret(endpoint.id, endpoint.secret)
+        ```python
+        endpoint = client.webhooks.create(
+            url="https://example.com/hooks",
+            enabled_events=["resource.ready_with_update"],
+        )
+        store_secret(endpoint.id, endpoint.secret)
+        ```
         """
         body = new_endpoint(url, enabled_events)
         return self._client.call(create_webhook_endpoint, body=body, **options)
@@ -117,10 +119,12 @@ class Webhooks:
         and the answers joined. If any request fails, its exception is raised and
         nothing is returned. ``ids=[]`` returns ``[]`` without a request.
 
-        Example::
+        Example:
 
-            for endpoint in client.webhooks.list():
-                print(endpoint.id, endpoint.url, endpoint.status)
+        ```python
+        for endpoint in client.webhooks.list():
+            print(endpoint.id, endpoint.url, endpoint.status)
+        ```
         """
         found: list[WebhookEndpoint] = []
         for params in id_batches(ids):
@@ -132,9 +136,11 @@ class Webhooks:
     ) -> WebhookEndpoint:
         """One webhook endpoint by id; ``NotFoundError`` if there is none.
 
-        Example::
+        Example:
 
-            endpoint = client.webhooks.retrieve("2c1881c4-a0c0-424d-89e1-b481f3cb118c")
+        ```python
+        endpoint = client.webhooks.retrieve("2c1881c4-a0c0-424d-89e1-b481f3cb118c")
+        ```
         """
         return self._client.call(get_webhook_endpoint, webhook_endpoint_id=endpoint_id, **options)
 
@@ -149,9 +155,11 @@ class Webhooks:
     ) -> WebhookEndpoint:
         """Change only the fields given (a JSON merge patch).
 
-        Example::
+        Example:
 
-            client.webhooks.update(endpoint.id, enabled_events=["resource.errored"])
+        ```python
+        client.webhooks.update(endpoint.id, enabled_events=["resource.errored"])
+        ```
         """
         patch = merge_patch(url, enabled_events, status)
         return self._client.call(
@@ -161,9 +169,11 @@ class Webhooks:
     def delete(self, endpoint_id: str | UUID, **options: Unpack[RequestOptions]) -> None:
         """Delete a webhook endpoint; ``NotFoundError`` if it does not exist.
 
-        Example::
+        Example:
 
-            client.webhooks.delete(endpoint.id)
+        ```python
+        client.webhooks.delete(endpoint.id)
+        ```
         """
         self._client.call(delete_webhook_endpoint, webhook_endpoint_id=endpoint_id, **options)
 
@@ -172,18 +182,22 @@ class Webhooks:
     ) -> WebhookEndpoint:
         """Stop deliveries to an endpoint without deleting it: ``update(id, status="disabled")``.
 
-        Example::
+        Example:
 
-            client.webhooks.disable(endpoint.id)
+        ```python
+        client.webhooks.disable(endpoint.id)
+        ```
         """
         return self.update(endpoint_id, status=WebhookEndpointStatus.DISABLED, **options)
 
     def enable(self, endpoint_id: str | UUID, **options: Unpack[RequestOptions]) -> WebhookEndpoint:
         """Resume deliveries to an endpoint: ``update(id, status="enabled")``.
 
-        Example::
+        Example:
 
-            client.webhooks.enable(endpoint.id)
+        ```python
+        client.webhooks.enable(endpoint.id)
+        ```
         """
         return self.update(endpoint_id, status=WebhookEndpointStatus.ENABLED, **options)
 
@@ -199,9 +213,11 @@ class AsyncWebhooks:
     ) -> WebhookEndpoint:
         """Register a webhook endpoint (see ``Webhooks.create``).
 
-        Example::
+        Example:
 
-            endpoint = await client.webhooks.create(url=url, enabled_events=["resource.errored"])
+        ```python
+        endpoint = await client.webhooks.create(url=url, enabled_events=["resource.errored"])
+        ```
         """
         body = new_endpoint(url, enabled_events)
         return await self._client.call(create_webhook_endpoint, body=body, **options)
@@ -211,9 +227,11 @@ class AsyncWebhooks:
     ) -> list[WebhookEndpoint]:
         """Every webhook endpoint on the account, or only those with ``ids`` (100 a request).
 
-        Example::
+        Example:
 
-            endpoints = await client.webhooks.list(ids=wanted)
+        ```python
+        endpoints = await client.webhooks.list(ids=wanted)
+        ```
         """
         found: list[WebhookEndpoint] = []
         for params in id_batches(ids):
@@ -225,9 +243,11 @@ class AsyncWebhooks:
     ) -> WebhookEndpoint:
         """One webhook endpoint by id; ``NotFoundError`` if there is none.
 
-        Example::
+        Example:
 
-            endpoint = await client.webhooks.retrieve(endpoint_id)
+        ```python
+        endpoint = await client.webhooks.retrieve(endpoint_id)
+        ```
         """
         return await self._client.call(
             get_webhook_endpoint, webhook_endpoint_id=endpoint_id, **options
@@ -244,9 +264,11 @@ class AsyncWebhooks:
     ) -> WebhookEndpoint:
         """Change only the fields given (a JSON merge patch).
 
-        Example::
+        Example:
 
-            await client.webhooks.update(endpoint_id, url="https://example.com/new")
+        ```python
+        await client.webhooks.update(endpoint_id, url="https://example.com/new")
+        ```
         """
         patch = merge_patch(url, enabled_events, status)
         return await self._client.call(
@@ -256,9 +278,11 @@ class AsyncWebhooks:
     async def delete(self, endpoint_id: str | UUID, **options: Unpack[RequestOptions]) -> None:
         """Delete a webhook endpoint; ``NotFoundError`` if it does not exist.
 
-        Example::
+        Example:
 
-            await client.webhooks.delete(endpoint_id)
+        ```python
+        await client.webhooks.delete(endpoint_id)
+        ```
         """
         await self._client.call(delete_webhook_endpoint, webhook_endpoint_id=endpoint_id, **options)
 
@@ -267,9 +291,11 @@ class AsyncWebhooks:
     ) -> WebhookEndpoint:
         """Stop deliveries to an endpoint without deleting it.
 
-        Example::
+        Example:
 
-            await client.webhooks.disable(endpoint_id)
+        ```python
+        await client.webhooks.disable(endpoint_id)
+        ```
         """
         return await self.update(endpoint_id, status=WebhookEndpointStatus.DISABLED, **options)
 
@@ -278,8 +304,10 @@ class AsyncWebhooks:
     ) -> WebhookEndpoint:
         """Resume deliveries to an endpoint.
 
-        Example::
+        Example:
 
-            await client.webhooks.enable(endpoint_id)
+        ```python
+        await client.webhooks.enable(endpoint_id)
+        ```
         """
         return await self.update(endpoint_id, status=WebhookEndpointStatus.ENABLED, **options)

@@ -3,9 +3,11 @@
 Importing this package loads nothing heavy; the sandbox needs the ``sandbox``
 extra (``pip install 'faraday-webhooks[sandbox]'``) only when it serves.
 
-Example::
+Example:
 
-    from faraday_webhooks.testing import Sandbox, WebhookReceiver
+```python
+from faraday_webhooks.testing import Sandbox, WebhookReceiver
+```
 """
 
 from .receiver import ReceivedDelivery, WebhookReceiver

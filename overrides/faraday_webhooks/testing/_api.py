@@ -135,10 +135,12 @@ class _Remembered:
 class FakeAPI:
     """Faraday's webhook endpoint resource, in memory. Thread-safe.
 
-    Example::
+    Example:
 
-        api = FakeAPI(api_keys=["sk_test"])
-        reply = api.handle("GET", "/v1/webhook_endpoints", headers, b"")
+    ```python
+    api = FakeAPI(api_keys=["sk_test"])
+    reply = api.handle("GET", "/v1/webhook_endpoints", headers, b"")
+    ```
     """
 
     def __init__(

@@ -147,10 +147,13 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
 def check_port(port: Any, *, name: str = "port") -> int:
     """A TCP port to listen on, 0 (any free one) to 65535, or ``ValueError`` saying so.
 
-    Example::
+    Example:
 
-        >>> check_port(8765)
-        8765
+    ```pycon
+    >>> check_port(8765)
+    8765
+
+    ```
     """
     return int(check_number(port, name=name, maximum=65535, whole=True, error=ValueError))
 
@@ -159,10 +162,13 @@ def check_key_list(keys: Any, *, name: str) -> tuple[str, ...]:
     """API keys a sandbox accepts, as a tuple; refuses one bare string, which would
     otherwise be taken a character at a time. Never echoes a key.
 
-    Example::
+    Example:
 
-        >>> check_key_list(["sk_test"], name="api_keys")
-        ('sk_test',)
+    ```pycon
+    >>> check_key_list(["sk_test"], name="api_keys")
+    ('sk_test',)
+
+    ```
     """
     if isinstance(keys, str | bytes) or not isinstance(keys, Iterable):
         raise TypeError(

@@ -28,9 +28,11 @@ def _missing_extra(exc: ImportError) -> SandboxExtraMissing:
 def require_sandbox_extra() -> None:
     """Raise ``ImportError`` naming the ``sandbox`` extra if jsonschema or PyYAML is missing.
 
-    Example::
+    Example:
 
-        require_sandbox_extra()  # before starting anything that serves
+    ```python
+    require_sandbox_extra()  # before starting anything that serves
+    ```
     """
     try:
         import jsonschema  # noqa: F401
@@ -100,9 +102,11 @@ def _validator_class_and_registry() -> tuple[Any, Any, Any]:
 def validator_for(pointer: str) -> Any:
     """A validator for the schema at a JSON pointer into openapi.yaml.
 
-    Example::
+    Example:
 
-        validator_for("/components/schemas/WebhookEndpointPost").is_valid({"url": 1})  # False
+    ```python
+    validator_for("/components/schemas/WebhookEndpointPost").is_valid({"url": 1})  # False
+    ```
     """
     validator_class, registry, format_checker = _validator_class_and_registry()
     return validator_class(

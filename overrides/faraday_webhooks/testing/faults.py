@@ -30,12 +30,15 @@ argument is bounded, so a stranger cannot make the sandbox sleep or allocate at 
 ``unknown-code``       400 with an error code no client knows yet
 =====================  ==============================================================
 
-Example::
+Example:
 
-    >>> parse_fault("503:2")
-    Fault(kind='status', argument='2', status=503)
-    >>> parse_fault("code=FORBIDDEN").status
-    403
+```pycon
+>>> parse_fault("503:2")
+Fault(kind='status', argument='2', status=503)
+>>> parse_fault("code=FORBIDDEN").status
+403
+
+```
 """
 
 from __future__ import annotations
@@ -128,12 +131,15 @@ _NUMBER_ARGUMENTS = {
 def parse_fault(text: str) -> Fault:
     """A ``Fault`` for one fault such as ``503:2`` or ``timeout:1``; ``ValueError`` says why not.
 
-    Example::
+    Example:
 
-        >>> parse_fault("slow-body:x")
-        Traceback (most recent call last):
-        ...
-        ValueError: 'slow-body:x': the argument must be a number of seconds from 0 to 60
+    ```pycon
+    >>> parse_fault("slow-body:x")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'slow-body:x': the argument must be a number of seconds from 0 to 60
+
+    ```
     """
     head, separator, argument = text.partition(":")
     if head.isascii() and head.isdigit():

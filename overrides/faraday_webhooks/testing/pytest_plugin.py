@@ -1,11 +1,13 @@
 """pytest fixtures, registered automatically when faraday-webhooks is installed.
 
-Example::
+Example:
 
-    def test_registers_endpoint(faraday_sandbox):
-        client = Faraday(api_key=faraday_sandbox.api_key, base_url=faraday_sandbox.base_url)
-        client.webhooks.create(url="https://example.com/hooks", enabled_events=["resource.errored"])
-        assert len(faraday_sandbox.endpoints) == 1
+```python
+def test_registers_endpoint(faraday_sandbox):
+    client = Faraday(api_key=faraday_sandbox.api_key, base_url=faraday_sandbox.base_url)
+    client.webhooks.create(url="https://example.com/hooks", enabled_events=["resource.errored"])
+    assert len(faraday_sandbox.endpoints) == 1
+```
 """
 
 from __future__ import annotations

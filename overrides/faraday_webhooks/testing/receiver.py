@@ -1,14 +1,16 @@
 """A local webhook receiver that verifies every delivery: what ``faraday-webhooks listen`` runs.
 
-Example::
+Example:
 
-    from faraday_webhooks.testing import WebhookReceiver
+```python
+from faraday_webhooks.testing import WebhookReceiver
 
-    with WebhookReceiver(secret=endpoint.secret) as receiver:
-        client.webhooks.update(endpoint.id, url=receiver.url)
-        sandbox.trigger("resource.ready_with_update")
-        (result,) = receiver.wait_for(1)
-        assert result.event is not None
+with WebhookReceiver(secret=endpoint.secret) as receiver:
+    client.webhooks.update(endpoint.id, url=receiver.url)
+    sandbox.trigger("resource.ready_with_update")
+    (result,) = receiver.wait_for(1)
+    assert result.event is not None
+```
 """
 
 from __future__ import annotations

@@ -5,15 +5,17 @@ One module a part: ``_api.py`` is the fake API (state and routes, no sockets),
 HTTP handler between socket, faults and API, and this module the sandbox's
 lifecycle and ``trigger``, which sends signed deliveries to subscribed endpoints.
 
-Example::
+Example:
 
-    from faraday_webhooks import Faraday
-    from faraday_webhooks.testing import Sandbox
+```python
+from faraday_webhooks import Faraday
+from faraday_webhooks.testing import Sandbox
 
-    with Sandbox(api_keys=["sk_test"]) as sandbox:
-        client = Faraday(api_key="sk_test", base_url=sandbox.base_url)
-        endpoint = client.webhooks.create(url=receiver_url, enabled_events=["resource.errored"])
-        deliveries = sandbox.trigger("resource.errored")
+with Sandbox(api_keys=["sk_test"]) as sandbox:
+    client = Faraday(api_key="sk_test", base_url=sandbox.base_url)
+    endpoint = client.webhooks.create(url=receiver_url, enabled_events=["resource.errored"])
+    deliveries = sandbox.trigger("resource.errored")
+```
 
 Faults (header ``X-Sandbox-Fail`` or ``Sandbox.fail_next``) make the next
 authenticated request(s) misbehave on purpose; ``faults.py`` lists them.
@@ -74,12 +76,14 @@ class Sandbox:
     Needs the ``sandbox`` extra; without it, construction raises ``ImportError`` saying
     so. It listens on loopback only unless ``allow_remote=True`` (its keys are well known).
 
-    Example::
+    Example:
 
-        with Sandbox(api_keys=["sk_test"], max_endpoints=10) as sandbox:
-            sandbox.base_url            # http://127.0.0.1:<port>/v1
-            sandbox.endpoints           # what has been created, as WebhookEndpoint models
-            sandbox.trigger("resource.ready_with_update")
+    ```python
+    with Sandbox(api_keys=["sk_test"], max_endpoints=10) as sandbox:
+        sandbox.base_url            # http://127.0.0.1:<port>/v1
+        sandbox.endpoints           # what has been created, as WebhookEndpoint models
+        sandbox.trigger("resource.ready_with_update")
+    ```
     """
 
     def __init__(
@@ -257,9 +261,11 @@ class Sandbox:
         one endpoint's failure never stops the others. Only loopback URLs are delivered
         to: the sandbox never sends off this machine.
 
-        Example::
+        Example:
 
-            sandbox.trigger("enrichment_job.failed", enrichment_id=str(uuid.uuid4()))
+        ```python
+        sandbox.trigger("enrichment_job.failed", enrichment_id=str(uuid.uuid4()))
+        ```
         """
         if not isinstance(event_type, str) or not event_type:
             raise TypeError(f"event_type must be a non-empty str, not {event_type!r}")
@@ -294,10 +300,12 @@ class Sandbox:
         """Send a message again, with the same id, to the endpoints it went to (as Svix's
         "resend" does); ``KeyError`` if the sandbox sent no such message.
 
-        Example::
+        Example:
 
-            (first,) = sandbox.trigger("resource.errored")
-            sandbox.redeliver(first.message_id)
+        ```python
+        (first,) = sandbox.trigger("resource.errored")
+        sandbox.redeliver(first.message_id)
+        ```
         """
         return self._deliverer.redeliver(message_id)
 
