@@ -20,11 +20,11 @@ HOOK = "https://example.com/hooks"
 
 # fault -> (exception, or None for success; requests the sandbox sees; endpoints existing after)
 POST_CASES: dict[str, tuple[type[Exception] | None, int, int]] = {
-    "503:0": (None, 2, 1),
-    "429:0": (None, 2, 1),
-    "503": (None, 2, 1),  # no Retry-After: backoff
-    "429:date+1": (None, 2, 1),  # HTTP-date form, capped by the policy
-    "503:86400": (None, 2, 1),  # a huge Retry-After is capped, not obeyed
+    "503:0,ok": (None, 2, 1),  # fail once, then answer normally
+    "429:0,ok": (None, 2, 1),
+    "503,ok": (None, 2, 1),  # no Retry-After: backoff
+    "429:date+1,ok": (None, 2, 1),  # HTTP-date form, capped by the policy
+    "503:86400,ok": (None, 2, 1),  # a huge Retry-After is capped, not obeyed
     "503,503,503": (fw.UnexpectedResponseError, 3, 0),  # retries run out
     "500": (fw.InternalServerError, 1, 0),
     "502": (fw.UnexpectedResponseError, 1, 0),
@@ -110,7 +110,7 @@ def test_idempotent_calls_recover_from_server_errors_and_timeouts(
         endpoint = client.webhooks.create(url=HOOK, enabled_events=[EVENT])
         before = len(sandbox.requests)
         found = client.webhooks.retrieve(
-            endpoint.id, extra_headers={"X-Sandbox-Fail": f"{fault};{uuid.uuid4()}"}
+            endpoint.id, extra_headers={"X-Sandbox-Fail": f"{fault},ok;{uuid.uuid4()}"}
         )
     assert found.id == endpoint.id
     assert len(sandbox.requests) - before == 2
@@ -140,7 +140,7 @@ def test_connection_refused_is_retried_then_raised() -> None:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("fault", ["503:0", "500", "reset", "html"])
+@pytest.mark.parametrize("fault", ["503:0,ok", "500", "reset", "html"])
 async def test_async_client_follows_the_same_policy(sandbox: Sandbox, fault: str) -> None:
     expected, requests_seen, endpoints_after = POST_CASES[fault]
     async with fw.AsyncFaraday(

@@ -438,3 +438,20 @@ def test_an_update_may_not_leave_an_endpoint_subscribed_to_nothing(
 def test_the_sandbox_waits_for_an_answer_as_long_as_svix_does() -> None:
     # Svix counts a 2xx within 15 s as delivered: a receiver taking 6-14 s succeeds there.
     assert Sandbox().delivery_timeout == 15
+
+
+def test_a_fault_header_misbehaves_on_every_request_and_a_sequence_starts_over(
+    sandbox: Sandbox, raw: httpx.Client
+) -> None:
+    body = {"url": HOOK, "enabled_events": [EVENT]}
+    single = [
+        raw.post("/webhook_endpoints", json=body, headers={"X-Sandbox-Fail": "code=FORBIDDEN"})
+        for _ in range(3)
+    ]
+    assert [answer.status_code for answer in single] == [403, 403, 403]
+    sequence = [
+        raw.post("/webhook_endpoints", json=body, headers={"X-Sandbox-Fail": "500,ok"})
+        for _ in range(4)
+    ]
+    assert [answer.status_code for answer in sequence] == [500, 201, 500, 201]
+    assert len(sandbox.endpoints) == 2  # only the "ok" steps acted

@@ -10,17 +10,19 @@ Shell blocks that use the command line run too.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import threading
+import time
 import wsgiref.simple_server
 from pathlib import Path
 from typing import Any
 
 import pytest
 from engines import free_port
-from faraday_webhooks import Faraday
+from faraday_webhooks import APIConnectionError, Faraday
 from faraday_webhooks.testing import Sandbox
 from markdown_it import MarkdownIt
 from pytest_examples import CodeExample, EvalExample, find_examples
@@ -169,3 +171,62 @@ def test_the_api_reference_documents_every_public_name() -> None:
         "retrieve",
         "update",
     ]
+
+
+FAULT_EXAMPLES = [example for example in EXAMPLES if "X-Sandbox-Fail" in example.source]
+
+
+@pytest.mark.parametrize("example", FAULT_EXAMPLES, ids=str)
+def test_a_fault_example_misbehaves_the_same_on_every_run_against_one_sandbox(
+    example: CodeExample, tmp_path: Path
+) -> None:
+    # A reader runs the guide's example twice against one `faraday-webhooks sandbox`:
+    # the second run must show the fault again, not create a real endpoint.
+    port = free_port()
+    command = str(Path(sys.executable).parent / "faraday-webhooks")
+    server = subprocess.Popen(
+        [command, "sandbox", "--port", str(port), "--api-key", "sk_guide"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base_url = f"http://127.0.0.1:{port}/v1"
+    script = tmp_path / "example.py"
+    script.write_text(example.source)
+    try:
+        with Faraday(api_key="sk_guide", base_url=base_url, max_retries=0) as client:
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    client.webhooks.list()
+                    break
+                except APIConnectionError:
+                    assert time.monotonic() < deadline, "the sandbox did not start"
+                    time.sleep(0.05)
+            env = {**os.environ, "FARADAY_API_KEY": "sk_guide", "FARADAY_BASE_URL": base_url}
+            runs = [
+                subprocess.run(
+                    [sys.executable, str(script)],
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    env=env,
+                    check=False,
+                )
+                for _ in range(2)
+            ]
+            assert runs[0].returncode == 0, runs[0].stderr
+            assert runs[0].stdout.strip(), "the first run showed no fault"
+            assert runs[1].stdout == runs[0].stdout.replace(
+                _error_id(runs[0].stdout), _error_id(runs[1].stdout)
+            )
+            assert list(client.webhooks.list()) == []  # neither run created an endpoint
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=10)
+    assert b"Traceback" not in errors
+
+
+def _error_id(output: str) -> str:
+    """The per-request error id a run prints, which differs between runs."""
+    found = re.search(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", output)
+    return found.group(0) if found else ""

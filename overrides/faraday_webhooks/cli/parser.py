@@ -56,7 +56,7 @@ def _plain_table() -> str:
     # Read, not imported: the sandbox's module needs the [sandbox] extra.
     source = (Path(__file__).parent.parent / "testing" / "faults.py").read_text(encoding="utf-8")
     docstring = ast.get_docstring(ast.parse(source)) or ""
-    table = docstring.split("=====================", 1)[-1].split("Example::")[0]
+    table = docstring.split("=====================", 1)[-1].split("\nExample:")[0]
     lines = []
     for line in table.splitlines():
         if set(line.strip()) <= {"=", " "}:
@@ -228,8 +228,9 @@ def _add_sandbox(commands: Commands) -> None:
         "faraday-webhooks sandbox --port 8765 --api-key sk_test --expired-api-key sk_old",
     )
     sandbox.epilog = (sandbox.epilog or "") + (
-        "\n\nfaults: send the header X-Sandbox-Fail: FAULT on a request (a comma-separated "
-        "list\nserves successive requests; add ;TAG for a fresh sequence):\n" + _plain_table()
+        "\n\nfaults: every request carrying the header X-Sandbox-Fail: FAULT misbehaves.\n"
+        "A comma-separated list is served to successive requests, then starts over\n"
+        "(503,ok: each call fails once and its retry succeeds):\n" + _plain_table()
     )
     sandbox.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     sandbox.add_argument(

@@ -28,6 +28,7 @@ argument is bounded, so a stranger cannot make the sandbox sleep or allocate at 
 ``gzip-bomb[:MiB]``    201 whose gzip body decodes to MiB mebibytes (default 64, at most 1024)
 ``bad-schema``         201 whose body lacks the required ``id``
 ``unknown-code``       400 with an error code no client knows yet
+``ok``                 answer normally (in a sequence: ``503,ok``)
 =====================  ==============================================================
 
 Example:
@@ -83,7 +84,7 @@ class Fault:
     @property
     def acts_normally(self) -> bool:
         """The request is still handled by the API (the fault only changes how)."""
-        return self.kind in ("timeout", "wrong-content-type")
+        return self.kind in ("timeout", "wrong-content-type", "ok")
 
     def seconds(self, default: float) -> float:
         return float(self.argument) if self.argument else default
@@ -106,6 +107,7 @@ def _status(text: str, fault: str) -> int:
 
 _TAKES_NO_ARGUMENT = frozenset(
     {
+        "ok",
         "reset",
         "reset-before-body",
         "close-mid",
@@ -170,8 +172,11 @@ def parse_fault(text: str) -> Fault:
 class FaultPlan:
     """Which fault the next request gets: queued ones first, then the request's header.
 
-    A header value is a comma-separated sequence, served to successive requests that
-    carry the same value. Only the latest ``MAX_TRACKED_SEQUENCES`` are remembered.
+    Every request carrying the header misbehaves. A header value is a comma-separated
+    sequence, served to successive requests that carry the same value and then started
+    over, so running an example twice against one sandbox behaves the same twice:
+    ``503,ok`` fails each call once and lets its retry through. Only the latest
+    ``MAX_TRACKED_SEQUENCES`` values are remembered.
     """
 
     def __init__(self) -> None:
@@ -199,9 +204,7 @@ class FaultPlan:
                 self._seen[header_value] = seen + 1
                 while len(self._seen) > MAX_TRACKED_SEQUENCES:
                     self._seen.popitem(last=False)
-                if seen >= len(sequence):
-                    return None
-                return parse_fault(sequence[seen])
+                return parse_fault(sequence[seen % len(sequence)]) if sequence else None
             return self._queued.popleft() if self._queued else None
 
 
@@ -341,6 +344,7 @@ ACTIONS: dict[str, Callable[[Exchange, Fault], None]] = {
     "code": _code_fault,
     "timeout": _timeout,
     "wrong-content-type": lambda exchange, fault: None,
+    "ok": lambda exchange, fault: None,
     "reset": lambda exchange, fault: exchange.reset(),
     "reset-before-body": lambda exchange, fault: exchange.reset(),
     "close-mid": _close_mid,
