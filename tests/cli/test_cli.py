@@ -26,7 +26,7 @@ import httpx
 import pytest
 from faraday_webhooks import sign_webhook
 from faraday_webhooks.cli import build_parser, main
-from faraday_webhooks.testing import Sandbox
+from faraday_webhooks.testing import Sandbox, WebhookReceiver
 from helpers import API_KEY, ENDPOINT_ID, EVENT, EXPIRED_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -559,3 +559,28 @@ def test_rotate_refuses_before_making_anything(
         assert len(client.webhooks.list()) == 1  # nothing was made
     assert existing.read_text() == "keep me"
     assert not (tmp_path / "fresh.txt").exists()
+
+
+def test_trigger_skips_endpoints_off_this_machine_and_exits_by_what_it_sent(
+    sandbox: Sandbox, client: fw.Faraday
+) -> None:
+    # The guides leave endpoints such as https://example.com/hooks behind; the sandbox
+    # never sends there, and that is not a failed delivery.
+    client.webhooks.create(url=HOOK, enabled_events=[EVENT])
+    with WebhookReceiver(secret=None) as receiver:
+        endpoint = client.webhooks.create(url=receiver.url, enabled_events=[EVENT])
+        receiver.secret = endpoint.secret
+        triggered = run("trigger", "--base-url", sandbox.base_url, EVENT)
+        assert triggered.returncode == 0, triggered.stdout + triggered.stderr
+        assert f"skipped   {HOOK} (not delivered:" in triggered.stdout
+        assert f"delivered {receiver.url}" in triggered.stdout
+        reported = json.loads(
+            run("trigger", "--json", "--base-url", sandbox.base_url, EVENT).stdout
+        )
+        assert sorted(d["skipped"] for d in reported["deliveries"]) == [False, True]
+    # A loopback endpoint that does not answer is a failure, whatever else was skipped.
+    client.webhooks.create(url=f"http://127.0.0.1:{free_port()}/gone", enabled_events=[EVENT])
+    failed = run("trigger", "--base-url", sandbox.base_url, EVENT)
+    assert failed.returncode == 1
+    assert "FAILED" in failed.stdout
+    assert "skipped" in failed.stdout

@@ -45,6 +45,10 @@ MAX_CONCURRENT_RETRIES = 16
 _DIRECT_TO_LOOPBACK: dict[str, httpx.BaseTransport | None] = dict.fromkeys(LOOPBACK_PATTERNS)
 
 
+# Why a delivery to an endpoint off this machine was skipped (never sent, never retried).
+NOT_LOOPBACK = "not delivered: the sandbox only delivers to loopback"
+
+
 @attrs.frozen
 class Delivery:
     """The outcome of sending one event to one endpoint (one attempt)."""
@@ -63,6 +67,11 @@ class Delivery:
         """The receiver answered 2xx."""
         return self.status_code is not None and 200 <= self.status_code < 300
 
+    @property
+    def skipped(self) -> bool:
+        """Never sent: the endpoint is not on loopback, where the sandbox delivers."""
+        return self.status_code is None and self.error == NOT_LOOPBACK
+
     def to_dict(self) -> dict[str, Any]:
         """The report ``POST /_sandbox/trigger`` (and so the CLI) shows for this delivery."""
         return {
@@ -73,6 +82,7 @@ class Delivery:
             "attempt": self.attempt,
             "status_code": self.status_code,
             "ok": self.ok,
+            "skipped": self.skipped,
             "error": self.error,
         }
 
@@ -230,8 +240,7 @@ class Deliverer:
             )
         )
         retries_made = number - 1
-        refused = delivery.status_code is None and (delivery.error or "").startswith("not deliv")
-        if not delivery.ok and not refused and retries_made < len(self.schedule):
+        if not delivery.ok and not delivery.skipped and retries_made < len(self.schedule):
             self._schedule(time.monotonic() + self.schedule[retries_made], message_id, endpoint_id)
         return delivery
 
@@ -241,9 +250,7 @@ class Deliverer:
         endpoint_id, url = str(target["id"]), str(target["url"])
         report = Delivery(endpoint_id, url, message.event_type, None, None, b"", message_id, number)
         if not is_loopback_host(urlsplit(url).hostname or ""):
-            return attrs.evolve(
-                report, error="not delivered: the sandbox only delivers to loopback"
-            )
+            return attrs.evolve(report, error=NOT_LOOPBACK)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
