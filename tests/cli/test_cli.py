@@ -584,3 +584,33 @@ def test_trigger_skips_endpoints_off_this_machine_and_exits_by_what_it_sent(
     assert failed.returncode == 1
     assert "FAILED" in failed.stdout
     assert "skipped" in failed.stdout
+
+
+def test_an_unknown_event_type_exits_2_naming_the_flag_unless_allowed(
+    sandbox: Sandbox, client: fw.Faraday
+) -> None:
+    base = ("--base-url", sandbox.base_url)
+    typo = run("create", "--url", HOOK, "--event", "resource.erored", *base)
+    assert typo.returncode == 2
+    message = assert_one_line_error(typo)
+    assert "--event: unknown event type 'resource.erored'" in message
+    assert "resource.errored" in message  # the known ones are named
+    assert "--allow-unknown-event" in message
+    assert sandbox.endpoints == []  # nothing was sent
+    # Allowed, it is sent as given (Faraday would validate it; see docs/sandbox.md).
+    sent = run(
+        "create", "--url", HOOK, "--event", "resource.erored", "--allow-unknown-event", *base
+    )
+    assert sent.returncode == 0, sent.stderr
+    assert [e.enabled_events for e in sandbox.endpoints] == [["resource.erored"]]
+    endpoint = client.webhooks.create(url=HOOK, enabled_events=[EVENT])
+    updated = run("update", str(endpoint.id), "--event", "resource.bogus", *base)
+    assert updated.returncode == 2
+    assert "--event: unknown event type 'resource.bogus'" in assert_one_line_error(updated)
+    assert client.webhooks.retrieve(endpoint.id).enabled_events == [EVENT]
+    trigger = run("trigger", "resource.bogus", *base)
+    assert trigger.returncode == 2
+    assert "TYPE: unknown event type 'resource.bogus'" in assert_one_line_error(trigger)
+    allowed = run("trigger", "resource.bogus", "--allow-unknown-event", *base)
+    assert allowed.returncode == 0, allowed.stderr
+    assert "no enabled endpoint is subscribed" in allowed.stdout

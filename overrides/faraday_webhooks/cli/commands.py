@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from faraday_webhooks_api.models import WebhookEndpointStatus
+from faraday_webhooks_api.models import WebhookEndpointStatus, WebhookEventType
 
 from .._base_client import LOOPBACK_PATTERNS, NOT_GIVEN, read_bounded
 from .._client import Faraday
@@ -71,7 +71,19 @@ def _show(args: argparse.Namespace, action: Callable[[Faraday], Any], *, title: 
     return EXIT_OK
 
 
+def _check_event_types(kinds: list[str] | None, flag: str, args: argparse.Namespace) -> None:
+    """Refuse an event type openapi.yaml does not name: a typo subscribes to nothing."""
+    known = [kind.value for kind in WebhookEventType]
+    unknown = [kind for kind in kinds or () if kind not in known]
+    if unknown and not args.allow_unknown_event:
+        raise UsageError(
+            f"{flag}: unknown event type {unknown[0]!r} (known: {', '.join(known)}); "
+            "pass --allow-unknown-event to send it anyway"
+        )
+
+
 def create(args: argparse.Namespace) -> int:
+    _check_event_types(args.event, "--event", args)
     # The secret file is opened first: a path that cannot be written must not leave an
     # endpoint behind whose secret nobody has.
     secret_file = (
@@ -163,6 +175,7 @@ def get(args: argparse.Namespace) -> int:
 def update(args: argparse.Namespace) -> int:
     if args.url is None and args.event is None and args.status is None:
         raise UsageError("update: nothing to change: give --url, --event or --status")
+    _check_event_types(args.event, "--event", args)
     return _show(
         args,
         lambda client: client.webhooks.update(
@@ -304,6 +317,7 @@ def trigger(args: argparse.Namespace) -> int:
     root = config.base_url.rsplit("/v1", 1)[0]
     if (args.event_type is None) == (args.redeliver is None):
         raise UsageError("trigger: give an event TYPE, or --redeliver MESSAGE_ID (not both)")
+    _check_event_types([args.event_type] if args.event_type else None, "TYPE", args)
     route, payload = (
         "trigger",
         {

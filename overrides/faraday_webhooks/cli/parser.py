@@ -50,6 +50,14 @@ def _command(commands: Commands, name: str, summary: str, example: str) -> Parse
     return parser
 
 
+def _allow_unknown_event(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-unknown-event",
+        action="store_true",
+        help="send an event type openapi.yaml does not name (one Faraday added since)",
+    )
+
+
 def _plain_table() -> str:
     """The fault table of ``faraday_webhooks/testing/faults.py``'s docstring as plain
     text: no reStructuredText rules or literal markers in a terminal."""
@@ -128,6 +136,7 @@ def _add_create(commands: Commands) -> None:
         metavar="TYPE",
         help="an event type to receive (repeat for more)",
     )
+    _allow_unknown_event(create)
     create.add_argument(
         "--secret-file",
         metavar="PATH",
@@ -210,6 +219,7 @@ def _add_update(commands: Commands) -> None:
         metavar="TYPE",
         help="replaces the event list (repeat for more)",
     )
+    _allow_unknown_event(update)
     update.add_argument("--status", choices=["enabled", "disabled"], help="enabled or disabled")
     _client_options(update)
 
@@ -312,6 +322,7 @@ def _add_trigger(commands: Commands) -> None:
         type=flag_types.printable_text,
         help="for example resource.ready_with_update or enrichment_job.failed",
     )
+    _allow_unknown_event(trigger)
     trigger.add_argument(
         "--redeliver",
         metavar="MESSAGE_ID",
