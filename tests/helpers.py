@@ -9,7 +9,9 @@ import functools
 import http.server
 import inspect
 import json
+import sys
 import threading
+import wsgiref.simple_server
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any, cast
@@ -190,10 +192,34 @@ def scripted_server(
         yield url
 
 
+def _client_hung_up() -> bool:
+    # A client resetting mid-request is what many tests do on purpose; socketserver
+    # would print its traceback in the middle of a passing run. Anything else prints.
+    return isinstance(sys.exc_info()[1], ConnectionError)
+
+
+class QuietHTTPServer(http.server.ThreadingHTTPServer):
+    """A test server that prints no traceback when a client resets its connection."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not _client_hung_up():
+            super().handle_error(request, client_address)
+
+
+class QuietWSGIServer(wsgiref.simple_server.WSGIServer):
+    """``wsgiref``'s server, as quiet about a reset connection as ``QuietHTTPServer``."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not _client_hung_up():
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
     """``handler`` served by a real threaded HTTP server on 127.0.0.1; yields its URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
     thread.start()
     try:

@@ -31,6 +31,7 @@ from helpers import (
     API_KEY,
     EVENT,
     FAST_RETRIES,
+    QuietHTTPServer,
     Recorder,
     endpoint_body,
     error_body,
@@ -441,7 +442,7 @@ def test_the_client_keeps_no_cookies() -> None:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SetsCookies)
+    server = QuietHTTPServer(("127.0.0.1", 0), SetsCookies)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
     thread.start()
     try:

@@ -21,7 +21,7 @@ import pytest
 from faraday_webhooks.cli import main
 from faraday_webhooks.dedupe import Deduplicator, SQLiteStore
 from faraday_webhooks.testing import SVIX_RETRY_SCHEDULE, Sandbox, WebhookReceiver
-from helpers import API_KEY, EVENT
+from helpers import API_KEY, EVENT, QuietHTTPServer
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ class FlakyReceiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = QuietHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.01}
@@ -269,7 +269,7 @@ class HangingReceiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = QuietHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
         self.thread = threading.Thread(

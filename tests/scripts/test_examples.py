@@ -24,6 +24,7 @@ import pytest
 from engines import free_port
 from faraday_webhooks import APIConnectionError, Faraday
 from faraday_webhooks.testing import Sandbox
+from helpers import QuietWSGIServer
 from markdown_it import MarkdownIt
 from pytest_examples import CodeExample, EvalExample, find_examples
 
@@ -88,7 +89,9 @@ def _serve(app: Any, port: int) -> Any:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    wsgi = wsgiref.simple_server.make_server("127.0.0.1", port, app, handler_class=Quiet)
+    wsgi = wsgiref.simple_server.make_server(
+        "127.0.0.1", port, app, handler_class=Quiet, server_class=QuietWSGIServer
+    )
     thread = threading.Thread(target=wsgi.serve_forever, kwargs={"poll_interval": 0.01})
     thread.start()
 

@@ -21,7 +21,7 @@ from engines import free_port
 from faraday_webhooks.dedupe import AsyncDeduplicator, Deduplicator, MemoryStore
 from faraday_webhooks.receiver import Outcome, Receiver
 from faraday_webhooks.testing import Sandbox
-from helpers import API_KEY
+from helpers import API_KEY, QuietWSGIServer
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OLD_SECRET = "whsec_" + "b2xkc2VjcmV0b2xkc2VjcmV0b2xkc2VjcmV0MTIzNDU="
@@ -63,7 +63,7 @@ def served(receiver: Receiver, path: str) -> Iterator[str | None]:
                 pass
 
         httpd = wsgiref.simple_server.make_server(
-            "127.0.0.1", 0, receiver.wsgi(), handler_class=Quiet
+            "127.0.0.1", 0, receiver.wsgi(), handler_class=Quiet, server_class=QuietWSGIServer
         )
         thread = threading.Thread(
             target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
