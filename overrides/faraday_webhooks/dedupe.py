@@ -51,6 +51,7 @@ store is safe to share across ``fork()``: a forked child opens its own connectio
 from __future__ import annotations
 
 import contextlib
+import importlib
 import inspect
 import os
 import sqlite3
@@ -437,6 +438,33 @@ _SQLITE_COMPLETE = (
 _SQLITE_RELEASE = "DELETE FROM {table} WHERE message_id = ? AND token = ?"
 
 
+def _driver(module: str, *, store: str) -> Any:
+    """The optional extra's driver module, imported only by the store that needs it, or a
+    ``DedupeStoreError`` saying how to install it."""
+    package, extra = ("psycopg", "postgres") if module == "psycopg" else ("redis-py", "redis")
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise DedupeStoreError(
+            f"{store} needs {package}: pip install 'faraday-webhooks[{extra}]' "
+            "--index-url https://<internal index>/simple/"
+        ) from None
+
+
+def _check_conninfo(conninfo: Any) -> str:
+    if not isinstance(conninfo, str):
+        raise InvalidRequestError(
+            f"conninfo must be a libpq connection string, not {type(conninfo).__name__}"
+        )
+    return conninfo
+
+
+def _check_prefix(prefix: Any) -> str:
+    if not isinstance(prefix, str):
+        raise InvalidRequestError(f"prefix must be a str, not {type(prefix).__name__}")
+    return prefix
+
+
 def _table_name(table: Any) -> str:
     if not isinstance(table, str) or not table.isidentifier() or len(table) > 63:
         raise InvalidRequestError(f"table must be a plain SQL identifier, not {table!r}")
@@ -582,18 +610,9 @@ class PostgresStore:
 
     def __init__(self, conninfo: str, *, table: str = "faraday_webhook_claims") -> None:
         self.table: str = _table_name(table)
-        if not isinstance(conninfo, str):
-            raise InvalidRequestError(
-                f"conninfo must be a libpq connection string, not {type(conninfo).__name__}"
-            )
-        try:
-            import psycopg  # the optional extra: only this store needs it
-            from psycopg import errors
-        except ImportError:
-            raise DedupeStoreError(
-                "PostgresStore needs psycopg: pip install 'faraday-webhooks[postgres]' "
-                "--index-url https://<internal index>/simple/"
-            ) from None
+        conninfo = _check_conninfo(conninfo)
+        psycopg = _driver("psycopg", store="PostgresStore")
+        errors = psycopg.errors
         self._psycopg, self._conninfo, self._closed = psycopg, conninfo, False
         self._inherited: list[Any] = []  # a parent's connections: never used, never closed
         self._connection: Any = None
@@ -692,20 +711,11 @@ class RedisStore:
     """
 
     def __init__(self, client: Any, *, prefix: str = "faraday-webhooks:claim:") -> None:
-        try:
-            import redis  # the optional extra: only this store needs it
-        except ImportError:
-            raise DedupeStoreError(
-                "RedisStore needs redis-py: pip install 'faraday-webhooks[redis]' "
-                "--index-url https://<internal index>/simple/"
-            ) from None
+        redis = _driver("redis", store="RedisStore")
         if not isinstance(client, redis.Redis):
             raise InvalidRequestError(f"client must be a redis.Redis, not {type(client).__name__}")
-        if not isinstance(prefix, str):
-            raise InvalidRequestError(f"prefix must be a str, not {type(prefix).__name__}")
+        self.client, self.prefix = client, _check_prefix(prefix)
         self._redis_error = redis.RedisError
-        self.client = client
-        self.prefix = prefix
         self._renew = client.register_script(_REDIS_RENEW)
         self._complete = client.register_script(_REDIS_COMPLETE)
         self._release = client.register_script(_REDIS_RELEASE)
@@ -761,21 +771,14 @@ class AsyncRedisStore:
     """
 
     def __init__(self, client: Any, *, prefix: str = "faraday-webhooks:claim:") -> None:
-        try:
-            import redis
-            import redis.asyncio
-        except ImportError:
-            raise DedupeStoreError(
-                "AsyncRedisStore needs redis-py: pip install 'faraday-webhooks[redis]' "
-                "--index-url https://<internal index>/simple/"
-            ) from None
-        if not isinstance(client, redis.asyncio.Redis):
+        redis = _driver("redis", store="AsyncRedisStore")
+        redis_asyncio = _driver("redis.asyncio", store="AsyncRedisStore")
+        if not isinstance(client, redis_asyncio.Redis):
             raise InvalidRequestError(
                 f"client must be a redis.asyncio.Redis, not {type(client).__name__}"
             )
-        if not isinstance(prefix, str):
-            raise InvalidRequestError(f"prefix must be a str, not {type(prefix).__name__}")
-        self._redis_error, self.client, self.prefix = redis.RedisError, client, prefix
+        self.client, self.prefix = client, _check_prefix(prefix)
+        self._redis_error = redis.RedisError
         self._scripts = {
             name: client.register_script(script)
             for name, script in (("renew", _REDIS_RENEW), ("complete", _REDIS_COMPLETE))
@@ -827,17 +830,8 @@ class AsyncPostgresStore:
 
     def __init__(self, conninfo: str, *, table: str = "faraday_webhook_claims") -> None:
         self.table: str = _table_name(table)
-        if not isinstance(conninfo, str):
-            raise InvalidRequestError(
-                f"conninfo must be a libpq connection string, not {type(conninfo).__name__}"
-            )
-        try:
-            import psycopg
-        except ImportError:
-            raise DedupeStoreError(
-                "AsyncPostgresStore needs psycopg: pip install 'faraday-webhooks[postgres]' "
-                "--index-url https://<internal index>/simple/"
-            ) from None
+        conninfo = _check_conninfo(conninfo)
+        psycopg = _driver("psycopg", store="AsyncPostgresStore")
         self._psycopg, self._conninfo, self._closed = psycopg, conninfo, False
         self._connection: Any = None
         self._lock = anyio.Lock()
