@@ -328,8 +328,12 @@ class Renewer:
                 try:
                     if not renew(message_id, token, self.interval * 3):
                         self.drop(token)  # taken: the block's end says so
-                except (DedupeStoreError, RuntimeError):
-                    pass  # unreachable now (or its event loop busy ending): tried again later
+                except BaseException:  # noqa: S110
+                    # Whatever one renewal raises (its store unreachable, its event loop
+                    # ending or cancelling the call) must not end the thread that renews
+                    # every other claim: tried again at the next wake, and a claim that
+                    # is lost meanwhile is reported at its block's end.
+                    pass
 
 
 def _lost(message_id: str) -> ClaimLostError:

@@ -31,6 +31,7 @@ from faraday_webhooks.dedupe import (
     MemoryStore,
     PostgresStore,
     RedisStore,
+    Renewer,
     SQLiteStore,
 )
 
@@ -734,3 +735,27 @@ def test_async_stores_refuse_what_they_could_only_misread() -> None:
         AsyncRedisStore(redis.asyncio.Redis(), prefix=5)  # type: ignore[arg-type]
     with pytest.raises(fw.InvalidRequestError, match="conninfo"):
         AsyncPostgresStore(None)  # type: ignore[arg-type]
+
+
+def test_one_renewal_that_raises_anything_leaves_the_other_claims_renewed() -> None:
+    # An async claim's renewal runs on its event loop; a loop that is ending cancels the
+    # call (asyncio.CancelledError, not an Exception). That once ended the renewer thread,
+    # and with it the renewal of every other claim of the Deduplicator.
+    renewer = Renewer(MemoryStore(), lease=0.15)
+    renewed: list[float] = []
+
+    def cancelled(message_id: str, token: str, lease: float) -> bool:
+        raise asyncio.CancelledError
+
+    def healthy(message_id: str, token: str, lease: float) -> bool:
+        renewed.append(time.monotonic())
+        return True
+
+    renewer.hold("msg_cancelled", "token-1", cancelled)
+    renewer.hold("msg_healthy", "token-2", healthy)
+    deadline = time.monotonic() + 5
+    while len(renewed) < 4 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    renewer.drop("token-1")
+    renewer.drop("token-2")
+    assert len(renewed) >= 4  # renewed again and again after the other renewal raised
