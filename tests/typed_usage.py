@@ -32,6 +32,10 @@ from faraday_webhooks_api.models import WebhookEndpointPost
 
 def client_calls(client: fw.Faraday, endpoint_id: uuid.UUID) -> None:
     created = client.webhooks.create(url="https://example.com/h", enabled_events=["a.b"])
+    client.webhooks.create(
+        url="https://example.com/h",
+        enabled_events=[fw.WebhookEventType.RESOURCE_ERRORED, "project.ready"],
+    )
     assert_type(created, fw.WebhookEndpoint)
     assert_type(client.webhooks.list(ids=[endpoint_id]), list[fw.WebhookEndpoint])
     assert_type(client.webhooks.retrieve(endpoint_id, timeout=5), fw.WebhookEndpoint)

@@ -23,7 +23,7 @@ import threading
 import time
 import types
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, Generic, Protocol, TypeVar, overload
 
 import anyio
@@ -404,6 +404,8 @@ class BaseClient(Generic[HttpClient]):
     for the one wait it cannot end in a sync call). A cleartext ``http://`` base URL must
     be loopback unless ``allow_insecure_http=True``. An ``http_client`` you pass stays
     yours: it is not closed, and its requests carry the client's headers.
+    ``webhook_secret`` (one ``whsec_`` secret, or several during a rotation; else
+    ``FARADAY_WEBHOOK_SECRET``) is what ``client.webhooks.unwrap`` verifies with.
     """
 
     _http_client_kind: type[HttpClient]
@@ -420,6 +422,7 @@ class BaseClient(Generic[HttpClient]):
         retry_policy: RetryPolicy | None = None,
         total_timeout: float | None = None,
         allow_insecure_http: bool = False,
+        webhook_secret: str | Sequence[str] | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, self._http_client_kind):
             wanted, given = self._http_client_kind.__name__, type(http_client).__name__
@@ -436,6 +439,7 @@ class BaseClient(Generic[HttpClient]):
             default_headers=default_headers,
             total_timeout=total_timeout,
             allow_insecure_http=allow_insecure_http,
+            webhook_secret=webhook_secret,
         )
         self._retry_policy = retry_policy or RetryPolicy(max_retries=config.max_retries)
         self._reader = ResponseReader(secrets=[config.api_key])
@@ -570,10 +574,9 @@ class SyncAPIClient(BaseClient[httpx.Client]):
             except RuntimeError as problem:  # closed by another thread meanwhile, say
                 raise self._runtime_error(problem) from None
             else:
-                retry_delay = attempts.after_response(response)
-                if retry_delay is None:
+                if (wait := attempts.after_response(response)) is None:
                     return self._finish(call, response)
-                delay = retry_delay
+                delay = wait
             time.sleep(delay)
             if self._closed:
                 raise self._closed_error()
@@ -620,10 +623,9 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             except RuntimeError as problem:
                 raise self._runtime_error(problem) from None
             else:
-                retry_delay = attempts.after_response(response)
-                if retry_delay is None:
+                if (wait := attempts.after_response(response)) is None:
                     return self._finish(call, response)
-                delay = retry_delay
+                delay = wait
             # anyio is httpx's own async layer: the wait works under asyncio and trio alike.
             await anyio.sleep(delay)
             if self._closed:

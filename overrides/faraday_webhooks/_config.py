@@ -10,7 +10,7 @@ import functools
 import http.cookiejar
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -22,6 +22,7 @@ from ._version import __version__
 from .errors import ConfigurationError
 
 API_KEY_ENV = "FARADAY_API_KEY"
+WEBHOOK_SECRET_ENV = "FARADAY_WEBHOOK_SECRET"  # noqa: S105 - a variable name
 BASE_URL_ENV = "FARADAY_BASE_URL"
 DEFAULT_BASE_URL = "https://api.faraday.ai/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0)
@@ -125,6 +126,7 @@ class ClientConfig:
     max_retries: int
     total_timeout: float | None = None
     default_headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    webhook_secrets: tuple[str, ...] = attrs.field(default=(), repr=False)
 
     def headers(self) -> dict[str, str]:
         """Headers for every request; caller-supplied defaults cannot drop auth."""
@@ -167,9 +169,11 @@ def resolve_config(
     default_headers: Mapping[str, str] | None,
     total_timeout: float | None = None,
     allow_insecure_http: bool = False,
+    webhook_secret: str | Sequence[str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> ClientConfig:
-    """Arguments win, then ``FARADAY_API_KEY`` / ``FARADAY_BASE_URL``, then defaults.
+    """Arguments win, then ``FARADAY_API_KEY`` / ``FARADAY_BASE_URL`` /
+    ``FARADAY_WEBHOOK_SECRET`` (several secrets separated by spaces), then defaults.
 
     Example:
 
@@ -189,6 +193,12 @@ def resolve_config(
             "default_headers may not set Authorization: pass the key as api_key "
             "(extra_headers= on one call may replace it for that call)"
         )
+    secrets = (
+        environ.get(WEBHOOK_SECRET_ENV, "").split() if webhook_secret is None else webhook_secret
+    )
+    secrets = [secrets] if isinstance(secrets, str) else list(secrets)
+    if not all(isinstance(secret, str) for secret in secrets):
+        raise ConfigurationError("webhook_secret must be a whsec_ secret or a list of them")
     number = functools.partial(check_number, error=ConfigurationError)
     retries = int(number(max_retries, name="max_retries", whole=True, maximum=100))
     if total_timeout is not None:
@@ -200,4 +210,5 @@ def resolve_config(
         max_retries=retries,
         total_timeout=total_timeout,
         default_headers=headers,
+        webhook_secrets=tuple(secrets),
     )

@@ -7,6 +7,7 @@ Each returns the value in the form the generated models want, or raises
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 import h11  # httpx's HTTP/1.1 layer (through httpcore)
-from faraday_webhooks_api.models import WebhookEndpointStatus
+from faraday_webhooks_api.models import WebhookEndpointStatus, WebhookEventType
 
 from .errors import InvalidRequestError
 
@@ -26,6 +27,8 @@ MAX_SECONDS = 86_400.0
 # printable text of 1 to 1,000 UTF-8 bytes. Svix's are 31 characters; PostgreSQL can
 # index 1,000 bytes, and not the 4,000 that 1,000 characters may take.
 MAX_ID_BYTES = 1_000
+KNOWN_EVENT_TYPES = tuple(member.value for member in WebhookEventType)
+logger = logging.getLogger("faraday_webhooks")
 
 
 def is_message_id(value: object) -> bool:
@@ -134,9 +137,11 @@ def check_url(url: Any, *, name: str = "url") -> str:
     return url
 
 
-def check_event_types(enabled_events: Any) -> list[str]:
-    """A list or tuple of event type strings, as a list; openapi.yaml's ``minItems: 1``
-    (an endpoint subscribed to nothing) is checked here too, before sending.
+def check_event_types(enabled_events: Any) -> list[str | WebhookEventType]:
+    """A list or tuple of event types, as a list; openapi.yaml's ``minItems: 1`` (an
+    endpoint subscribed to nothing) is checked here too, before sending. A type that
+    ``WebhookEventType`` does not name is sent as given, with a warning naming the known
+    ones: it is a typo, or a kind Faraday added after this package was generated.
 
     Example:
 
@@ -158,6 +163,9 @@ def check_event_types(enabled_events: Any) -> list[str]:
                 f"enabled_events[{position}] must be a non-empty event type without spaces, "
                 f"got {event_type!r}"
             )
+        if event_type not in KNOWN_EVENT_TYPES:
+            known = ", ".join(KNOWN_EVENT_TYPES)
+            logger.warning("event type %r is not one openapi.yaml names (%s)", event_type, known)
     return list(enabled_events)
 
 

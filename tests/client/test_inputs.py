@@ -113,3 +113,32 @@ def test_any_url_and_events_either_validate_or_raise_before_sending(url: str, ev
     else:
         assert len(recorder.requests) == 1
         assert recorder.sent_json() == {"url": url, "enabled_events": list(events)}
+
+
+# -- event types: Faraday's closed list, and any string for a kind added tomorrow ------
+
+
+def test_an_unknown_event_type_is_sent_with_a_warning_naming_the_known_ones(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from faraday_webhooks.testing import Sandbox
+
+    with (
+        Sandbox(api_keys=["sk_test"], event_types=["project.ready"]) as newer,
+        fw.Faraday(api_key="sk_test", base_url=newer.base_url) as client,
+    ):
+        endpoint = client.webhooks.create(
+            url="https://example.com/hooks",
+            enabled_events=[fw.WebhookEventType.RESOURCE_ERRORED, "project.ready"],
+        )
+        assert endpoint.enabled_events == ["resource.errored", "project.ready"]
+        (warning,) = caplog.records  # the known type, given as the enum, warns of nothing
+        assert warning.levelname == "WARNING"
+        assert "'project.ready' is not one openapi.yaml names" in warning.getMessage()
+        assert "resource.ready_with_update" in warning.getMessage()
+        # A typo is sent too, and refused by the server as Faraday refuses it.
+        with pytest.raises(fw.ValidationFailedError) as caught:
+            client.webhooks.update(endpoint.id, enabled_events=["resource.erored"])
+        assert caught.value.validation_errors[0].path == "body/enabled_events/0"
+        assert "'resource.erored'" in caplog.records[-1].getMessage()
+        assert client.webhooks.retrieve(endpoint.id).enabled_events == endpoint.enabled_events

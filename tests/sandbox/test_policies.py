@@ -11,6 +11,7 @@ import httpx
 import pytest
 from faraday_webhooks.testing import Sandbox
 from faraday_webhooks.testing.faults import FAULT_HEADER
+from faraday_webhooks.testing.sandbox import DEFAULT_API_KEY
 from helpers import API_KEY, EVENT, EXPIRED_KEY
 
 HOOK = "https://example.com/hooks"
@@ -74,10 +75,32 @@ def _patch_content_type(api: httpx.Client, sandbox: Sandbox) -> None:
 
 
 def _unknown_event_type(api: httpx.Client, sandbox: Sandbox) -> None:
-    # Where the sandbox differs from Faraday (openapi.yaml types the items as any
-    # string); the command line is the guard until the spec names the closed list.
-    typo = {"url": HOOK, "enabled_events": ["resource.erored"]}
-    assert api.post("/webhook_endpoints", json=typo).status_code == 201
+    typo = {"url": HOOK, "enabled_events": [EVENT, "resource.erored"]}
+    refused = api.post("/webhook_endpoints", json=typo)
+    assert answer(refused) == (400, "VALIDATION_FAILED")
+    (problem,) = refused.json()["validationErrors"]
+    assert problem["path"] == "body/enabled_events/1"
+    assert problem["context"] == {"errorType": "enum"}
+    assert "'resource.erored' is not one of" in problem["message"]
+    endpoint_id = api.post("/webhook_endpoints", json=BODY).json()["id"]
+    patch = api.patch(
+        f"/webhook_endpoints/{endpoint_id}",
+        json={"enabled_events": ["resource.bogus"]},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert answer(patch) == (400, "VALIDATION_FAILED")
+    assert [e.enabled_events for e in sandbox.endpoints] == [[EVENT]]
+    # A kind Faraday has just added is subscribed once the sandbox is told of it.
+    with (
+        Sandbox(event_types=["project.ready"]) as newer,
+        httpx.Client(
+            base_url=newer.base_url, headers={"Authorization": f"Bearer {DEFAULT_API_KEY}"}
+        ) as newer_api,
+    ):
+        added = newer_api.post(
+            "/webhook_endpoints", json={"url": HOOK, "enabled_events": ["project.ready"]}
+        )
+        assert added.status_code == 201, added.text
 
 
 def _patch_empty_events(api: httpx.Client, sandbox: Sandbox) -> None:

@@ -141,10 +141,12 @@ def test_a_receiver_refuses_a_malformed_secret_port_or_tolerance_when_made() -> 
     assert receiver.tolerance == 60
 
 
-def test_trigger_refuses_what_faraday_could_never_send_and_delivers_nothing(
-    sandbox: Sandbox, client: fw.Faraday
-) -> None:
-    with WebhookReceiver(secret=None) as receiver:
+def test_trigger_refuses_what_faraday_could_never_send_and_delivers_nothing() -> None:
+    with (
+        Sandbox(api_keys=[API_KEY], event_types=["custom.kind"]) as sandbox,
+        fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url) as client,
+        WebhookReceiver(secret=None) as receiver,
+    ):
         endpoint = client.webhooks.create(url=receiver.url, enabled_events=["custom.kind"])
         receiver.secret = endpoint.secret
         with pytest.raises(ValueError, match="cannot be sent as JSON: Out of range float"):

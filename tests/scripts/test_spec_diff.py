@@ -338,7 +338,7 @@ def test_an_array_difference_is_reported_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     document = faraday_document()
-    schemas(document)["WebhookEndpointPost"]["properties"]["enabled_events"]["items"] = {
+    schemas(document)["WebhookEndpoint"]["properties"]["enabled_events"]["items"] = {
         "type": "integer"
     }
     status, out, _ = run(document, tmp_path, capsys)

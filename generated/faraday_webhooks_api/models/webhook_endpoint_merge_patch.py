@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.webhook_endpoint_status import WebhookEndpointStatus
+from ..models.webhook_event_type import WebhookEventType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WebhookEndpointMergePatch")
@@ -17,12 +18,12 @@ class WebhookEndpointMergePatch:
     """A JSON merge patch (RFC 7396) of a webhook endpoint: only the fields present are changed.
 
     Attributes:
-        enabled_events (list[str] | Unset): The event types to enable for this endpoint.
+        enabled_events (list[str | WebhookEventType] | Unset): The event types to enable for this endpoint.
         status (WebhookEndpointStatus | Unset): The status of the webhook. It can be either enabled or disabled.
         url (str | Unset): The URL of the webhook endpoint. Example: https://hooks.slack.com/services/....
     """
 
-    enabled_events: list[str] | Unset = UNSET
+    enabled_events: list[str | WebhookEventType] | Unset = UNSET
     status: WebhookEndpointStatus | Unset = UNSET
     url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -30,7 +31,14 @@ class WebhookEndpointMergePatch:
     def to_dict(self) -> dict[str, Any]:
         enabled_events: list[str] | Unset = UNSET
         if not isinstance(self.enabled_events, Unset):
-            enabled_events = self.enabled_events
+            enabled_events = []
+            for enabled_events_item_data in self.enabled_events:
+                enabled_events_item: str
+                if isinstance(enabled_events_item_data, WebhookEventType):
+                    enabled_events_item = enabled_events_item_data.value
+                else:
+                    enabled_events_item = enabled_events_item_data
+                enabled_events.append(enabled_events_item)
 
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
@@ -53,16 +61,28 @@ class WebhookEndpointMergePatch:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        enabled_events = cast(list[str], d.pop("enabled_events", UNSET))
+        _enabled_events = d.pop("enabled_events", UNSET)
+        enabled_events: list[str | WebhookEventType] | Unset = UNSET
+        if _enabled_events is not UNSET:
+            enabled_events = []
+            for enabled_events_item_data in _enabled_events:
 
-        if enabled_events is not None and (
-            type(enabled_events) is not list
-            or not all(map((str,).__contains__, map(type, enabled_events)))
-        ):
-            raise TypeError(
-                "WebhookEndpointMergePatch.enabled_events: expected list[str] | None, got "
-                + type(enabled_events).__name__
-            )
+                def _parse_enabled_events_item(data: object) -> str | WebhookEventType:
+                    try:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        enabled_events_item_type_0 = WebhookEventType(data)
+
+                        return enabled_events_item_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                    return cast(str | WebhookEventType, data)
+
+                enabled_events_item = _parse_enabled_events_item(
+                    enabled_events_item_data
+                )
+
+                enabled_events.append(enabled_events_item)
 
         _status = d.pop("status", UNSET)
         status: WebhookEndpointStatus | Unset

@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.webhook_event_type import WebhookEventType
+
 T = TypeVar("T", bound="WebhookEndpointPost")
 
 
@@ -14,16 +16,23 @@ class WebhookEndpointPost:
     """The definition of the new webhook endpoint
 
     Attributes:
-        enabled_events (list[str]): The event types to enable for this endpoint.
+        enabled_events (list[str | WebhookEventType]): The event types to enable for this endpoint.
         url (str): The URL of the webhook endpoint. Example: https://hooks.slack.com/services/....
     """
 
-    enabled_events: list[str]
+    enabled_events: list[str | WebhookEventType]
     url: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        enabled_events = self.enabled_events
+        enabled_events = []
+        for enabled_events_item_data in self.enabled_events:
+            enabled_events_item: str
+            if isinstance(enabled_events_item_data, WebhookEventType):
+                enabled_events_item = enabled_events_item_data.value
+            else:
+                enabled_events_item = enabled_events_item_data
+            enabled_events.append(enabled_events_item)
 
         url = self.url
 
@@ -41,15 +50,24 @@ class WebhookEndpointPost:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        enabled_events = cast(list[str], d.pop("enabled_events"))
+        enabled_events = []
+        _enabled_events = d.pop("enabled_events")
+        for enabled_events_item_data in _enabled_events:
 
-        if type(enabled_events) is not list or not all(
-            map((str,).__contains__, map(type, enabled_events))
-        ):
-            raise TypeError(
-                "WebhookEndpointPost.enabled_events: expected list[str], got "
-                + type(enabled_events).__name__
-            )
+            def _parse_enabled_events_item(data: object) -> str | WebhookEventType:
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    enabled_events_item_type_0 = WebhookEventType(data)
+
+                    return enabled_events_item_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(str | WebhookEventType, data)
+
+            enabled_events_item = _parse_enabled_events_item(enabled_events_item_data)
+
+            enabled_events.append(enabled_events_item)
 
         url = d.pop("url")
         if url.__class__ is not str:

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from faraday_webhooks_api.models import WebhookEndpointStatus, WebhookEventType
+from faraday_webhooks_api.models import WebhookEndpointStatus
 
 from .._base_client import LOOPBACK_PATTERNS, NOT_GIVEN, read_bounded
 from .._client import Faraday
 from .._config import no_cookies, resolve_config
 from .._responses import ResponseReader
+from .._validation import KNOWN_EVENT_TYPES
 from ..errors import ConfigurationError, UnexpectedResponseError, WebhookVerificationError
 from ..events import ResourceEvent
 from ..testing.receiver import ReceivedDelivery, WebhookReceiver
@@ -73,7 +74,7 @@ def _show(args: argparse.Namespace, action: Callable[[Faraday], Any], *, title: 
 
 def _check_event_types(kinds: list[str] | None, flag: str, args: argparse.Namespace) -> None:
     """Refuse an event type openapi.yaml does not name: a typo subscribes to nothing."""
-    known = [kind.value for kind in WebhookEventType]
+    known = KNOWN_EVENT_TYPES
     unknown = [kind for kind in kinds or () if kind not in known]
     if unknown and not args.allow_unknown_event:
         raise UsageError(

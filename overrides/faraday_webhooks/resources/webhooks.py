@@ -3,13 +3,13 @@
 A thin, typed layer over ``client.call``: each method checks its inputs, builds the
 generated request model (nothing is sent on failure) and names its generated operation
 once; ``call`` sends it through the one request path. Sync and async share every step
-but the ``await``.
+but the ``await``. ``unwrap`` verifies a delivery with the client's webhook secret.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypedDict, Unpack
+from typing import Any, Generic, TypedDict, TypeVar, Unpack
 from uuid import UUID
 
 from faraday_webhooks_api.api.webhooks import (
@@ -23,19 +23,21 @@ from faraday_webhooks_api.models import (
     WebhookEndpointMergePatch,
     WebhookEndpointPost,
     WebhookEndpointStatus,
+    WebhookEventType,
 )
 
-from .._base_client import NOT_GIVEN, NotGiven
-from .._config import TimeoutTypes
+from .._base_client import NOT_GIVEN, AsyncAPIClient, BaseClient, NotGiven, SyncAPIClient
+from .._config import WEBHOOK_SECRET_ENV, TimeoutTypes
 from .._models import WebhookEndpoint
 from .._validation import check_endpoint_ids, check_event_types, check_status, check_url
-from ..errors import InvalidRequestError
-
-if TYPE_CHECKING:
-    from .._base_client import AsyncAPIClient, SyncAPIClient
+from ..errors import ConfigurationError, InvalidRequestError, WebhookVerificationError
+from ..events import WebhookEvent
+from ..verify import DEFAULT_TOLERANCE, Body, Headers, verify_webhook
 
 __all__ = ["MAX_IDS_PER_REQUEST", "AsyncWebhooks", "RequestOptions", "Webhooks"]
 
+# Faraday's known types complete in an editor; any string is taken (a kind added later).
+EventTypes = Sequence[WebhookEventType | str]
 # The ids query parameter's maxItems in openapi.yaml (Faraday: "up to 100").
 MAX_IDS_PER_REQUEST = 100
 
@@ -47,7 +49,7 @@ class RequestOptions(TypedDict, total=False):
     extra_headers: Mapping[str, str] | None  # headers added to the request
 
 
-def new_endpoint(url: str, enabled_events: Sequence[str]) -> WebhookEndpointPost:
+def new_endpoint(url: str, enabled_events: EventTypes) -> WebhookEndpointPost:
     """The body of a create: a checked URL and a checked list of event types."""
     return WebhookEndpointPost(enabled_events=check_event_types(enabled_events), url=check_url(url))
 
@@ -65,7 +67,7 @@ def id_batches(ids: Iterable[str | UUID] | None) -> list[dict[str, Any]]:
 
 def merge_patch(
     url: str | NotGiven,
-    enabled_events: Sequence[str] | NotGiven,
+    enabled_events: EventTypes | NotGiven,
     status: str | WebhookEndpointStatus | NotGiven,
 ) -> WebhookEndpointMergePatch:
     """Only the fields given: the others stay out of the JSON merge patch."""
@@ -80,17 +82,52 @@ def merge_patch(
     )
 
 
-class Webhooks:
+ClientT = TypeVar("ClientT", bound=BaseClient[Any])
+
+
+class WebhooksBase(Generic[ClientT]):
+    """What ``Webhooks`` and ``AsyncWebhooks`` share: the client, and ``unwrap``."""
+
+    def __init__(self, client: ClientT) -> None:
+        self._client = client
+
+    def unwrap(
+        self, body: Body, headers: Headers, *, tolerance: float = DEFAULT_TOLERANCE
+    ) -> WebhookEvent:
+        """Verify a delivery with the client's ``webhook_secret`` and return its typed event
+        (``verify_webhook``, as openai's ``client.webhooks.unwrap``). With several secrets
+        (a rotation), the first that verifies wins; when none does, the first one's
+        ``WebhookVerificationError`` is raised. Not awaited on ``AsyncFaraday`` either.
+
+        Example:
+
+        ```python
+        client = Faraday(webhook_secret=endpoint.secret)  # or FARADAY_WEBHOOK_SECRET
+        event = client.webhooks.unwrap(request.body, request.headers)
+        ```
+        """
+        secrets = self._client._config.webhook_secrets
+        if not secrets:
+            raise ConfigurationError(
+                f"No webhook secret: pass webhook_secret=... or set {WEBHOOK_SECRET_ENV}"
+            )
+        problems = []
+        for secret in secrets:
+            try:
+                return verify_webhook(body, headers, secret, tolerance=tolerance)
+            except WebhookVerificationError as problem:
+                problems.append(problem)
+        raise problems[0]
+
+
+class Webhooks(WebhooksBase[SyncAPIClient]):
     """``client.webhooks`` on the sync ``Faraday`` client.
 
     Every method also takes ``timeout=`` and ``extra_headers=`` (``RequestOptions``).
     """
 
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
-
     def create(
-        self, *, url: str, enabled_events: Sequence[str], **options: Unpack[RequestOptions]
+        self, *, url: str, enabled_events: EventTypes, **options: Unpack[RequestOptions]
     ) -> WebhookEndpoint:
         """Register a webhook endpoint; the result's ``secret`` signs its deliveries.
 
@@ -149,7 +186,7 @@ class Webhooks:
         endpoint_id: str | UUID,
         *,
         url: str | NotGiven = NOT_GIVEN,
-        enabled_events: Sequence[str] | NotGiven = NOT_GIVEN,
+        enabled_events: EventTypes | NotGiven = NOT_GIVEN,
         status: str | WebhookEndpointStatus | NotGiven = NOT_GIVEN,
         **options: Unpack[RequestOptions],
     ) -> WebhookEndpoint:
@@ -202,14 +239,12 @@ class Webhooks:
         return self.update(endpoint_id, status=WebhookEndpointStatus.ENABLED, **options)
 
 
-class AsyncWebhooks:
-    """``client.webhooks`` on ``AsyncFaraday``: the same methods, awaited."""
-
-    def __init__(self, client: AsyncAPIClient) -> None:
-        self._client = client
+class AsyncWebhooks(WebhooksBase[AsyncAPIClient]):
+    """``client.webhooks`` on ``AsyncFaraday``: the same methods, awaited (``unwrap``
+    is not: it only computes)."""
 
     async def create(
-        self, *, url: str, enabled_events: Sequence[str], **options: Unpack[RequestOptions]
+        self, *, url: str, enabled_events: EventTypes, **options: Unpack[RequestOptions]
     ) -> WebhookEndpoint:
         """Register a webhook endpoint (see ``Webhooks.create``).
 
@@ -258,7 +293,7 @@ class AsyncWebhooks:
         endpoint_id: str | UUID,
         *,
         url: str | NotGiven = NOT_GIVEN,
-        enabled_events: Sequence[str] | NotGiven = NOT_GIVEN,
+        enabled_events: EventTypes | NotGiven = NOT_GIVEN,
         status: str | WebhookEndpointStatus | NotGiven = NOT_GIVEN,
         **options: Unpack[RequestOptions],
     ) -> WebhookEndpoint:

@@ -19,13 +19,14 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import attrs
 
-from ._spec import load_spec, operation, validate
+from .._validation import KNOWN_EVENT_TYPES
+from ._spec import event_type_problems, load_spec, operation, validate
 
 __all__ = ["API_PREFIX", "ERROR_STATUSES", "FakeAPI", "Reply", "error_reply", "sample_endpoint"]
 
@@ -150,8 +151,11 @@ class FakeAPI:
         expired_api_keys: Iterable[str] = (),
         max_endpoints: int | None = 1000,
         reject_duplicate_urls: bool = False,
+        event_types: Iterable[str] = (),
     ) -> None:
         self.api_keys = tuple(api_keys)
+        # Faraday's WebhookEventType, and the kinds a test adds (Sandbox(event_types=...)).
+        self.event_types = frozenset(KNOWN_EVENT_TYPES).union(event_types)
         self.expired_api_keys = frozenset(expired_api_keys)
         self.max_endpoints = max_endpoints
         self.reject_duplicate_urls = reject_duplicate_urls
@@ -323,7 +327,7 @@ class FakeAPI:
     # -- operations ----------------------------------------------------------------------
 
     def _create(self, headers: Mapping[str, str] | Any, body: bytes) -> Reply:
-        payload, failure = _read_body(COLLECTION, "post", headers, body)
+        payload, failure = _read_body(COLLECTION, "post", headers, body, self.event_types)
         if failure is not None:
             return failure
         with self._lock:
@@ -361,7 +365,7 @@ class FakeAPI:
             return json_reply(200, endpoint)
 
     def _update(self, endpoint_id: str, headers: Mapping[str, str] | Any, body: bytes) -> Reply:
-        patch, failure = _read_body(ITEM, "patch", headers, body)
+        patch, failure = _read_body(ITEM, "patch", headers, body, self.event_types)
         if failure is not None:
             return failure
         with self._lock:
@@ -390,11 +394,15 @@ class FakeAPI:
 
 
 def _read_body(
-    spec_path: str, method: str, headers: Mapping[str, str] | Any, body: bytes
+    spec_path: str,
+    method: str,
+    headers: Mapping[str, str] | Any,
+    body: bytes,
+    event_types: Collection[str],
 ) -> tuple[Any, Reply | None]:
-    """The request's JSON body, valid against the schema openapi.yaml declares for it,
-    or the 400 Faraday answers instead (a wrong Content-Type, broken JSON, or
-    ``VALIDATION_FAILED`` with one problem per violation)."""
+    """The request's JSON body, valid against the schema openapi.yaml declares for it
+    and naming only ``event_types``, or the 400 Faraday answers instead (a wrong
+    Content-Type, broken JSON, or ``VALIDATION_FAILED`` with one problem per violation)."""
     content = operation(spec_path, method)["requestBody"]["content"]
     ((media_type, declared),) = content.items()
     given = (headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
@@ -406,6 +414,8 @@ def _read_body(
         return None, error_reply(400, "BAD_REQUEST", "The request body is not valid JSON")
     reference = str(declared["schema"].get("$ref", ""))
     problems = validate(reference.removeprefix("#"), payload, "body")
+    if not problems and "enabled_events" in payload:
+        problems = event_type_problems(payload["enabled_events"], event_types, "body")
     if problems:
         return None, error_reply(400, "VALIDATION_FAILED", "The request body is invalid", problems)
     return payload, None

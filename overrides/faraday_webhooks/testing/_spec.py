@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import functools
 import importlib.resources
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -127,9 +128,35 @@ def operation(path: str, method: str) -> dict[str, Any]:
 
 def validate(pointer: str, instance: Any, location: str) -> list[dict[str, Any]]:
     """Faraday's ``validationErrors`` for ``instance`` against the schema at ``pointer``."""
+    return _problems(validator_for(pointer), instance, location, pointer.rsplit("/", 1)[-1])
+
+
+def event_type_problems(
+    enabled_events: Any, known: Collection[str], location: str
+) -> list[dict[str, Any]]:
+    """Faraday's ``validationErrors`` for each event type outside ``known``: upstream's
+    request items are the closed ``WebhookEventType``, where openapi.yaml also takes any
+    string (for the client's sake, so that a new kind can be subscribed before
+    regeneration).
+
+    Example:
+
+    ```pycon
+    >>> [p["path"] for p in event_type_problems(["a", "b"], {"a"}, "body")]
+    ['body/enabled_events/1']
+
+    ```
+    """
+    validator_class, _, _ = _validator_class_and_registry()
+    validator = validator_class({"items": {"enum": sorted(known)}})
+    return _problems(validator, enabled_events, f"{location}/enabled_events", "WebhookEventType")
+
+
+def _problems(
+    validator: Any, instance: Any, location: str, schema_name: str
+) -> list[dict[str, Any]]:
     problems = []
-    schema_name = pointer.rsplit("/", 1)[-1]
-    for error in sorted(validator_for(pointer).iter_errors(instance), key=lambda e: list(e.path)):
+    for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.path)):
         path = location + "".join(f"/{part}" for part in error.absolute_path)
         problems.append(
             {

@@ -70,11 +70,24 @@ def _enrichment_job_data(
     return data
 
 
+def _checked_event_types(event_types: Any) -> tuple[str, ...]:
+    """The kinds a test adds to ``WebhookEventType``: a list of non-empty strings."""
+    if isinstance(event_types, str | bytes) or not isinstance(event_types, Iterable):
+        kind = type(event_types).__name__
+        raise TypeError(f"event_types takes a list, not a {kind}: event_types=['project.ready']")
+    checked = tuple(event_types)
+    if not all(isinstance(kind, str) and kind for kind in checked):
+        raise TypeError("each of event_types must be a non-empty str")
+    return checked
+
+
 class Sandbox:
     """A Faraday API on ``127.0.0.1`` for tests; use it as a context manager.
 
     Needs the ``sandbox`` extra; without it, construction raises ``ImportError`` saying
     so. It listens on loopback only unless ``allow_remote=True`` (its keys are well known).
+    As Faraday does, it refuses an event type ``WebhookEventType`` does not name with
+    400 VALIDATION_FAILED; ``event_types=[...]`` adds kinds (one Faraday has just added).
 
     Example:
 
@@ -99,6 +112,7 @@ class Sandbox:
         retry_schedule: Iterable[float] = SVIX_RETRY_SCHEDULE,
         verbose: bool = False,
         allow_remote: bool = False,
+        event_types: Iterable[str] = (),
     ) -> None:
         require_sandbox_extra()  # here, not in a server thread where it would be swallowed
         if not allow_remote and not is_loopback_host(host):
@@ -121,6 +135,7 @@ class Sandbox:
             expired_api_keys=check_key_list(expired_api_keys, name="expired_api_keys"),
             max_endpoints=max_endpoints,
             reject_duplicate_urls=reject_duplicate_urls,
+            event_types=_checked_event_types(event_types),
         )
         self._deliverer = Deliverer(
             self._api.endpoint,
