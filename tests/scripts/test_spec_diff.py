@@ -9,6 +9,7 @@ WebhookMessage union). The script's ``main`` runs in-process.
 from __future__ import annotations
 
 import copy
+import fnmatch
 import importlib.util
 import json
 import subprocess
@@ -589,3 +590,49 @@ def test_any_document_gives_a_report_or_one_line_and_exit_2(
         assert out == ""
     else:
         assert "Traceback" not in out + err
+
+
+# -- against a rebuild of Faraday's own client: only what openapi-ours.yaml lists ------
+
+FARADAY_JS = ROOT / "tests" / "fixtures" / "faraday-js-webhooks.yaml"
+
+
+def test_against_faraday_js_only_the_differences_openapi_ours_lists_are_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(str(FARADAY_JS), tmp_path, capsys)
+    assert status == 0, out
+    lines = change_lines(out)
+    assert lines, out  # there are differences, and each is one of ours
+    assert all(line.split()[0] == "ours" for line in lines), out
+    # Every entry of openapi-ours.yaml is used: none is stale, none hides nothing.
+    listed = yaml.safe_load((ROOT / "openapi-ours.yaml").read_text())["ours"]
+    reported = [line.split(maxsplit=1)[1] for line in lines]
+    for entry in listed:
+        assert any(fnmatch.fnmatchcase(line, entry["change"]) for line in reported), entry
+    # A difference not listed is still drift: the fixture is upstream, not a copy of ours.
+    changed = yaml.safe_load(FARADAY_JS.read_text())
+    changed["components"]["schemas"]["WebhookEndpoint"]["required"].remove("url")
+    status, out, _ = run(changed, tmp_path, capsys)
+    assert status == 1
+    assert (
+        "breaking    GET /webhook_endpoints response 200 application/json[].url: now optional"
+        in out
+    )
+
+
+def test_the_secret_is_described_as_faraday_describes_it() -> None:
+    upstream = yaml.safe_load(FARADAY_JS.read_text())["components"]["schemas"]
+    ours = OURS["components"]["schemas"]
+    secret = "WebhookEndpoint", "properties", "secret", "description"
+    assert (
+        " ".join(ours[secret[0]][secret[1]][secret[2]][secret[3]].split())
+        == (upstream[secret[0]][secret[1]][secret[2]][secret[3]])
+    )
+    # spec-diff compares meaning, so these spellings report nothing: they are listed
+    # apart, and the fixture really has them.
+    assert "WebhookEndpointPut" in upstream
+    assert "ErrorCode" in upstream
+    assert "WebhookEndpointStatus" not in upstream
+    spelled = yaml.safe_load((ROOT / "openapi-ours.yaml").read_text())["spelling"]
+    assert len(spelled) == 4

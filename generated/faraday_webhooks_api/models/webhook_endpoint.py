@@ -24,8 +24,8 @@ class WebhookEndpoint:
         status (WebhookEndpointStatus): The status of the webhook. It can be either enabled or disabled.
         updated_at (datetime.datetime): When this webhook endpoint was last updated.
         url (str): The URL of the webhook endpoint. Example: https://hooks.slack.com/services/....
-        secret (str | Unset): Symmetric signing key - base64 encoded random bytes prefixed with whsec_. Returned by
-            create, list, retrieve and update; it can never be set by a request. Example: whsec_....
+        secret (str | Unset): Symmetric signing key - base64 encoded random bytes prefixed with `whsec_` Example:
+            whsec_....
     """
 
     created_at: datetime.datetime
