@@ -7,6 +7,10 @@ environment, and runs the pinned pyright there: ``--verifytypes faraday_webhooks
 must score at least MINIMUM_COMPLETENESS, and tests/typed_usage.py (a user program
 that touches the whole public API) must be clean in strict mode. pyright reads
 installed packages only, not this checkout's editable install.
+
+Then every dedupe example of the README, the guides and the docstrings
+(scripts/dedupe_examples.py) must be clean in strict mode too, read with this
+development environment's packages: the frameworks of the recipes live there.
 """
 
 from __future__ import annotations
@@ -64,13 +68,35 @@ def main(pyright: str) -> int:
             check=False,
         )
         print(strict.stdout.strip().splitlines()[-1] if strict.stdout.strip() else strict.stderr)
+    examples = _dedupe_examples(pyright)
     if score < MINIMUM_COMPLETENESS:
         print(f"pyright_check: below {MINIMUM_COMPLETENESS:.0%}", file=sys.stderr)
         return 1
     if strict.returncode != 0:
         print(strict.stdout, file=sys.stderr)
         return 1
+    if examples.returncode != 0:
+        print(examples.stdout, file=sys.stderr)
+        return 1
     return 0
+
+
+def _dedupe_examples(pyright: str) -> subprocess.CompletedProcess[str]:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import dedupe_examples
+
+    with tempfile.TemporaryDirectory() as folder:
+        written = dedupe_examples.write(Path(folder))
+        checked = subprocess.run(
+            [pyright, "--pythonpath", sys.executable, *map(str, written)],
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            check=False,
+        )
+    last = checked.stdout.strip().splitlines()[-1] if checked.stdout.strip() else checked.stderr
+    print(f"pyright strict on {len(written)} dedupe examples: {last}")
+    return checked
 
 
 def _drivers() -> list[str]:

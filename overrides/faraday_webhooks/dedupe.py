@@ -10,7 +10,7 @@ from faraday_webhooks.dedupe import Deduplicator, SQLiteStore
 
 dedupe = Deduplicator(SQLiteStore("/var/lib/hooks/dedupe.sqlite3"))
 
-def receive(body: bytes, headers) -> int:
+def receive(body: bytes, headers: Mapping[str, str]) -> int:
     event = verify_webhook(body, headers, secret)
     with dedupe.claim(event) as claim:  # its verified message id
         if claim.state == "duplicate":
@@ -130,7 +130,7 @@ class Deduplicator:
 
     ```python
     dedupe = Deduplicator(MemoryStore())
-    with dedupe.claim(event.message_id) as claim:
+    with dedupe.claim(event) as claim:  # or a message id you already hold
         if claim.state == "first":
             handle(event)
     ```
@@ -194,10 +194,12 @@ class AsyncDeduplicator:
     Example:
 
     ```python
+    import redis.asyncio
+
     dedupe = AsyncDeduplicator(AsyncRedisStore(redis.asyncio.Redis(host="cache.internal")))
     async with dedupe.claim(event) as claim:
         if claim.state == "first":
-            await handle(event)
+            handle(event)
     ```
     """
 
@@ -224,7 +226,10 @@ class AsyncDeduplicator:
         Example:
 
         ```python
-        async with dedupe.claim(event) as claim: ...
+        dedupe = AsyncDeduplicator(AsyncPostgresStore("postgresql://hooks@db.internal/hooks"))
+        async with dedupe.claim(event) as claim:
+            if claim.state == "first":
+                handle(event)
         ```
         """
         if self.store is None:  # a sync store, in a worker thread

@@ -118,7 +118,7 @@ def test_every_operation_of_the_document_is_callable_by_its_operation_id() -> No
 
 
 def _any_body(model: Any) -> Any:
-    fields = {
+    fields: dict[str, Any] = {
         field.name: [] if str(field.type).startswith("list[") else None
         for field in attrs.fields(model)
         if field.name != "additional_properties"
