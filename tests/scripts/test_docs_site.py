@@ -81,3 +81,10 @@ def test_examples_render_as_highlighted_code_and_no_private_base_shows(site: Pat
     # the Faraday client's docstring example, rendered by the highlighter
     assert reference.count('class="highlight"') >= 20
     assert re.search(r'class="highlight".*?with.*?Faraday', reference, re.DOTALL)
+
+
+def test_the_reference_shows_the_methods_a_resource_inherits(site: Path) -> None:
+    # unwrap is defined once, for both clients' resources: each page entry must show it.
+    reference = (site / "reference.html").read_text()
+    for resource in ("Webhooks", "AsyncWebhooks"):
+        assert f'id="faraday_webhooks.resources.webhooks.{resource}.unwrap"' in reference

@@ -9,6 +9,7 @@ Shell blocks that use the command line run too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ import sys
 import threading
 import time
 import wsgiref.simple_server
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -164,7 +166,7 @@ def test_the_api_reference_documents_every_public_name() -> None:
             assert f"{module.__name__}.{name}" in documented, name
     assert "faraday_webhooks.resources.webhooks.Webhooks" in documented
     assert "faraday_webhooks.dedupe" in documented
-    methods = [name for name in vars(Webhooks) if not name.startswith("_")]
+    methods = [name for name in dir(Webhooks) if not name.startswith("_")]
     assert sorted(methods) == [
         "create",
         "delete",
@@ -172,6 +174,7 @@ def test_the_api_reference_documents_every_public_name() -> None:
         "enable",
         "list",
         "retrieve",
+        "unwrap",
         "update",
     ]
 
@@ -179,24 +182,20 @@ def test_the_api_reference_documents_every_public_name() -> None:
 FAULT_EXAMPLES = [example for example in EXAMPLES if "X-Sandbox-Fail" in example.source]
 
 
-@pytest.mark.parametrize("example", FAULT_EXAMPLES, ids=str)
-def test_a_fault_example_misbehaves_the_same_on_every_run_against_one_sandbox(
-    example: CodeExample, tmp_path: Path
-) -> None:
-    # A reader runs the guide's example twice against one `faraday-webhooks sandbox`:
-    # the second run must show the fault again, not create a real endpoint.
+@contextlib.contextmanager
+def cli_sandbox(api_key: str) -> Iterator[str]:
+    """``faraday-webhooks sandbox`` as a reader starts it, in its own process; yields its
+    base URL once it answers, and fails if it printed a traceback when stopped."""
     port = free_port()
     command = str(Path(sys.executable).parent / "faraday-webhooks")
     server = subprocess.Popen(
-        [command, "sandbox", "--port", str(port), "--api-key", "sk_guide"],
+        [command, "sandbox", "--port", str(port), "--api-key", api_key],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     base_url = f"http://127.0.0.1:{port}/v1"
-    script = tmp_path / "example.py"
-    script.write_text(example.source)
     try:
-        with Faraday(api_key="sk_guide", base_url=base_url, max_retries=0) as client:
+        with Faraday(api_key=api_key, base_url=base_url, max_retries=0) as client:
             deadline = time.monotonic() + 15
             while True:
                 try:
@@ -205,28 +204,112 @@ def test_a_fault_example_misbehaves_the_same_on_every_run_against_one_sandbox(
                 except APIConnectionError:
                     assert time.monotonic() < deadline, "the sandbox did not start"
                     time.sleep(0.05)
-            env = {**os.environ, "FARADAY_API_KEY": "sk_guide", "FARADAY_BASE_URL": base_url}
-            runs = [
-                subprocess.run(
-                    [sys.executable, str(script)],
-                    capture_output=True,
-                    text=True,
-                    timeout=60,
-                    env=env,
-                    check=False,
-                )
-                for _ in range(2)
-            ]
-            assert runs[0].returncode == 0, runs[0].stderr
-            assert runs[0].stdout.strip(), "the first run showed no fault"
-            assert runs[1].stdout == runs[0].stdout.replace(
-                _error_id(runs[0].stdout), _error_id(runs[1].stdout)
-            )
-            assert list(client.webhooks.list()) == []  # neither run created an endpoint
+        yield base_url
     finally:
         server.terminate()
         _, errors = server.communicate(timeout=10)
     assert b"Traceback" not in errors
+
+
+@pytest.mark.parametrize("example", FAULT_EXAMPLES, ids=str)
+def test_a_fault_example_misbehaves_the_same_on_every_run_against_one_sandbox(
+    example: CodeExample, tmp_path: Path
+) -> None:
+    # A reader runs the guide's example twice against one `faraday-webhooks sandbox`:
+    # the second run must show the fault again, not create a real endpoint.
+    script = tmp_path / "example.py"
+    script.write_text(example.source)
+    with (
+        cli_sandbox("sk_guide") as base_url,
+        Faraday(api_key="sk_guide", base_url=base_url, max_retries=0) as client,
+    ):
+        env = {**os.environ, "FARADAY_API_KEY": "sk_guide", "FARADAY_BASE_URL": base_url}
+        runs = [
+            subprocess.run(
+                [sys.executable, str(script)],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env=env,
+                check=False,
+            )
+            for _ in range(2)
+        ]
+        assert runs[0].returncode == 0, runs[0].stderr
+        assert runs[0].stdout.strip(), "the first run showed no fault"
+        assert runs[1].stdout == runs[0].stdout.replace(
+            _error_id(runs[0].stdout), _error_id(runs[1].stdout)
+        )
+        assert list(client.webhooks.list()) == []  # neither run created an endpoint
+
+
+# -- a new user's first hour: every example, twice, against one sandbox -------------
+
+
+@pytest.fixture(scope="module")
+def one_sandbox() -> Iterator[dict[str, str]]:
+    """One ``faraday-webhooks sandbox`` for the whole walk, and the shell a reader has
+    once they followed the README: its URL and key, and an endpoint's secret."""
+    with cli_sandbox("sk_first_hour") as base_url:
+        with Faraday(api_key="sk_first_hour", base_url=base_url) as client:
+            endpoint = client.webhooks.create(
+                url=f"http://127.0.0.1:{free_port()}{RECIPE_PATH}",
+                enabled_events=["resource.errored", "resource.ready_with_update"],
+            )
+        yield {
+            "FARADAY_API_KEY": "sk_first_hour",
+            "FARADAY_BASE_URL": base_url,
+            "FARADAY_WEBHOOK_SECRET": endpoint.secret or "",
+        }
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=str)
+def test_every_python_example_runs_twice_against_one_sandbox(
+    example: CodeExample,
+    one_sandbox: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What a reader does in their first hour: the same example again, against the
+    # sandbox the first run left behind (endpoints, faults, a dedupe file).
+    for name, value in one_sandbox.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    script = tmp_path / "example.py"
+    script.write_text(example.source)
+    for run in ("first", "second"):
+        result = subprocess.run(
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, f"{example} ({run} run)\n{result.stderr}"
+        assert "Traceback" not in result.stderr, f"{example} ({run} run)"
+
+
+@pytest.mark.parametrize(("where", "script"), shell_blocks(), ids=[w for w, _ in shell_blocks()])
+def test_every_shell_example_runs_twice_against_one_sandbox(
+    where: str,
+    script: str,
+    one_sandbox: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    command = shutil.which("faraday-webhooks", path=str(Path(sys.executable).parent))
+    assert command is not None
+    path = os.pathsep.join([str(Path(command).parent), os.environ.get("PATH", "")])
+    for run in ("first", "second"):
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **one_sandbox, "PATH": path},
+            cwd=tmp_path,
+            check=False,
+        )
+        assert result.returncode == 0, f"{where} ({run} run)\n{result.stdout}\n{result.stderr}"
 
 
 def _error_id(output: str) -> str:
