@@ -9,7 +9,9 @@ and each area has a budget (issue #30; the receiving side's is #31's):
     request path   everything not in another area: configuration, the one request
                    path, error mapping, retries, the resources            <= 1,240
     verification   verify.py, events.py                                    <= 260
-    receiving side dedupe.py, receiver.py, journal.py                      <= 800
+    receiving side dedupe.py, receiver.py, journal.py                      <= 1,100
+                   (#31 set 800 for dedupe and the receiver; #32 adds the journal
+                   and replay, about 280 lines: 1,100)
                    (#30 set 1,200 and met it exactly; #33 then asked for the
                    unknown-event-type warning and webhook_secret/unwrap, 33
                    lines no trim could honestly free: a collision between the two
@@ -102,7 +104,7 @@ def definition_lines(path: Path) -> list[tuple[int, str]]:
 
 VERIFICATION = ("verify.py", "events.py")
 RECEIVING_SIDE = ("dedupe.py", "receiver.py", "journal.py")
-BUDGETS = {"request path": 1240, "verification": 260, "receiving side": 800, "templates": 100}
+BUDGETS = {"request path": 1240, "verification": 260, "receiving side": 1100, "templates": 100}
 
 
 def area(name: str) -> str:

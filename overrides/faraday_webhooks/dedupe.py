@@ -59,7 +59,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal, Protocol
 
 import anyio
@@ -505,6 +505,45 @@ def _sqlite_path(path: Any) -> str:
     return text
 
 
+class SQLiteConnection:
+    """A SQLite file, one connection per thread and process (a ``sqlite3`` connection
+    belongs to one thread), in autocommit and WAL mode with a busy timeout; every error
+    a ``DedupeStoreError`` naming the file. Shared by ``SQLiteStore`` and the journal."""
+
+    def __init__(self, path: str | os.PathLike[str], schema: str) -> None:
+        self.path: str = _sqlite_path(path)
+        self._local = threading.local()
+        self._closed = False
+        with self.errors():
+            self._connection().execute("PRAGMA journal_mode=WAL")
+            self._connection().executescript(schema)
+
+    def errors(self) -> contextlib.AbstractContextManager[None]:
+        return _engine_errors(sqlite3.Error, f"SQLite {self.path!r}")
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise sqlite3.ProgrammingError("the store is closed")
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None or getattr(self._local, "pid", None) != os.getpid():
+            # autocommit: each statement is its own transaction; wait for other writers.
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self._local.connection, self._local.pid = connection, os.getpid()
+        return connection
+
+    def execute(self, statement: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
+        with self.errors():
+            return self._connection().execute(statement, parameters)
+
+    def close(self) -> None:
+        """Close this thread's connection; no more statements run."""
+        self._closed = True
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
 class SQLiteStore:
     """Claims in a SQLite file: every process of one host (WAL mode, a busy timeout).
 
@@ -519,37 +558,21 @@ class SQLiteStore:
         self, path: str | os.PathLike[str], *, table: str = "faraday_webhook_claims"
     ) -> None:
         self.table: str = _table_name(table)
-        self.path: str = _sqlite_path(path)
-        self._local = threading.local()  # a sqlite3 connection belongs to one thread
-        self._closed = False
-        with _engine_errors(sqlite3.Error, f"SQLite {self.path!r}"):
-            connection = self._connection()
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute(_SQLITE_SCHEMA.format(table=self.table))
+        self._sql = SQLiteConnection(path, _SQLITE_SCHEMA.format(table=self.table))
+        self.path: str = self._sql.path
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._closed:
-            raise sqlite3.ProgrammingError("the store is closed")
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None or getattr(self._local, "pid", None) != os.getpid():
-            # autocommit: each statement is its own transaction; wait for other writers.
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._local.connection, self._local.pid = connection, os.getpid()
-        return connection
-
     def acquire(self, message_id: str, token: str, lease: float) -> ClaimState:
         now = time.time()
-        with _engine_errors(sqlite3.Error, f"SQLite {self.path!r}"):
-            connection = self._connection()
-            row = connection.execute(
+        with self._sql.errors():
+            row = self._sql.execute(
                 _SQLITE_ACQUIRE.format(table=self.table), (message_id, token, now + lease, now)
             ).fetchone()
             if row is not None and row[0] == token:
                 return "first"
-            state = connection.execute(
+            state = self._sql.execute(
                 _SQLITE_STATE.format(table=self.table), (message_id,)
             ).fetchone()
         return "duplicate" if state is not None and state[0] is None else "busy"
@@ -561,23 +584,14 @@ class SQLiteStore:
         return self._update(_SQLITE_COMPLETE, time.time() + ttl, message_id, token)
 
     def _update(self, statement: str, *parameters: Any) -> bool:
-        with _engine_errors(sqlite3.Error, f"SQLite {self.path!r}"):
-            cursor = self._connection().execute(statement.format(table=self.table), parameters)
-        return cursor.rowcount == 1
+        return self._sql.execute(statement.format(table=self.table), parameters).rowcount == 1
 
     def release(self, message_id: str, token: str) -> None:
-        with _engine_errors(sqlite3.Error, f"SQLite {self.path!r}"):
-            self._connection().execute(
-                _SQLITE_RELEASE.format(table=self.table), (message_id, token)
-            )
+        self._sql.execute(_SQLITE_RELEASE.format(table=self.table), (message_id, token))
 
     def close(self) -> None:
         """Close this thread's connection; the store takes no more claims."""
-        self._closed = True
-        connection = getattr(self._local, "connection", None)
-        if connection is not None:
-            connection.close()
-            self._local.connection = None
+        self._sql.close()
 
 
 _POSTGRES_SCHEMA = """
@@ -602,38 +616,26 @@ WHERE message_id = %s AND token = %s"""
 _POSTGRES_RELEASE = "DELETE FROM {table} WHERE message_id = %s AND token = %s"
 
 
-class PostgresStore:
-    """Claims in PostgreSQL: replicas on many hosts. Needs the ``postgres`` extra (psycopg 3).
+class PostgresConnection:
+    """A PostgreSQL database through psycopg 3 (the ``postgres`` extra): one connection
+    per process (a forked child opens its own, as gunicorn ``--preload`` and Celery
+    prefork need), used by one thread at a time, and opened again on the next statement
+    after the database restarts; every error a ``DedupeStoreError``. Shared by
+    ``PostgresStore`` and the journal."""
 
-    ``conninfo`` is a libpq connection string; the table is created if missing. One
-    connection per store in each process (a forked child opens its own, as gunicorn
-    ``--preload`` and Celery prefork need), used by one thread at a time (psycopg's own
-    lock), and opened again on the next call after the database restarts.
-
-    Example:
-
-    ```python
-    dedupe = Deduplicator(PostgresStore("postgresql://hooks@db.internal/hooks"))
-    ```
-    """
-
-    def __init__(self, conninfo: str, *, table: str = "faraday_webhook_claims") -> None:
-        self.table: str = _table_name(table)
+    def __init__(self, conninfo: str, schema: str, *, user: str) -> None:
         conninfo = _check_conninfo(conninfo)
-        psycopg = _driver("psycopg", store="PostgresStore")
-        errors = psycopg.errors
-        self._psycopg, self._conninfo, self._closed = psycopg, conninfo, False
+        psycopg = self.psycopg = _driver("psycopg", store=user)
+        self._conninfo, self._closed = conninfo, False
         self._inherited: list[Any] = []  # a parent's connections: never used, never closed
         self._connection: Any = None
         self.forked()
         _AFTER_FORK.add(self)
         # Replicas starting together race to make the table: the losers' errors mean "made".
+        errors = psycopg.errors
         made = (errors.UniqueViolation, errors.DuplicateTable, errors.DuplicateObject)
         with _engine_errors(psycopg.Error, "PostgreSQL"), contextlib.suppress(*made):
-            self._connected().execute(_POSTGRES_SCHEMA.format(table=self.table).encode())
-
-    def __repr__(self) -> str:
-        return f"PostgresStore(table={self.table!r})"
+            self._connected().execute(schema.encode())
 
     def forked(self) -> None:
         """In a forked child: the parent's connection stays the parent's (closing it here
@@ -645,18 +647,49 @@ class PostgresStore:
     def _connected(self) -> Any:
         with self._lock:
             if self._closed:
-                raise self._psycopg.InterfaceError("the store is closed")
+                raise self.psycopg.InterfaceError("the store is closed")
             connection = self._connection
             if connection is None or connection.closed or connection.broken:
-                connection = self._connection = self._psycopg.connect(
+                connection = self._connection = self.psycopg.connect(
                     self._conninfo, autocommit=True, connect_timeout=10
                 )
             return connection
 
+    def execute(self, statement: str, parameters: Sequence[Any] = ()) -> Any:
+        with _engine_errors(self.psycopg.Error, "PostgreSQL"):
+            return self._connected().execute(statement.encode(), parameters)
+
+    def close(self) -> None:
+        """Close this process's connection; no more statements run."""
+        with self._lock:
+            self._closed = True
+            if self._connection is not None:
+                self._connection.close()
+
+
+class PostgresStore:
+    """Claims in PostgreSQL: replicas on many hosts. Needs the ``postgres`` extra (psycopg 3).
+
+    ``conninfo`` is a libpq connection string; the table is created if missing. One
+    connection per store in each process (``PostgresConnection``).
+
+    Example:
+
+    ```python
+    dedupe = Deduplicator(PostgresStore("postgresql://hooks@db.internal/hooks"))
+    ```
+    """
+
+    def __init__(self, conninfo: str, *, table: str = "faraday_webhook_claims") -> None:
+        self.table: str = _table_name(table)
+        schema = _POSTGRES_SCHEMA.format(table=self.table)
+        self._sql = PostgresConnection(conninfo, schema, user="PostgresStore")
+
+    def __repr__(self) -> str:
+        return f"PostgresStore(table={self.table!r})"
+
     def _execute(self, statement: str, parameters: tuple[Any, ...]) -> Any:
-        with _engine_errors(self._psycopg.Error, "PostgreSQL"):
-            connection = self._connected()
-            return connection.execute(statement.format(table=self.table).encode(), parameters)
+        return self._sql.execute(statement.format(table=self.table), parameters)
 
     def acquire(self, message_id: str, token: str, lease: float) -> ClaimState:
         row = self._execute(_POSTGRES_ACQUIRE, (message_id, token, lease)).fetchone()
@@ -676,10 +709,7 @@ class PostgresStore:
 
     def close(self) -> None:
         """Close this process's connection; the store takes no more claims."""
-        with self._lock:
-            self._closed = True
-            if self._connection is not None:
-                self._connection.close()
+        self._sql.close()
 
 
 # -- Redis ------------------------------------------------------------------------------------

@@ -21,6 +21,12 @@ else with the same message id. So the answers are:
                      dedupe store failed; logged with the message id, never the body
     rejected    400  signature, timestamp or headers wrong (``reason``); 413 for a body
                      over ``max_body``, read no further
+    pending     202  only from ``replay(dry_run=True)``: what would be replayed
+
+With ``journal=`` (``faraday_webhooks.journal``), each verified delivery's outcome is
+recorded with its raw body before it is answered, and ``replay()`` runs the handlers
+again on what the journal holds: the recovery Faraday, which keeps no history, cannot
+offer. A journal that fails to record answers 500, so Faraday retries.
 
 A ``BaseException`` that is not an ``Exception`` (``KeyboardInterrupt``, cancellation)
 releases the claim and propagates. Secrets are tried in order, so a receiver deployed with
@@ -30,6 +36,8 @@ releases the claim and propagates. Secrets are tried in order, so a receiver dep
 
 from __future__ import annotations
 
+import datetime
+import functools
 import inspect
 import json
 import logging
@@ -42,13 +50,14 @@ import attrs
 from ._validation import check_number
 from .dedupe import AsyncDeduplicator, Deduplicator
 from .errors import InvalidRequestError, WebhookVerificationError
-from .events import WebhookEvent
+from .events import WebhookEvent, event_from_message
+from .journal import Journal, JournalState
 from .verify import DEFAULT_TOLERANCE, Headers, WebhookVerifier
 
 __all__ = ["Outcome", "Receiver"]
 
 logger = logging.getLogger("faraday_webhooks")
-State = Literal["handled", "duplicate", "ignored", "busy", "failed", "rejected"]
+State = Literal["handled", "duplicate", "ignored", "busy", "failed", "rejected", "pending"]
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 STATUSES: dict[str, int] = {"handled": 204, "duplicate": 204, "ignored": 204, "busy": 409}
 
@@ -104,6 +113,7 @@ class Receiver:
         dedupe: Deduplicator | AsyncDeduplicator | None = None,
         tolerance: float = DEFAULT_TOLERANCE,
         max_body: int = 1_048_576,
+        journal: Journal | None = None,
     ) -> None:
         listed = [secrets] if isinstance(secrets, str) else list(secrets)
         if not listed:
@@ -118,6 +128,9 @@ class Receiver:
             kind = type(dedupe).__name__
             raise InvalidRequestError(f"dedupe must be a (Async)Deduplicator, not {kind}")
         self.dedupe = dedupe
+        if journal is not None and not callable(getattr(journal, "record", None)):
+            raise InvalidRequestError(f"journal must be a Journal, not {type(journal).__name__}")
+        self.journal = journal
         self.max_body = int(
             check_number(max_body, name="max_body", whole=True, minimum=1, maximum=2**31)
         )
@@ -190,25 +203,60 @@ class Receiver:
             )
         if isinstance(self.dedupe, AsyncDeduplicator):
             raise InvalidRequestError("an AsyncDeduplicator claims in handle_async() or asgi()")
-        return self._dispatch(*verified, handler)
+        return self._dispatch(*verified, handler, body, self.dedupe)
 
     def _dispatch(
-        self, event: WebhookEvent, matched: int, handler: Callable[[Any], Any] | None
+        self,
+        event: WebhookEvent,
+        matched: int | None,
+        handler: Callable[[Any], Any] | None,
+        body: bytes,
+        dedupe: Deduplicator | None,
     ) -> Outcome:
-        """Claim (with a sync ``Deduplicator``), run the sync handler, say the outcome."""
+        """Claim (with a sync ``Deduplicator``), run the sync handler, journal the outcome."""
+        return self._journaled(self._claimed(event, matched, handler, dedupe), body)
+
+    def _claimed(
+        self,
+        event: WebhookEvent,
+        matched: int | None,
+        handler: Callable[[Any], Any] | None,
+        dedupe: Deduplicator | None,
+    ) -> Outcome:
         if handler is None:
             return _outcome("ignored", event, matched)
         try:
-            if not isinstance(self.dedupe, Deduplicator):
+            if dedupe is None:
                 _run_sync(handler, event)
                 return _outcome("handled", event, matched)
-            with self.dedupe.claim(event) as claim:
+            with dedupe.claim(event) as claim:
                 if claim.state != "first":
                     return _outcome(claim.state, event, matched)
                 _run_sync(handler, event)
         except Exception as error:
             return _failed(event, matched, error)
         return _outcome("handled", event, matched)
+
+    def _journaled(self, outcome: Outcome, body: bytes) -> Outcome:
+        """Record a verified delivery's outcome before it is answered (a ``busy`` one is
+        the holder's to record). A journal that fails turns the answer into a 500, so
+        Faraday retries: never silent."""
+        if self.journal is None or outcome.event is None or outcome.state == "busy":
+            return outcome
+        state: Any = outcome.state
+        try:
+            self.journal.record(
+                outcome.event.message_id or "", outcome.event.type, body, state, outcome.error
+            )
+        except Exception as error:
+            logger.error(
+                "webhook %s (%s): the journal failed with %s; answered 500 for Faraday's retry",
+                outcome.message_id,
+                outcome.event.type,
+                type(error).__name__,
+            )
+            return attrs.evolve(outcome, status=500, state="failed", error=error)
+        return outcome
 
     async def handle_async(self, body: bytes, headers: Headers) -> Outcome:
         """``handle``, awaiting async handlers and running sync ones (with a sync
@@ -223,14 +271,39 @@ class Receiver:
         verified = self._verify(body, headers)
         if isinstance(verified, Outcome):
             return verified
-        event, matched = verified
-        handler, dedupe = self._handler(event), self.dedupe
-        if handler is None:
+        return await self._dispatch_async(*verified, body, self.dedupe)
+
+    async def _dispatch_async(
+        self,
+        event: WebhookEvent,
+        matched: int | None,
+        body: bytes,
+        dedupe: Deduplicator | AsyncDeduplicator | None,
+    ) -> Outcome:
+        handler = self._handler(event)
+        if handler is None and self.journal is None:
             return _outcome("ignored", event, matched)
-        if not inspect.iscoroutinefunction(handler) and not isinstance(dedupe, AsyncDeduplicator):
-            return await anyio.to_thread.run_sync(self._dispatch, event, matched, handler)
+        sync_handler = handler is None or not inspect.iscoroutinefunction(handler)
+        if sync_handler and not isinstance(dedupe, AsyncDeduplicator):
+            return await anyio.to_thread.run_sync(
+                self._dispatch, event, matched, handler, body, dedupe
+            )
         if isinstance(dedupe, Deduplicator):
             dedupe = AsyncDeduplicator.wrapping(dedupe)  # its claims in a worker thread
+        outcome = await self._claimed_async(event, matched, handler, dedupe)
+        if self.journal is None:
+            return outcome
+        return await anyio.to_thread.run_sync(self._journaled, outcome, body)
+
+    async def _claimed_async(
+        self,
+        event: WebhookEvent,
+        matched: int | None,
+        handler: Callable[[Any], Any] | None,
+        dedupe: AsyncDeduplicator | None,
+    ) -> Outcome:
+        if handler is None:
+            return _outcome("ignored", event, matched)
         try:
             if dedupe is None:
                 await _run_async(handler, event)
@@ -242,6 +315,83 @@ class Receiver:
         except Exception as error:
             return _failed(event, matched, error)
         return _outcome("handled", event, matched)
+
+    # -- replaying from the journal -------------------------------------------------------
+
+    def replay(
+        self,
+        *,
+        state: JournalState | None = "failed",
+        since: datetime.datetime | None = None,
+        message_ids: Iterable[str] | None = None,
+        dry_run: bool = False,
+        force: bool = False,
+    ) -> list[Outcome]:
+        """Run the handlers again on the messages the journal holds, through the same
+        dedupe, and journal the new outcomes: those whose last record is ``state``
+        (``None``: any), received ``since`` (an aware datetime), or named by
+        ``message_ids``. A message already handled stays a ``duplicate`` unless
+        ``force``; ``dry_run`` runs nothing and returns each as ``"pending"`` (202). For
+        sync code (a script, ``faraday-webhooks replay``); ``replay_async`` in a loop.
+
+        Example:
+
+        ```python
+        for outcome in receiver.replay(state="failed", since=outage_started):
+            print(outcome.state, outcome.message_id)
+        ```
+        """
+        return anyio.run(
+            functools.partial(
+                self.replay_async,
+                state=state,
+                since=since,
+                message_ids=message_ids,
+                dry_run=dry_run,
+                force=force,
+            )
+        )
+
+    async def replay_async(
+        self,
+        *,
+        state: JournalState | None = "failed",
+        since: datetime.datetime | None = None,
+        message_ids: Iterable[str] | None = None,
+        dry_run: bool = False,
+        force: bool = False,
+    ) -> list[Outcome]:
+        """``replay``, awaited (in a running event loop).
+
+        Example:
+
+        ```python
+        outcomes = await receiver.replay_async(message_ids=["msg_2mP7dNc3z5s4D0iXqo1qfTzF9bH"])
+        ```
+        """
+        journal = self.journal
+        if journal is None:
+            raise InvalidRequestError("replay needs a journal: Receiver(..., journal=...)")
+        entries = await anyio.to_thread.run_sync(
+            functools.partial(
+                journal.entries,
+                state=state,
+                since=since,
+                message_ids=message_ids,
+                latest=True,
+                bodies=True,
+            )
+        )
+        outcomes = []
+        for entry in entries:
+            # The body was verified when it was journaled; it is read as it was then.
+            event = event_from_message(json.loads(entry.body or b""), message_id=entry.message_id)
+            if dry_run:
+                outcomes.append(Outcome(202, "pending", entry.message_id, event))
+            else:
+                dedupe = None if force else self.dedupe
+                outcomes.append(await self._dispatch_async(event, None, entry.body or b"", dedupe))
+        return outcomes
 
     def _verify(self, body: bytes, headers: Headers) -> tuple[WebhookEvent, int] | Outcome:
         """The event and the index of the secret that verified it, or the rejection (the
@@ -335,11 +485,11 @@ _REASONS = {204: "No Content", 400: "Bad Request", 405: "Method Not Allowed", 40
 _REASONS |= {413: "Content Too Large", 500: "Internal Server Error"}
 
 
-def _outcome(state: str, event: WebhookEvent, matched: int) -> Outcome:
+def _outcome(state: str, event: WebhookEvent, matched: int | None) -> Outcome:
     return Outcome(STATUSES[state], state, event.message_id, event, matched_secret=matched)  # type: ignore[arg-type]
 
 
-def _failed(event: WebhookEvent, matched: int, error: Exception) -> Outcome:
+def _failed(event: WebhookEvent, matched: int | None, error: Exception) -> Outcome:
     # The message id and the exception's type, never the body (it is the customer's data).
     logger.error(
         "webhook %s (%s): the handler failed with %s; answered 500 for Faraday's retry",
