@@ -7,8 +7,6 @@ listener serving, Ctrl-C, the installed script) start one.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import os
 import re
@@ -19,11 +17,11 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from unittest import mock
 
 import faraday_webhooks as fw
 import httpx
 import pytest
+from cli_runner import assert_one_line_error, run
 from faraday_webhooks import sign_webhook
 from faraday_webhooks.cli import build_parser, main
 from faraday_webhooks.testing import Sandbox, WebhookReceiver
@@ -35,43 +33,11 @@ HOOK = "https://example.com/hooks"
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 
-def run(
-    *args: str, key: str | None = API_KEY, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """The command as a shell sees it (exit status, stdout, stderr), run by ``main(argv)``
-    in this process: a subprocess would add only an interpreter's start-up. The tests
-    that need a process of their own (signals, a listener serving) start one."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("FARADAY_")}
-    if key is not None:
-        environment["FARADAY_API_KEY"] = key
-    environment.setdefault("COLUMNS", "80")  # help wraps as in a terminal of 80 columns
-    environment.update(env or {})
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with (
-        mock.patch.dict(os.environ, environment, clear=True),
-        contextlib.redirect_stdout(stdout),
-        contextlib.redirect_stderr(stderr),
-    ):
-        try:
-            status = main(list(args))
-        except SystemExit as exit:  # argparse's --help, --version and usage errors
-            status = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
-    return subprocess.CompletedProcess(args, status, stdout.getvalue(), stderr.getvalue())
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
     parser.py      the flags (``build_parser``); flag_types.py checks each value
     commands.py    each command
     output.py      what is printed (escaped, secrets masked)
+    operations.py  replay (from a receiver's journal) and doctor
     demo.py        the offline demo
 
 The flags are read first; only then are the commands imported (they bring the
@@ -44,9 +45,10 @@ EXIT_INTERRUPTED = 130
 def _run(args: argparse.Namespace) -> int:
     # Imported once the flags are good: the commands bring the sandbox and its extra.
     from .commands import EXIT_FAILURE, EXIT_USAGE, HANDLERS, UsageError, UserError
+    from .operations import HANDLERS as OPERATIONS
 
     try:
-        return HANDLERS[args.command](args)
+        return {**HANDLERS, **OPERATIONS}[args.command](args)
     except (FaradayError, UserError) as error:
         message = output.safe(str(error), 4000)
         if not getattr(args, "json", False):

@@ -4,22 +4,27 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import uuid
 from typing import Any
 
 from .._config import check_base_url
-from .._validation import MAX_SECONDS, check_url
+from .._validation import MAX_SECONDS, check_url, is_message_id
 from ..errors import ConfigurationError, InvalidRequestError
 
 __all__ = [
+    "app_reference",
+    "aware_datetime",
     "base_url",
     "count",
     "endpoint_url",
     "json_object",
+    "message_id",
     "port",
     "positive_count",
     "printable_text",
+    "retry_schedule",
     "seconds",
     "uuid_text",
 ]
@@ -112,3 +117,49 @@ def json_object(text: str) -> dict[str, Any]:
         kind = type(value).__name__
         raise argparse.ArgumentTypeError(f"must be a JSON object, not a JSON {kind}")
     return value
+
+
+def aware_datetime(text: str) -> datetime.datetime:
+    """An ISO 8601 date-time with its timezone, such as 2026-12-01T00:00:00Z."""
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be an ISO 8601 date-time such as 2026-12-01T00:00:00Z, got {text[:100]!r}"
+        ) from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"needs a timezone (Z or +01:00), got {text[:100]!r}: a time means nothing without"
+        )
+    return moment
+
+
+def message_id(text: str) -> str:
+    if not is_message_id(text):
+        raise argparse.ArgumentTypeError("must be a message id (printable, 1 to 1,000 bytes)")
+    return text
+
+
+def app_reference(text: str) -> tuple[str, str]:
+    """``module:attribute``, as uvicorn takes an app: a dotted module, then a name in it."""
+    module, colon, attribute = text.partition(":")
+    names = [*module.split("."), *attribute.split(".")]
+    if not colon or not all(name.isidentifier() for name in names):
+        raise argparse.ArgumentTypeError(
+            f"must be module:attribute, such as myapp.hooks:receiver, got {text[:100]!r}"
+        )
+    return module, attribute
+
+
+def retry_schedule(text: str) -> tuple[float, ...]:
+    """Seconds before each retry, comma-separated: 1,2,5."""
+    try:
+        delays = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        delays = ()
+    if not delays or not all(0 <= delay <= MAX_SECONDS for delay in delays):
+        raise argparse.ArgumentTypeError(
+            "must be seconds before each retry, comma-separated (such as 1,2,5), "
+            f"got {text[:100]!r}"
+        )
+    return delays

@@ -357,6 +357,51 @@ def _add_trigger(commands: Commands) -> None:
     _client_options(trigger, base_url_default=f"$FARADAY_BASE_URL, else {SANDBOX_BASE_URL}")
 
 
+def _add_replay(commands: Commands) -> None:
+    replay = _command(
+        commands,
+        "replay",
+        "run your receiver's handlers again on the deliveries its journal kept "
+        "(after a handler bug, or an outage longer than Faraday's retries)",
+        "faraday-webhooks replay --app myapp.hooks:receiver --since 2026-12-01T00:00:00Z",
+    )
+    replay.add_argument(
+        "--app",
+        required=True,
+        type=flag_types.app_reference,
+        metavar="MODULE:RECEIVER",
+        help="your Receiver, made with journal=..., as module:attribute (imported from here)",
+    )
+    replay.add_argument(
+        "--state",
+        default="failed",
+        choices=["failed", "handled", "duplicate", "ignored", "any"],
+        help="the messages whose last outcome was this (default failed)",
+    )
+    replay.add_argument(
+        "--since",
+        type=flag_types.aware_datetime,
+        metavar="ISO",
+        help="only messages received since then (with a timezone)",
+    )
+    replay.add_argument(
+        "--id",
+        action="append",
+        type=flag_types.message_id,
+        metavar="MESSAGE_ID",
+        help="only this message (repeat for more)",
+    )
+    replay.add_argument(
+        "--dry-run", action="store_true", help="run nothing: list what would be replayed"
+    )
+    replay.add_argument(
+        "--force",
+        action="store_true",
+        help="run the handler even for a message already handled (bypass dedupe)",
+    )
+    replay.add_argument("--json", action="store_true", help="one JSON object per message")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; the command's name is ``args.command``.
 
@@ -388,6 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sandbox(commands)
     _add_listen(commands)
     _add_trigger(commands)
+    _add_replay(commands)
     _command(
         commands,
         "demo",
