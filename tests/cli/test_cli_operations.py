@@ -3,17 +3,29 @@ through ``main(argv)``, against the user's own receiver module and a real sandbo
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import importlib
 import json
+import re
+import socket
+import subprocess
 import sys
 import textwrap
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import faraday_webhooks as fw
+import httpx
 import pytest
 from cli_runner import assert_one_line_error, run
+from engines import free_port
+from faraday_webhooks.testing import Sandbox
+from helpers import API_KEY, EVENT, serving
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -143,3 +155,198 @@ def test_bad_replay_flags_exit_2(hooks_module: str, flags: list[str], message: s
     result = run("replay", "--app", f"{hooks_module}:receiver", *flags)
     assert result.returncode == 2
     assert message in assert_one_line_error(result)
+
+
+# -- listen and sandbox as a developer's window ------------------------------------------
+
+
+def _listening(port: int, deadline: float = 10.0) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+def _app_answering(
+    statuses: list[int],
+) -> tuple[type[http.server.BaseHTTPRequestHandler], list[Any]]:
+    """The user's local app: answers each POST with the next status, keeps what came."""
+    received: list[tuple[bytes, dict[str, str]]] = []
+
+    class App(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((body, {k.lower(): v for k, v in self.headers.items()}))
+            self.send_response(statuses[min(len(received), len(statuses)) - 1])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return App, received
+
+
+def test_listen_json_from_a_secret_file_forwards_each_verified_delivery_unchanged(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    app, received = _app_answering([200, 500])
+    with Sandbox(api_keys=[API_KEY]) as sandbox, serving(app) as app_url:
+        with fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url) as client:
+            endpoint = client.webhooks.create(
+                url=f"http://127.0.0.1:{port}/", enabled_events=[EVENT, "enrichment_job.failed"]
+            )
+        assert endpoint.secret is not None
+        secret_file = tmp_path / "secret.txt"
+        secret_file.write_text(endpoint.secret + "\n")
+        results: list[Any] = []
+        listener = threading.Thread(
+            daemon=True,  # a failed test must not leave it waiting forever
+            target=lambda: results.append(
+                run(
+                    "listen",
+                    "--port",
+                    str(port),
+                    "--secret-file",
+                    str(secret_file),
+                    "--json",
+                    "--forward-to",
+                    f"{app_url}/hooks",
+                    "--max-deliveries",
+                    "3",
+                )
+            ),
+        )
+        listener.start()
+        _listening(port)
+        (first,) = sandbox.trigger(EVENT, data={"account_id": str(uuid.uuid4()), "n": "x" * 500})
+        (second,) = sandbox.trigger("enrichment_job.failed")
+        forged = httpx.post(
+            f"http://127.0.0.1:{port}/", content=b"{}", headers={"svix-id": "msg_x"}
+        )
+        listener.join(30)
+    (result,) = results
+    assert result.returncode == 0, result.stderr
+    assert first.ok  # the app's 500 is the app's: Faraday got its 204
+    assert second.ok
+    assert forged.status_code == 400
+    lines = [json.loads(line) for line in result.stdout.splitlines()]  # nothing else on stdout
+    assert [line["message_id"] for line in lines[:2]] == [first.message_id, second.message_id]
+    assert set(lines[0]) == {"message_id", "type", "timestamp", "verified", "data"}
+    assert lines[0]["data"]["n"] == "x" * 500  # the whole data, never cut
+    assert lines[1]["type"] == "enrichment_job.failed"
+    assert lines[2] == {
+        "message_id": "msg_x",
+        "type": None,
+        "timestamp": None,
+        "verified": False,
+        "data": None,
+        "reason": "missing_header",
+    }
+    # Each verified delivery reached the app byte for byte, with its signature headers.
+    assert [body for body, _ in received] == [first.body, second.body]
+    assert received[0][1]["svix-id"] == first.message_id
+    assert fw.verify_webhook(received[0][0], received[0][1], endpoint.secret).type == EVENT
+    assert f"--> {EVENT} {first.message_id}" in result.stderr
+    assert "<-- 200" in result.stderr
+    assert "<-- 500" in result.stderr  # shown, and the listener went on
+    assert endpoint.secret not in result.stdout + result.stderr
+
+
+def test_listen_shows_an_app_that_is_down_and_keeps_listening(tmp_path: Path) -> None:
+    port = free_port()
+    with Sandbox(api_keys=[API_KEY]) as sandbox:
+        with fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url) as client:
+            endpoint = client.webhooks.create(
+                url=f"http://127.0.0.1:{port}/", enabled_events=[EVENT]
+            )
+        results: list[Any] = []
+        listener = threading.Thread(
+            daemon=True,  # a failed test must not leave it waiting forever
+            target=lambda: results.append(
+                run(
+                    "listen",
+                    "--port",
+                    str(port),
+                    "--forward-to",
+                    f"http://127.0.0.1:{free_port()}/down",
+                    "--max-deliveries",
+                    "2",
+                    env={"FARADAY_WEBHOOK_SECRET": endpoint.secret or ""},
+                )
+            ),
+        )
+        listener.start()
+        _listening(port)
+        deliveries = [sandbox.trigger(EVENT)[0] for _ in range(2)]
+        listener.join(30)
+    (result,) = results
+    assert result.returncode == 0, result.stderr
+    assert all(delivery.ok for delivery in deliveries)
+    assert result.stdout.count("<-- error: ConnectError") == 2
+    assert result.stdout.count("verified  msg_") == 2
+
+
+def test_listen_secret_file_problems_are_one_line(tmp_path: Path) -> None:
+    missing = run("listen", "--port", "0", "--secret-file", str(tmp_path / "nope.txt"))
+    assert missing.returncode == 2
+    assert "--secret-file: cannot read" in assert_one_line_error(missing)
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("not a secret\n")
+    result = run("listen", "--port", "0", "--secret-file", str(wrong))
+    assert "--secret-file: must be the whsec_ signing secret" in assert_one_line_error(result)
+    both = run("listen", "--port", "0", "--secret-file", str(wrong), "--secret", SECRET)
+    assert "not allowed with argument" in assert_one_line_error(both)
+
+
+def test_the_sandbox_prints_each_attempt_on_a_short_retry_schedule() -> None:
+    port = free_port()
+    app, received = _app_answering([500])
+    command = str(Path(sys.executable).parent / "faraday-webhooks")
+    server = subprocess.Popen(
+        [
+            command,
+            "sandbox",
+            "--port",
+            str(port),
+            "--api-key",
+            API_KEY,
+            "--retry-schedule",
+            "0.2,0.3",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}/v1"
+    try:
+        _listening(port)
+        with serving(app) as app_url, fw.Faraday(api_key=API_KEY, base_url=base_url) as client:
+            client.webhooks.create(url=f"{app_url}/hooks", enabled_events=[EVENT])
+            triggered = run("trigger", EVENT, "--base-url", base_url)
+            assert triggered.returncode == 1  # the first attempt failed: HTTP 500
+            deadline = time.monotonic() + 10
+            while len(received) < 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.2)
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=10)
+    assert "a failed delivery is retried after 0.2,0.3 seconds" in out
+    attempts = [line for line in out.splitlines() if line.startswith("sandbox: delivery ")]
+    assert len(attempts) == 3 == len(received)  # the first, then the two retries: no more
+    message_ids = {line.split()[3] for line in attempts}
+    assert len(message_ids) == 1
+    assert [line.split()[5] for line in attempts] == ["1", "2", "3"]
+    assert all(line.endswith(": HTTP 500") and f"{app_url}/hooks" in line for line in attempts)
+    assert re.fullmatch(r"sandbox: delivery \d\d:\d\d:\d\d msg_\w+ attempt 1 .*", attempts[0])
+    assert "Traceback" not in err
+
+
+def test_a_bad_retry_schedule_is_one_line() -> None:
+    result = run("sandbox", "--retry-schedule", "1,soon")
+    assert result.returncode == 2
+    assert "--retry-schedule: must be seconds before each retry" in assert_one_line_error(result)

@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -226,8 +227,9 @@ def sandbox(args: argparse.Namespace) -> int:
             port=args.port,
             max_endpoints=args.max_endpoints or None,
             reject_duplicate_urls=args.reject_duplicate_urls,
-            verbose=True,
+            verbose=True,  # a line per request and per delivery attempt
             allow_remote=args.allow_remote,
+            **({"retry_schedule": args.retry_schedule} if args.retry_schedule else {}),
         )
         server.start()
     except ValueError as problem:  # a host that is not loopback, without --allow-remote
@@ -240,46 +242,116 @@ def sandbox(args: argparse.Namespace) -> int:
     else:
         output.write(f"  accepting API key {DEFAULT_API_KEY} (a sandbox-only key)")
     output.write(f"  export FARADAY_BASE_URL={server.base_url} FARADAY_API_KEY={keys[0]}")
+    retries = ",".join(f"{delay:g}" for delay in server.retry_schedule)
+    output.write(f"  a failed delivery is retried after {retries or 'never'} seconds")
     output.write("Press Ctrl-C to stop.")
     server.serve_forever()
     return EXIT_OK
 
 
-def listen(args: argparse.Namespace) -> int:
+def _listen_secret(args: argparse.Namespace) -> tuple[str, str]:
+    """The secret ``listen`` verifies with, and where it came from (never printed)."""
+    if args.secret_file is not None:
+        try:
+            return Path(args.secret_file).read_text(encoding="utf-8").strip(), "--secret-file"
+        except (OSError, UnicodeDecodeError) as problem:
+            reason = getattr(problem, "strerror", None) or type(problem).__name__
+            raise UsageError(f"--secret-file: cannot read {args.secret_file!r}: {reason}") from None
     secret = args.secret or os.environ.get(SECRET_ENV)
     if not secret:
-        raise UserError(f"give the endpoint's signing secret with --secret or {SECRET_ENV}")
-    source = "--secret" if args.secret else SECRET_ENV
+        raise UserError(
+            f"give the endpoint's signing secret with --secret-file, --secret or {SECRET_ENV}"
+        )
+    return secret, "--secret" if args.secret else SECRET_ENV
+
+
+def _delivery_json(delivery: ReceivedDelivery) -> dict[str, Any]:
+    """``listen --json``'s object: the whole event, or why it was rejected."""
+    event = delivery.event
+    shown: dict[str, Any] = {
+        "message_id": delivery.message_id,
+        "type": event.type if event else None,
+        "timestamp": event.timestamp.isoformat() if event else None,
+        "verified": event is not None,
+        "data": event.to_dict()["data"] if event else None,
+    }
+    if delivery.error is not None:
+        shown["reason"] = delivery.error.reason
+    return shown
+
+
+def _delivery_line(delivery: ReceivedDelivery) -> str:
+    message_id = output.safe(delivery.message_id or "(no id)", 100)
+    event = delivery.event
+    if event is None:
+        reason = delivery.error.reason if delivery.error else "unknown"
+        return f"rejected  {message_id}  {reason}: {output.safe(str(delivery.error))}"
+    mark = "duplicate" if delivery.duplicate else "verified "
+    data = (
+        f"{event.data.resource_type}/{event.data.resource_id}"
+        if isinstance(event, ResourceEvent)
+        else output.safe(json.dumps(event.to_dict()["data"]), 100_000)  # whole, never cut
+    )
+    return (
+        f"{mark} {message_id}  {output.safe(event.type, 100)}  {data}  "
+        f"at {event.timestamp.isoformat()}"
+    )
+
+
+class Forwarder:
+    """``listen --forward-to``: each verified delivery re-sent unchanged to the user's
+    app; its answer (or failure) is shown and never stops the listener."""
+
+    def __init__(self, url: str, show: Callable[[str], None]) -> None:
+        self.url, self.show = url, show
+        # Svix's 15 s; loopback straight there, whatever proxy the environment names.
+        self._http = httpx.Client(
+            timeout=15.0, mounts=dict.fromkeys(LOOPBACK_PATTERNS), cookies=no_cookies()
+        )
+
+    def send(self, delivery: ReceivedDelivery) -> None:
+        event_type = delivery.event.type if delivery.event else ""
+        self.show(
+            f"--> {output.safe(event_type, 100)} {output.safe(delivery.message_id or '', 100)}"
+        )
+        try:
+            answer = self._http.post(
+                self.url, content=delivery.body, headers=dict(delivery.headers)
+            )
+        except httpx.HTTPError as problem:
+            detail = output.safe(str(problem), 200) or type(problem).__name__
+            self.show(f"<-- error: {type(problem).__name__}: {detail}")
+            return
+        self.show(f"<-- {answer.status_code} {output.safe(answer.reason_phrase, 100)}")
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def listen(args: argparse.Namespace) -> int:
+    secret, source = _listen_secret(args)
     # The library also reads a bare base64 key, as other Standard Webhooks libraries do;
     # this command takes what Faraday hands out, so a stray word is a mistake, not a key.
-    if not secret.strip().startswith("whsec_"):
+    if not secret.startswith("whsec_"):
         raise UsageError(f"{source}: must be the whsec_ signing secret Faraday returned")
     try:
         WebhookVerifier(secret)  # a bad secret is an error now, not a rejection per delivery
     except WebhookVerificationError as problem:
         raise UsageError(f"{source}: {problem}") from None
     output.know_secret(secret)
+    # With --json, stdout holds the deliveries and nothing else.
+    say = output.fail if args.json else output.write
+    forwarder = Forwarder(args.forward_to, say) if args.forward_to else None
     received = 0
 
     def report(delivery: ReceivedDelivery) -> None:
         nonlocal received
         received += 1
-        message_id = output.safe(delivery.message_id or "(no id)", 100)
-        event = delivery.event
-        if event is None:
-            reason = delivery.error.reason if delivery.error else "unknown"
-            output.write(f"rejected  {message_id}  {reason}: {output.safe(str(delivery.error))}")
-            return
-        about = (
-            f"{event.data.resource_type}/{event.data.resource_id}"
-            if isinstance(event, ResourceEvent)
-            else json.dumps(event.to_dict()["data"])  # a kind this version does not type
-        )
-        mark = "duplicate" if delivery.duplicate else "verified "
         output.write(
-            f"{mark} {message_id}  {output.safe(event.type, 100)}  {output.safe(about, 200)}  "
-            f"at {event.timestamp.isoformat()}"
+            json.dumps(_delivery_json(delivery)) if args.json else _delivery_line(delivery)
         )
+        if forwarder is not None and delivery.event is not None:
+            forwarder.send(delivery)
 
     try:
         receiver = WebhookReceiver(
@@ -294,12 +366,16 @@ def listen(args: argparse.Namespace) -> int:
         raise UsageError(f"--host: {in_flags(str(problem))}") from None
     except OSError as exc:
         raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
-    output.write(f"Listening for Faraday webhooks on {receiver.url} (Ctrl-C to stop)")
+    say(f"Listening for Faraday webhooks on {receiver.url} (Ctrl-C to stop)")
+    if forwarder is not None:
+        say(f"Forwarding verified deliveries to {output.safe(args.forward_to, 200)}")
     try:
         while args.max_deliveries is None or received < args.max_deliveries:
             receiver.wait_for(received + 1, timeout=0.5)
     finally:
         receiver.stop()
+        if forwarder is not None:
+            forwarder.close()
     return EXIT_OK
 
 

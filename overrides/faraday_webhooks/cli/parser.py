@@ -280,6 +280,13 @@ def _add_sandbox(commands: Commands) -> None:
         action="store_true",
         help="answer 400 CONFLICT to a second endpoint with the same url",
     )
+    sandbox.add_argument(
+        "--retry-schedule",
+        type=flag_types.retry_schedule,
+        metavar="SECONDS,...",
+        help="seconds before each retry of a failed delivery (default Svix's: "
+        "5,300,1800,7200,18000,36000,36000)",
+    )
 
 
 def _add_listen(commands: Commands) -> None:
@@ -287,24 +294,44 @@ def _add_listen(commands: Commands) -> None:
         commands,
         "listen",
         "receive deliveries on loopback and verify each signature",
-        'faraday-webhooks listen --port 9000 --secret "$FARADAY_WEBHOOK_SECRET"',
+        "faraday-webhooks listen --port 9000 --secret-file secret.txt "
+        "--forward-to http://127.0.0.1:8000/hooks/faraday",
     )
     listen.add_argument("--port", type=flag_types.port, required=True, help="port (0 picks one)")
     listen.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     listen.add_argument(
         "--allow-remote", action="store_true", help="allow a --host that is not loopback"
     )
-    listen.add_argument(
+    given = listen.add_mutually_exclusive_group()
+    given.add_argument(
         "--secret",
         type=flag_types.printable_text,
         metavar="WHSEC",
         help=f"the endpoint's whsec_ secret (default: ${SECRET_ENV})",
+    )
+    given.add_argument(
+        "--secret-file",
+        metavar="PATH",
+        help="read the whsec_ secret from PATH (as create --secret-file wrote it)",
     )
     listen.add_argument(
         "--max-deliveries",
         type=flag_types.positive_count,
         metavar="N",
         help="exit after N deliveries",
+    )
+    listen.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per delivery on stdout (message_id, type, timestamp, "
+        "verified, data, reason); everything else goes to stderr",
+    )
+    listen.add_argument(
+        "--forward-to",
+        type=flag_types.endpoint_url,
+        metavar="URL",
+        help="re-send each verified delivery unchanged (body and svix-*/webhook-* headers) "
+        "to your app at URL, as stripe listen --forward-to does",
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import datetime
 import heapq
 import itertools
 import threading
@@ -126,6 +127,16 @@ class DeliveryAttempt:
     def ok(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
 
+    def line(self) -> str:
+        """The attempt as ``faraday-webhooks sandbox`` prints it: time, endpoint, message
+        id, attempt number, and status or error."""
+        at = datetime.datetime.fromtimestamp(self.at, datetime.UTC).strftime("%H:%M:%S")
+        outcome = f"HTTP {self.status_code}" if self.status_code is not None else self.error
+        return (
+            f"sandbox: delivery {at} {self.message_id} attempt {self.attempt} "
+            f"to {self.url} (endpoint {self.endpoint_id}): {outcome}"
+        )
+
 
 @attrs.define
 class _Message:
@@ -160,8 +171,10 @@ class Deliverer:
         *,
         schedule: tuple[float, ...],
         timeout: float,
+        on_attempt: Callable[[DeliveryAttempt], object] | None = None,
     ) -> None:
         self._endpoint = endpoint
+        self.on_attempt = on_attempt
         self.schedule = schedule
         self.timeout = timeout
         self.attempts: collections.deque[DeliveryAttempt] = collections.deque(
@@ -227,18 +240,19 @@ class Deliverer:
             number = message.attempts.get(endpoint_id, 0) + 1
             message.attempts[endpoint_id] = number
         delivery = self._post(message_id, message, target, number)
-        self.attempts.append(
-            DeliveryAttempt(
-                message_id,
-                endpoint_id,
-                url,
-                message.event_type,
-                number,
-                delivery.status_code,
-                delivery.error,
-                time.time(),
-            )
+        made = DeliveryAttempt(
+            message_id,
+            endpoint_id,
+            url,
+            message.event_type,
+            number,
+            delivery.status_code,
+            delivery.error,
+            time.time(),
         )
+        self.attempts.append(made)
+        if self.on_attempt is not None:
+            self.on_attempt(made)
         retries_made = number - 1
         if not delivery.ok and not delivery.skipped and retries_made < len(self.schedule):
             self._schedule(time.monotonic() + self.schedule[retries_made], message_id, endpoint_id)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import collections
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -58,6 +58,10 @@ class ReceivedDelivery:
     event: WebhookEvent | None
     error: WebhookVerificationError | None
     duplicate: bool = False
+    # What arrived, to pass on unchanged (``listen --forward-to``): the raw body, and
+    # the signature headers (svix-*, webhook-*) and Content-Type. No other header is kept.
+    body: bytes = attrs.field(default=b"", repr=False, eq=False)
+    headers: Mapping[str, str] = attrs.field(factory=dict, repr=False, eq=False)
 
     @property
     def verified(self) -> bool:
@@ -225,15 +229,21 @@ class WebhookReceiver:
     def _verify(self, body: bytes, headers: Any) -> ReceivedDelivery:
         # Until verified, the id is only what a header claims (kept for the report).
         message_id = headers.get("svix-id") or headers.get("webhook-id")
+        kept = {
+            name.lower(): value
+            for name, value in headers.items()
+            if name.lower().startswith(("svix-", "webhook-")) or name.lower() == "content-type"
+        }
         try:
             if self.secret is None:
                 raise WebhookVerificationError("invalid_secret", "The receiver has no secret yet")
             event = verify_webhook(body, headers, self.secret, tolerance=self.tolerance)
         except WebhookVerificationError as error:
-            return ReceivedDelivery(message_id, None, error)
+            return ReceivedDelivery(message_id, None, error, body=body, headers=kept)
         # Deduplicated on the id that was signed, whichever header family carried it.
         verified = event.message_id or ""  # verify_webhook always sets it
-        return ReceivedDelivery(verified, event, None, duplicate=self._seen(verified))
+        seen = self._seen(verified)
+        return ReceivedDelivery(verified, event, None, duplicate=seen, body=body, headers=kept)
 
     def _seen(self, message_id: str) -> bool:
         """Whether a verified ``message_id`` was processed (or is being processed) before."""

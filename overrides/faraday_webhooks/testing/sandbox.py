@@ -141,6 +141,7 @@ class Sandbox:
             self._api.endpoint,
             schedule=check_schedule(retry_schedule),
             timeout=self.delivery_timeout,
+            on_attempt=(lambda attempt: print(attempt.line(), flush=True)) if verbose else None,
         )
         self._faults = FaultPlan()
         self._log = RequestLog()
@@ -206,6 +207,11 @@ class Sandbox:
     def max_endpoints(self) -> int | None:
         """How many endpoints before ``403 MAX_RESOURCES_REACHED`` (``None``: no limit)."""
         return self._api.max_endpoints
+
+    @property
+    def retry_schedule(self) -> tuple[float, ...]:
+        """Seconds before each retry of a failed delivery (Svix's schedule by default)."""
+        return self._deliverer.schedule
 
     @property
     def reject_duplicate_urls(self) -> bool:
