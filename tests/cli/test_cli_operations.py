@@ -24,6 +24,7 @@ import httpx
 import pytest
 from cli_runner import assert_one_line_error, run
 from engines import free_port
+from faraday_webhooks.cli.operations import fingerprint
 from faraday_webhooks.testing import Sandbox
 from helpers import API_KEY, EVENT, serving
 
@@ -350,3 +351,70 @@ def test_a_bad_retry_schedule_is_one_line() -> None:
     result = run("sandbox", "--retry-schedule", "1,soon")
     assert result.returncode == 2
     assert "--retry-schedule: must be seconds before each retry" in assert_one_line_error(result)
+
+
+# -- doctor: one read-only pass --------------------------------------------------------
+
+
+def test_doctor_says_all_is_well_and_that_the_secret_file_matches(tmp_path: Path) -> None:
+    with Sandbox(api_keys=[API_KEY]) as sandbox:
+        with fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url) as client:
+            endpoint = client.webhooks.create(
+                url="https://example.com/hooks", enabled_events=[EVENT]
+            )
+        secret_file = tmp_path / "secret.txt"
+        secret_file.write_text(f"{endpoint.secret}\n")
+        before, asked = [e.to_dict() for e in sandbox.endpoints], len(sandbox.requests)
+        result = run("doctor", "--base-url", sandbox.base_url, "--secret-file", str(secret_file))
+        assert [e.to_dict() for e in sandbox.endpoints] == before  # read-only
+        assert [r.method for r in sandbox.requests[asked:]] == ["GET"]
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "All well: the key is accepted; 1 endpoint(s) checked, and the secret file matches one."
+    )
+    assert str(endpoint.secret) not in result.stdout + result.stderr
+
+
+def test_doctor_lists_one_line_per_finding_and_exits_1(tmp_path: Path) -> None:
+    other = tmp_path / "other.txt"
+    other.write_text("whsec_b2xkc2VjcmV0b2xkc2VjcmV0b2xkc2VjcmV0MTIzNDU=\n")
+    with Sandbox(api_keys=[API_KEY], event_types=["project.ready"]) as sandbox:
+        with fw.Faraday(api_key=API_KEY, base_url=sandbox.base_url) as client:
+            off = client.webhooks.create(url="https://example.com/off", enabled_events=[EVENT])
+            client.webhooks.disable(off.id)
+            plain = client.webhooks.create(url="http://example.com/plain", enabled_events=[EVENT])
+            unknown = client.webhooks.create(
+                url="https://example.com/new", enabled_events=["project.ready"]
+            )
+        base = ("--base-url", sandbox.base_url, "--secret-file", str(other))
+        text = run("doctor", *base)
+        as_json = run("doctor", *base, "--json")
+    assert text.returncode == 1
+    lines = text.stdout.strip().splitlines()
+    assert lines == [
+        f"endpoint {off.id} (https://example.com/off) is disabled: it receives nothing",
+        f"endpoint {plain.id} (http://example.com/plain) is not https: deliveries travel in "
+        "the clear",
+        f"endpoint {unknown.id} (https://example.com/new) subscribes to no known event type",
+        f"the secret in --secret-file (fingerprint {fingerprint(other.read_text())}) is no "
+        "endpoint's",
+    ]
+    report = json.loads(as_json.stdout)
+    assert as_json.returncode == 1
+    assert report["ok"] is False
+    assert report["endpoints"] == 3
+    assert [f["problem"] for f in report["findings"]] == [
+        "disabled",
+        "not_https",
+        "no_known_event",
+        "secret_unknown",
+    ]
+    assert report["findings"][0]["endpoint_id"] == str(off.id)
+
+
+def test_doctor_reports_a_refused_key_as_a_finding() -> None:
+    with Sandbox(api_keys=[API_KEY], expired_api_keys=["sk_old"]) as sandbox:
+        result = run("doctor", "--base-url", sandbox.base_url, key="sk_old")
+    assert result.returncode == 1
+    assert result.stdout.strip() == "the API key is refused: HTTP 401 EXPIRED_API_KEY"
+    assert "Traceback" not in result.stderr

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
 import json
 import os
 import sys
 from typing import Any
 
+from .._validation import KNOWN_EVENT_TYPES
+from ..errors import AuthenticationError, ForbiddenError
 from ..receiver import Outcome, Receiver
 from . import output
-from .commands import EXIT_FAILURE, EXIT_OK, UsageError, UserError
+from .commands import EXIT_FAILURE, EXIT_OK, UsageError, UserError, _client, _listen_secret
 
 
 def load_receiver(module_name: str, attribute: str) -> Receiver:
@@ -73,4 +76,75 @@ def _show_outcome(outcome: Outcome, *, as_json: bool) -> None:
     output.write(line)
 
 
-HANDLERS = {"replay": replay}
+def fingerprint(secret: str) -> str:
+    """A short, one-way name for a secret, to compare two without showing either: the
+    first 12 hex digits of the SHA-256 of its key (``whsec_`` and whitespace left out).
+
+    Example:
+
+    ```pycon
+    >>> fingerprint("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") == fingerprint(
+    ...     "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n")
+    True
+
+    ```
+    """
+    key = secret.strip().removeprefix("whsec_")
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def doctor(args: argparse.Namespace) -> int:
+    """One read-only pass: the key, each endpoint, and (with --secret-file) the secret."""
+    findings: list[dict[str, Any]] = []
+
+    def find(problem: str, message: str, endpoint_id: str | None = None) -> None:
+        findings.append({"problem": problem, "endpoint_id": endpoint_id, "message": message})
+
+    local = _listen_secret(args)[0] if args.secret_file else None
+    with _client(args) as client:
+        output.know_secret(client._config.api_key)
+        try:
+            endpoints = client.webhooks.list()
+        except (AuthenticationError, ForbiddenError) as refused:
+            endpoints = []
+            find(
+                "key_refused", f"the API key is refused: HTTP {refused.status_code} {refused.code}"
+            )
+    for endpoint in endpoints:
+        where = f"endpoint {endpoint.id} ({output.safe(endpoint.url, 200)})"
+        if endpoint.status != "enabled":
+            find("disabled", f"{where} is disabled: it receives nothing", str(endpoint.id))
+        if not endpoint.url.lower().startswith("https://"):
+            find(
+                "not_https",
+                f"{where} is not https: deliveries travel in the clear",
+                str(endpoint.id),
+            )
+        if not set(map(str, endpoint.enabled_events)) & set(KNOWN_EVENT_TYPES):
+            find("no_known_event", f"{where} subscribes to no known event type", str(endpoint.id))
+    if local is not None and (endpoints or not findings):
+        mine = fingerprint(local)
+        held = [e for e in endpoints if e.secret is not None and fingerprint(e.secret) == mine]
+        if not held:
+            find(
+                "secret_unknown",
+                f"the secret in --secret-file (fingerprint {mine}) is no endpoint's",
+            )
+    if args.json:
+        output.write(
+            json.dumps(
+                {"ok": not findings, "endpoints": len(endpoints), "findings": findings}, indent=2
+            )
+        )
+    else:
+        for finding in findings:
+            output.write(finding["message"])
+        if not findings:
+            matched = ", and the secret file matches one" if local is not None else ""
+            output.write(
+                f"All well: the key is accepted; {len(endpoints)} endpoint(s) checked{matched}."
+            )
+    return EXIT_FAILURE if findings else EXIT_OK
+
+
+HANDLERS = {"replay": replay, "doctor": doctor}

@@ -429,6 +429,21 @@ def _add_replay(commands: Commands) -> None:
     replay.add_argument("--json", action="store_true", help="one JSON object per message")
 
 
+def _add_doctor(commands: Commands) -> None:
+    doctor = _command(
+        commands,
+        "doctor",
+        "check, read-only, that the key is accepted and each endpoint can receive: "
+        "enabled, https, subscribed to a known event type; with --secret-file, that an "
+        "endpoint holds that secret (compared by fingerprint, never printed)",
+        "faraday-webhooks doctor --secret-file secret.txt",
+    )
+    doctor.add_argument(
+        "--secret-file", metavar="PATH", help="the whsec_ secret your receiver verifies with"
+    )
+    _client_options(doctor)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; the command's name is ``args.command``.
 
@@ -461,6 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_listen(commands)
     _add_trigger(commands)
     _add_replay(commands)
+    _add_doctor(commands)
     _command(
         commands,
         "demo",
