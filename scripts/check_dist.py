@@ -80,7 +80,8 @@ def check_wheel(wheel: Path, problems: list[str]) -> None:
         "Project-URL": len(field("Project-URL")) >= 2,
         "Classifier": "Typing :: Typed" in field("Classifier"),
         "Summary": bool(field("Summary")),
-        "Provides-Extra": sorted(field("Provides-Extra")) == ["postgres", "redis", "sandbox"],
+        "Provides-Extra": sorted(field("Provides-Extra"))
+        == ["otel", "postgres", "redis", "sandbox"],
     }
     for key, ok in checks.items():
         if not ok:

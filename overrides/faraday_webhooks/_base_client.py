@@ -32,6 +32,7 @@ from faraday_webhooks_api import api as generated_api
 from faraday_webhooks_api.models import Error
 from faraday_webhooks_api.models import WebhookEndpoint as GeneratedWebhookEndpoint
 
+from . import tracing
 from ._config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -228,6 +229,7 @@ class Attempts:
         self.total_timeout = total
         self.deadline = math.inf if total is None else time.monotonic() + total
         self.attempt = 0
+        self.status_code: int | None = None  # the last answer's (traces report it)
         self._timeouts: dict[str, float | None] = dict(request.extensions.get("timeout", {}))
 
     def remaining(self) -> float:
@@ -265,7 +267,7 @@ class Attempts:
 
     def after_response(self, response: httpx.Response) -> float | None:
         """Seconds to wait before trying again, or ``None`` when this response is the answer."""
-        status = response.status_code
+        status = self.status_code = response.status_code
         retry = self.policy.should_retry_status(
             status, attempt=self.attempt, idempotent=self.idempotent
         )
@@ -564,6 +566,12 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         """
         http_client = self._http_client()
         call, attempts = self._prepare(http_client, operation, params)
+        if (found := tracing.tracer()) is None:
+            return self._send(http_client, call, attempts)
+        with tracing.api_call_span(found, call.module.__name__, attempts):
+            return self._send(http_client, call, attempts)
+
+    def _send(self, http_client: httpx.Client, call: Call, attempts: Attempts) -> Any:
         while True:
             attempts.start()
             try:
@@ -614,6 +622,12 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         """
         http_client = self._http_client()
         call, attempts = self._prepare(http_client, operation, params)
+        if (found := tracing.tracer()) is None:
+            return await self._send(http_client, call, attempts)
+        with tracing.api_call_span(found, call.module.__name__, attempts):
+            return await self._send(http_client, call, attempts)
+
+    async def _send(self, http_client: httpx.AsyncClient, call: Call, attempts: Attempts) -> Any:
         while True:
             attempts.start()
             try:

@@ -47,6 +47,7 @@ from typing import Any, Literal, TypeVar
 import anyio
 import attrs
 
+from . import tracing
 from ._validation import check_number
 from .dedupe import AsyncDeduplicator, Deduplicator
 from .errors import InvalidRequestError, WebhookVerificationError
@@ -193,6 +194,12 @@ class Receiver:
         return outcome.body(), outcome.status
         ```
         """
+        if (found := tracing.tracer()) is None:
+            return self._handle(body, headers)
+        with tracing.delivery_span(found, self.dedupe is not None) as record:
+            return record(self._handle(body, headers))  # type: ignore[no-any-return]
+
+    def _handle(self, body: bytes, headers: Headers) -> Outcome:
         verified = self._verify(body, headers)
         if isinstance(verified, Outcome):
             return verified
@@ -268,6 +275,12 @@ class Receiver:
         outcome = await receiver.handle_async(await request.body(), request.headers)
         ```
         """
+        if (found := tracing.tracer()) is None:
+            return await self._handle_async(body, headers)
+        with tracing.delivery_span(found, self.dedupe is not None) as record:
+            return record(await self._handle_async(body, headers))  # type: ignore[no-any-return]
+
+    async def _handle_async(self, body: bytes, headers: Headers) -> Outcome:
         verified = self._verify(body, headers)
         if isinstance(verified, Outcome):
             return verified

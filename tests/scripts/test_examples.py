@@ -165,7 +165,8 @@ def test_the_api_reference_documents_every_public_name() -> None:
         for name in module.__all__:
             assert f"{module.__name__}.{name}" in documented, name
     assert "faraday_webhooks.resources.webhooks.Webhooks" in documented
-    assert "faraday_webhooks.dedupe" in documented
+    for module_name in ("dedupe", "receiver", "journal", "tracing"):
+        assert f"faraday_webhooks.{module_name}" in documented, module_name
     methods = [name for name in dir(Webhooks) if not name.startswith("_")]
     assert sorted(methods) == [
         "create",

@@ -61,6 +61,7 @@ def test_every_area_is_within_its_budget() -> None:
         "request path",
         "verification",
         "receiving side",
+        "tracing",
         "templates",
     ]
     assert all("within its budget" in line for line in areas), "\n".join(areas)

@@ -84,7 +84,7 @@ def fingerprint(secret: str) -> str:
 
     ```pycon
     >>> fingerprint("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") == fingerprint(
-    ...     "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n")
+    ...     "  MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw  ")
     True
 
     ```
