@@ -620,11 +620,19 @@ def bench_dedupe() -> None:
 RECEIVER_APPS = """
 import os
 from faraday_webhooks.dedupe import Deduplicator, MemoryStore
+from faraday_webhooks.journal import SQLiteJournal
 from faraday_webhooks.receiver import Receiver
 
 receiver = Receiver(os.environ["BENCH_SECRET"], dedupe=Deduplicator(MemoryStore()))
 receiver.on_unknown(lambda event: None)
 ours = receiver.asgi()
+kept = Receiver(
+    os.environ["BENCH_SECRET"],
+    dedupe=Deduplicator(MemoryStore()),
+    journal=SQLiteJournal(os.environ["BENCH_JOURNAL"]),
+)
+kept.on_unknown(lambda event: None)
+journaled = kept.asgi()
 
 
 async def bare(scope, receive, send):
@@ -671,7 +679,12 @@ def bench_receiver() -> None:
 
         def rate(app: str, first: int) -> float:
             port = _free_port()
-            environment = {**os.environ, "BENCH_SECRET": secret, "PYTHONPATH": folder}
+            environment = {
+                **os.environ,
+                "BENCH_SECRET": secret,
+                "BENCH_JOURNAL": str(Path(folder) / f"journal-{first}.sqlite3"),
+                "PYTHONPATH": folder,
+            }
             server = subprocess.Popen(
                 [
                     sys.executable,
@@ -717,16 +730,24 @@ def bench_receiver() -> None:
                 server.wait(10)
 
         counter = iter(range(0, 10**9, 10_000))
-        ours_rates, bare_rates = [], []
+        ours_rates, bare_rates, journaled_rates = [], [], []
         for _ in range(3):
             bare_rates.append(rate("bare", next(counter)))
             ours_rates.append(rate("ours", next(counter)))
+            journaled_rates.append(rate("journaled", next(counter)))
         record(
             "8. receiver.asgi() under uvicorn vs a bare ASGI app, 1 KiB deliveries, MemoryStore",
             statistics.median(ours_rates),
             statistics.median(bare_rates),
             "deliveries/s",
             "≥ 0.8x",
+        )
+        record(
+            "8j. the same receiver with a SQLiteJournal vs without one (#32)",
+            statistics.median(journaled_rates),
+            statistics.median(ours_rates),
+            "deliveries/s",
+            "≥ 0.7x",
         )
 
     receiver = Receiver(secret, dedupe=Deduplicator(MemoryStore()))

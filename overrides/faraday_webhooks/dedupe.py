@@ -510,8 +510,11 @@ class SQLiteConnection:
     belongs to one thread), in autocommit and WAL mode with a busy timeout; every error
     a ``DedupeStoreError`` naming the file. Shared by ``SQLiteStore`` and the journal."""
 
-    def __init__(self, path: str | os.PathLike[str], schema: str) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], schema: str, *, synchronous: str = "FULL"
+    ) -> None:
         self.path: str = _sqlite_path(path)
+        self._synchronous = synchronous
         self._local = threading.local()
         self._closed = False
         with self.errors():
@@ -528,6 +531,7 @@ class SQLiteConnection:
         if connection is None or getattr(self._local, "pid", None) != os.getpid():
             # autocommit: each statement is its own transaction; wait for other writers.
             connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            connection.execute(f"PRAGMA synchronous={self._synchronous}")  # per connection
             self._local.connection, self._local.pid = connection, os.getpid()
         return connection
 
