@@ -206,8 +206,10 @@ class AsyncDeduplicator:
     def __init__(
         self, store: Any, *, ttl: float = DEFAULT_TTL, lease: float = DEFAULT_LEASE
     ) -> None:
-        self.sync = Deduplicator(store, ttl=ttl, lease=lease)
-        self.store = store if inspect.iscoroutinefunction(getattr(store, "acquire", None)) else None
+        self.sync: Deduplicator = Deduplicator(store, ttl=ttl, lease=lease)
+        self.store: Any = (
+            store if inspect.iscoroutinefunction(getattr(store, "acquire", None)) else None
+        )
 
     @classmethod
     def wrapping(cls, sync: Deduplicator) -> AsyncDeduplicator:
@@ -289,7 +291,8 @@ class Renewer:
     """
 
     def __init__(self, store: DedupeStore, lease: float) -> None:
-        self.store, self.interval = store, lease / 3
+        self.store: DedupeStore = store
+        self.interval: float = lease / 3
         self.forked()
         _AFTER_FORK.add(self)
 
@@ -629,7 +632,8 @@ class PostgresConnection:
 
     def __init__(self, conninfo: str, schema: str, *, user: str) -> None:
         conninfo = _check_conninfo(conninfo)
-        psycopg = self.psycopg = _driver("psycopg", store=user)
+        psycopg: Any = _driver("psycopg", store=user)
+        self.psycopg: Any = psycopg
         self._conninfo, self._closed = conninfo, False
         self._inherited: list[Any] = []  # a parent's connections: never used, never closed
         self._connection: Any = None
@@ -757,7 +761,8 @@ class RedisStore:
         redis = _driver("redis", store="RedisStore")
         if not isinstance(client, redis.Redis):
             raise InvalidRequestError(f"client must be a redis.Redis, not {type(client).__name__}")
-        self.client, self.prefix = client, _check_prefix(prefix)
+        self.client: Any = client
+        self.prefix: str = _check_prefix(prefix)
         self._redis_error = redis.RedisError
         self._renew = client.register_script(_REDIS_RENEW)
         self._complete = client.register_script(_REDIS_COMPLETE)
@@ -820,7 +825,8 @@ class AsyncRedisStore:
             raise InvalidRequestError(
                 f"client must be a redis.asyncio.Redis, not {type(client).__name__}"
             )
-        self.client, self.prefix = client, _check_prefix(prefix)
+        self.client: Any = client
+        self.prefix: str = _check_prefix(prefix)
         self._redis_error = redis.RedisError
         self._scripts = {
             name: client.register_script(script)

@@ -125,8 +125,9 @@ class _SQLJournal:
     _mark: str
 
     def __init__(self, sql: Any, table: str, retention: float) -> None:
-        self._sql, self.table = sql, table
-        self.retention = float(
+        self._sql: Any = sql
+        self.table: str = table
+        self.retention: float = float(
             check_number(retention, name="retention", above_minimum=True, maximum=10 * 365 * 86_400)
         )
 

@@ -57,7 +57,7 @@ from .verify import DEFAULT_TOLERANCE, Headers, WebhookVerifier
 
 __all__ = ["Outcome", "Receiver"]
 
-logger = logging.getLogger("faraday_webhooks")
+logger: logging.Logger = logging.getLogger("faraday_webhooks")
 State = Literal["handled", "duplicate", "ignored", "busy", "failed", "rejected", "pending"]
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 STATUSES: dict[str, int] = {"handled": 204, "duplicate": 204, "ignored": 204, "busy": 409}
@@ -132,7 +132,7 @@ class Receiver:
         if journal is not None and not callable(getattr(journal, "record", None)):
             raise InvalidRequestError(f"journal must be a Journal, not {type(journal).__name__}")
         self.journal = journal
-        self.max_body = int(
+        self.max_body: int = int(
             check_number(max_body, name="max_body", whole=True, minimum=1, maximum=2**31)
         )
         self._handlers: dict[str, Callable[[Any], Any]] = {}

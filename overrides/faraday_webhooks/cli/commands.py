@@ -303,7 +303,8 @@ class Forwarder:
     app; its answer (or failure) is shown and never stops the listener."""
 
     def __init__(self, url: str, show: Callable[[str], None]) -> None:
-        self.url, self.show = url, show
+        self.url: str = url
+        self.show: Callable[[str], None] = show
         # Svix's 15 s; loopback straight there, whatever proxy the environment names.
         self._http = httpx.Client(
             timeout=15.0, mounts=dict.fromkeys(LOOPBACK_PATTERNS), cookies=no_cookies()
