@@ -317,6 +317,8 @@ def test_the_sandbox_prints_each_attempt_on_a_short_retry_schedule() -> None:
             API_KEY,
             "--retry-schedule",
             "0.2,0.3",
+            "--event-type",
+            "project.ready",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -327,6 +329,10 @@ def test_the_sandbox_prints_each_attempt_on_a_short_retry_schedule() -> None:
         _listening(port)
         with serving(app) as app_url, fw.Faraday(api_key=API_KEY, base_url=base_url) as client:
             client.webhooks.create(url=f"{app_url}/hooks", enabled_events=[EVENT])
+            # --event-type: a kind Faraday added since is accepted; another is still refused.
+            client.webhooks.create(url="https://example.com/new", enabled_events=["project.ready"])
+            with pytest.raises(fw.ValidationFailedError):
+                client.webhooks.create(url="https://example.com/x", enabled_events=["project.gone"])
             triggered = run("trigger", EVENT, "--base-url", base_url)
             assert triggered.returncode == 1  # the first attempt failed: HTTP 500
             deadline = time.monotonic() + 10

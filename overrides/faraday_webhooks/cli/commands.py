@@ -229,6 +229,7 @@ def sandbox(args: argparse.Namespace) -> int:
             reject_duplicate_urls=args.reject_duplicate_urls,
             verbose=True,  # a line per request and per delivery attempt
             allow_remote=args.allow_remote,
+            event_types=args.event_type or (),
             **({"retry_schedule": args.retry_schedule} if args.retry_schedule else {}),
         )
         server.start()

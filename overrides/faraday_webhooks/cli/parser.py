@@ -281,6 +281,14 @@ def _add_sandbox(commands: Commands) -> None:
         help="answer 400 CONFLICT to a second endpoint with the same url",
     )
     sandbox.add_argument(
+        "--event-type",
+        action="append",
+        type=flag_types.printable_text,
+        metavar="KIND",
+        help="accept an event type Faraday added since this package was generated (repeat); "
+        "like Faraday, the sandbox refuses unknown ones",
+    )
+    sandbox.add_argument(
         "--retry-schedule",
         type=flag_types.retry_schedule,
         metavar="SECONDS,...",
