@@ -198,10 +198,10 @@ def test_user_mistakes_are_one_line_errors(
 def test_allow_insecure_http_lets_a_cleartext_base_url_through() -> None:
     # Parsed and built only: nothing is sent to a host that is not loopback.
     from faraday_webhooks.cli import build_parser
-    from faraday_webhooks.cli.commands import _client
+    from faraday_webhooks.cli.commands import client_from_flags
 
     flags = ["list", "--base-url", "http://example.com/v1", "--api-key", API_KEY]
-    with _client(build_parser().parse_args([*flags, "--allow-insecure-http"])) as client:
+    with client_from_flags(build_parser().parse_args([*flags, "--allow-insecure-http"])) as client:
         assert client.base_url == "http://example.com/v1"
 
 

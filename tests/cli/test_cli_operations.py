@@ -52,6 +52,8 @@ def hooks_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
                 journal=SQLiteJournal("journal.sqlite3"),
             )
             without_journal = Receiver({SECRET!r})
+            if Path("fail-import").exists():
+                raise KeyError("FARADAY_WEBHOOK_SECRET")
             not_a_receiver = 42
 
 
@@ -126,6 +128,14 @@ def test_replay_that_fails_again_exits_1_naming_the_error(
     assert result.stdout.split()[:2] == ["failed", failed]
     assert "RuntimeError: the handler's bug" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_module_that_fails_to_import_is_one_line(hooks_module: str, tmp_path: Path) -> None:
+    (tmp_path / "fail-import").touch()
+    result = run("replay", "--app", f"{hooks_module}:receiver")
+    assert result.returncode == 1
+    line = assert_one_line_error(result)
+    assert f"--app: importing '{hooks_module}' raised KeyError: 'FARADAY_WEBHOOK_SECRET'" in line
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,7 @@ def in_flags(message: str) -> str:
     )
 
 
-def _client(args: argparse.Namespace) -> Faraday:
+def client_from_flags(args: argparse.Namespace) -> Faraday:
     try:
         return Faraday(
             api_key=args.api_key,
@@ -64,7 +64,7 @@ def _client(args: argparse.Namespace) -> Faraday:
 
 
 def _show(args: argparse.Namespace, action: Callable[[Faraday], Any], *, title: str = "") -> int:
-    with _client(args) as client:
+    with client_from_flags(args) as client:
         output.know_secret(client._config.api_key)
         result = action(client)
     # Faraday returns the secret on every read; the terminal shows it only when asked.
@@ -92,7 +92,7 @@ def create(args: argparse.Namespace) -> int:
         _open_secret_file(args.secret_file, force=args.force) if args.secret_file else None
     )
     try:
-        with _client(args) as client:
+        with client_from_flags(args) as client:
             output.know_secret(client._config.api_key)
             endpoint = client.webhooks.create(url=args.url, enabled_events=args.event)
     except BaseException:
@@ -124,7 +124,7 @@ def create(args: argparse.Namespace) -> int:
 def rotate(args: argparse.Namespace) -> int:
     """A twin of the endpoint (same URL, events and status) with a new secret, written to
     --secret-file; the old endpoint is left for `delete` once both secrets are deployed."""
-    with _client(args) as client:
+    with client_from_flags(args) as client:
         output.know_secret(client._config.api_key)
         old = client.webhooks.retrieve(args.endpoint_id)  # missing: NotFoundError, exit 1
         if old.status != WebhookEndpointStatus.ENABLED:
@@ -207,7 +207,7 @@ def disable(args: argparse.Namespace) -> int:
 
 
 def delete(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with client_from_flags(args) as client:
         output.know_secret(client._config.api_key)
         client.webhooks.delete(args.endpoint_id)
     if args.json:
@@ -250,7 +250,7 @@ def sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _listen_secret(args: argparse.Namespace) -> tuple[str, str]:
+def secret_from_flags(args: argparse.Namespace) -> tuple[str, str]:
     """The secret ``listen`` verifies with, and where it came from (never printed)."""
     if args.secret_file is not None:
         try:
@@ -331,7 +331,7 @@ class Forwarder:
 
 
 def listen(args: argparse.Namespace) -> int:
-    secret, source = _listen_secret(args)
+    secret, source = secret_from_flags(args)
     # The library also reads a bare base64 key, as other Standard Webhooks libraries do;
     # this command takes what Faraday hands out, so a stray word is a mistake, not a key.
     if not secret.startswith("whsec_"):

@@ -14,7 +14,14 @@ from .._validation import KNOWN_EVENT_TYPES
 from ..errors import AuthenticationError, ForbiddenError
 from ..receiver import Outcome, Receiver
 from . import output
-from .commands import EXIT_FAILURE, EXIT_OK, UsageError, UserError, _client, _listen_secret
+from .commands import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    UsageError,
+    UserError,
+    client_from_flags,
+    secret_from_flags,
+)
 
 
 def load_receiver(module_name: str, attribute: str) -> Receiver:
@@ -30,6 +37,9 @@ def load_receiver(module_name: str, attribute: str) -> Receiver:
         raise UsageError(f"--app: cannot import {module_name!r}: {problem}") from None
     except AttributeError:
         raise UsageError(f"--app: {module_name!r} has no {attribute!r}") from None
+    except Exception as problem:  # the module's own code failed (a variable not set, say)
+        kind = type(problem).__name__
+        raise UserError(f"--app: importing {module_name!r} raised {kind}: {problem}") from None
     if not isinstance(found, Receiver):
         raise UsageError(
             f"--app: {module_name}:{attribute} is a {type(found).__name__}, not a Receiver"
@@ -100,8 +110,8 @@ def doctor(args: argparse.Namespace) -> int:
     def find(problem: str, message: str, endpoint_id: str | None = None) -> None:
         findings.append({"problem": problem, "endpoint_id": endpoint_id, "message": message})
 
-    local = _listen_secret(args)[0] if args.secret_file else None
-    with _client(args) as client:
+    local = secret_from_flags(args)[0] if args.secret_file else None
+    with client_from_flags(args) as client:
         output.know_secret(client._config.api_key)
         try:
             endpoints = client.webhooks.list()
