@@ -26,6 +26,7 @@ match verify_webhook(body, headers, secret):
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import re
 from typing import Any, ClassVar
@@ -159,15 +160,16 @@ _KINDS: dict[str, tuple[Any, type[WebhookEvent]]] = {
 }
 
 
-_LEAP_SECOND = re.compile(r"(?<=\d\d:\d\d):60")
+# A leap second (hh:mm:60) is read as hh:mm:59, which a datetime can hold.
+_leap_to_59 = functools.partial(re.compile(r"(?<=\d\d:\d\d):60").sub, ":59", count=1)
 
 
 def _timestamp(value: Any) -> datetime.datetime:
     if not isinstance(value, str):
         raise InvalidEnvelope("its timestamp is not a string")
+    text = value.upper()  # RFC 3339 allows a lower-case t and z, and a leap second
     try:
-        # RFC 3339 allows a lower-case t and z, and a leap second (read as :59).
-        moment = datetime.datetime.fromisoformat(_LEAP_SECOND.sub(":59", value.upper(), 1))
+        moment = datetime.datetime.fromisoformat(_leap_to_59(text) if ":60" in text else text)
     except ValueError:
         raise InvalidEnvelope("its timestamp is not an ISO 8601 date-time") from None
     # Faraday sends an offset; one without is read as UTC so every timestamp compares.

@@ -43,6 +43,7 @@ Clock = float | int | datetime.datetime | None
 Body = bytes | str  # the raw request body, exactly as received
 Headers = Mapping[str, str] | Any  # any mapping, or pairs, of header names to values
 PARTS = ("id", "timestamp", "signature")  # of each family's headers, in the order signed
+NAMES = {family: tuple(f"{family}-{part}" for part in PARTS) for family in ("svix", "webhook")}
 
 
 # Every reason a delivery is rejected, and what its error says (never the input).
@@ -123,7 +124,7 @@ class WebhookVerifier:
         """The body, and the message id it was signed with, once headers, timestamp and
         signature check out."""
         current = time.time() if now is None else _checked_now(now)
-        body = _as_bytes(payload, _invalid_payload)
+        body = _as_bytes(payload, lambda text: _rejected("invalid_payload", problem=text))
         family, message_id, timestamp, signatures = _signature_headers(headers)
         if not is_message_id(message_id):  # the package's one definition (_validation.py)
             raise _rejected("invalid_message_id", family=family)
@@ -286,10 +287,6 @@ def _decode_secret(secret: str) -> bytes:
     return key
 
 
-def _invalid_payload(message: str) -> WebhookVerificationError:
-    return _rejected("invalid_payload", problem=message)
-
-
 def _as_bytes(payload: Any, error: Callable[[str], Exception]) -> bytes:
     if isinstance(payload, bytes | bytearray | memoryview):
         return bytes(payload)
@@ -322,11 +319,10 @@ def _signature_headers(headers: Any) -> tuple[str, str, str, str]:
         raise _rejected("missing_header", problem="headers must map names to values") from None
     # Faraday's svix-* names, or Standard Webhooks' webhook-* when those are the ones sent.
     family = "svix" if "svix-signature" in found or "webhook-id" not in found else "webhook"
-    message_id, timestamp, signatures = (_text(found.get(f"{family}-{part}", "")) for part in PARTS)
-    for part, value in zip(PARTS, (message_id, timestamp, signatures), strict=True):
+    message_id, timestamp, signatures = values = [_text(found.get(n, "")) for n in NAMES[family]]
+    for name, value in zip(NAMES[family], values, strict=True):
         if not value:
-            problem = f"The {family}-{part} header is missing or empty"
-            raise _rejected("missing_header", problem=problem)
+            raise _rejected("missing_header", problem=f"The {name} header is missing or empty")
     return family, message_id, timestamp, signatures
 
 
