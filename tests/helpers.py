@@ -11,6 +11,7 @@ import inspect
 import json
 import sys
 import threading
+import uuid
 import wsgiref.simple_server
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -67,6 +68,13 @@ def endpoint_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def resource_message(kind: str = EVENT, timestamp: str = "2024-09-26T14:27:05+00:00") -> bytes:
+    """A delivery body of a resource kind, with fresh ids: a distinct message each call."""
+    data = {"account_id": str(uuid.uuid4()), "resource_id": str(uuid.uuid4())}
+    message = {"type": kind, "timestamp": timestamp, "data": {**data, "resource_type": "cohorts"}}
+    return json.dumps(message).encode()
 
 
 def error_body(code: str, **overrides: Any) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from helpers import (
     endpoint_body,
     error_body,
     json_response,
+    resource_message,
     scripted_server,
     serving,
 )
@@ -43,17 +44,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-MESSAGE = json.dumps(
-    {
-        "timestamp": "2024-09-26T14:27:05+00:00",
-        "type": EVENT,
-        "data": {
-            "account_id": str(uuid.uuid4()),
-            "resource_id": str(uuid.uuid4()),
-            "resource_type": "cohorts",
-        },
-    }
-).encode()
+MESSAGE = resource_message()
 
 
 # -- what a response can hold: bombs, encodings, echoed keys, masking, Retry-After, error text ----

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import socket
-import uuid
 
 import faraday_webhooks as fw
 import httpx
 import pytest
 from faraday_webhooks.testing import WebhookReceiver
-from helpers import EVENT
+from helpers import resource_message
 
 
 @pytest.mark.parametrize("declared", [b"abc", b"99999999999"])
@@ -27,17 +25,7 @@ def test_the_receiver_answers_an_unreadable_body_with_400_and_records_nothing(
             )
             answer = connection.makefile("rb").readline()
         # A good delivery afterwards is still received: the server survived.
-        body = json.dumps(
-            {
-                "timestamp": "2024-09-26T14:27:05.944507+00:00",
-                "type": EVENT,
-                "data": {
-                    "account_id": str(uuid.uuid4()),
-                    "resource_id": str(uuid.uuid4()),
-                    "resource_type": "cohorts",
-                },
-            }
-        ).encode()
+        body = resource_message()
         good = httpx.post(receiver.url, content=body, headers=fw.sign_webhook(body, secret))
         deliveries = receiver.wait_for(1)
     assert answer.startswith(b"HTTP/1.1 400 ")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import json
 import socket
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,22 +21,13 @@ from faraday_webhooks.testing.faults import MAX_TRACKED_SEQUENCES, FaultPlan
 from helpers import (
     API_KEY,
     EVENT,
+    resource_message,
 )
 
 # The command line of the Python running the tests (python -m is the installed command's twin).
 CLI = [sys.executable, "-m", "faraday_webhooks"]
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-MESSAGE = json.dumps(
-    {
-        "timestamp": "2024-09-26T14:27:05+00:00",
-        "type": EVENT,
-        "data": {
-            "account_id": str(uuid.uuid4()),
-            "resource_id": str(uuid.uuid4()),
-            "resource_type": "cohorts",
-        },
-    }
-).encode()
+MESSAGE = resource_message()
 
 
 # -- the sandbox and the receiver under abuse ------------------------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import datetime
 import io
-import json
 import sqlite3
 import threading
 import time
@@ -24,7 +23,7 @@ from faraday_webhooks.dedupe import Deduplicator, PostgresStore, SQLiteStore
 from faraday_webhooks.journal import Journal, PostgresJournal, SQLiteJournal
 from faraday_webhooks.receiver import Receiver
 from faraday_webhooks.testing import Sandbox
-from helpers import API_KEY, QuietWSGIServer
+from helpers import API_KEY, QuietWSGIServer, resource_message
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 ENGINES = ["sqlite", "postgres"]
@@ -53,17 +52,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Jou
 
 
 def delivery(kind: str = "resource.errored") -> tuple[bytes, dict[str, str]]:
-    body = json.dumps(
-        {
-            "type": kind,
-            "timestamp": "2026-12-05T09:00:00Z",
-            "data": {
-                "account_id": str(uuid.uuid4()),
-                "resource_id": str(uuid.uuid4()),
-                "resource_type": "cohorts",
-            },
-        }
-    ).encode()
+    body = resource_message(kind, "2026-12-05T09:00:00Z")
     return body, fw.sign_webhook(body, SECRET)
 
 

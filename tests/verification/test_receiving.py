@@ -8,7 +8,6 @@ import contextlib
 import json
 import threading
 import time
-import uuid
 import wsgiref.simple_server
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +20,7 @@ from engines import free_port
 from faraday_webhooks.dedupe import AsyncDeduplicator, Deduplicator, MemoryStore
 from faraday_webhooks.receiver import Outcome, Receiver
 from faraday_webhooks.testing import Sandbox
-from helpers import API_KEY, QuietWSGIServer
+from helpers import API_KEY, QuietWSGIServer, resource_message
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OLD_SECRET = "whsec_" + "b2xkc2VjcmV0b2xkc2VjcmV0b2xkc2VjcmV0MTIzNDU="
@@ -29,14 +28,7 @@ PATHS = ["handle", "handle_async", "asgi", "wsgi"]
 
 
 def message(kind: str = "resource.errored") -> bytes:
-    data = {"account_id": str(uuid.uuid4()), "resource_id": str(uuid.uuid4())}
-    return json.dumps(
-        {
-            "type": kind,
-            "timestamp": "2024-09-26T14:27:05Z",
-            "data": {**data, "resource_type": "cohorts"},
-        }
-    ).encode()
+    return resource_message(kind, "2024-09-26T14:27:05Z")
 
 
 @contextlib.contextmanager

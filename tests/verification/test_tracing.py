@@ -22,7 +22,7 @@ from faraday_webhooks.dedupe import Deduplicator, MemoryStore
 from faraday_webhooks.receiver import Receiver
 from faraday_webhooks.testing import Sandbox
 from faraday_webhooks.testing.faults import FAULT_HEADER
-from helpers import API_KEY, EVENT, QuietWSGIServer
+from helpers import API_KEY, EVENT, QuietWSGIServer, resource_message
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -116,17 +116,7 @@ def test_the_async_client_traces_the_same_way(spans: InMemorySpanExporter) -> No
 def test_each_delivery_is_a_server_span_saying_its_outcome(spans: InMemorySpanExporter) -> None:
     receiver = Receiver(SECRET, dedupe=Deduplicator(MemoryStore()))
     receiver.on(EVENT)(lambda event: None)
-    body = json.dumps(
-        {
-            "type": EVENT,
-            "timestamp": "2026-12-05T09:00:00Z",
-            "data": {
-                "account_id": str(uuid.uuid4()),
-                "resource_id": str(uuid.uuid4()),
-                "resource_type": "cohorts",
-            },
-        }
-    ).encode()
+    body = resource_message(EVENT, "2026-12-05T09:00:00Z")
     headers = fw.sign_webhook(body, SECRET)
     httpd = wsgiref.simple_server.make_server(
         "127.0.0.1", 0, receiver.wsgi(), server_class=QuietWSGIServer
