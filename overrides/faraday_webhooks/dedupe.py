@@ -92,6 +92,8 @@ DEFAULT_TTL = 7 * 86_400.0  # seconds a done message is remembered
 DEFAULT_LEASE = 60.0  # seconds a claim lasts unrenewed (a holder that died)
 # The shortest ttl or lease an engine stores: Redis keeps whole milliseconds.
 MIN_SECONDS = 0.001
+# How long a renewer thread waits for a claim before it ends (a new one costs ~0.1 ms).
+IDLE_SECONDS = 1.0
 
 
 class DedupeStore(Protocol):
@@ -285,6 +287,8 @@ os.register_at_fork(after_in_child=lambda: [each.forked() for each in list(_AFTE
 class Renewer:
     """Renews the claims of one ``Deduplicator`` while their blocks run: one daemon thread
     (in each process: a forked child starts its own), waking every third of the lease.
+    The thread ends after a second with no claim held, so a Deduplicator no longer used
+    keeps no thread, and its store can be collected; the next claim starts another.
 
     A renewal that fails (the store unreachable) is tried again at the next wake; one
     that finds the claim taken stops renewing it, and the block's end reports the loss.
@@ -310,9 +314,7 @@ class Renewer:
         with self._changed:
             if not self._running:
                 self._running = True
-                threading.Thread(
-                    target=self._run, name="faraday-dedupe-renewer", daemon=True
-                ).start()
+                threading.Thread(target=self._run, name="faraday-renewer", daemon=True).start()
             due = time.monotonic() + self.interval
             self._held[token] = (message_id, due, renew or self.store.renew)
             self._changed.notify()
@@ -320,14 +322,18 @@ class Renewer:
     def drop(self, token: str) -> None:
         with self._changed:
             self._held.pop(token, None)
+            self._changed.notify()  # with nothing held, the thread's idle second starts now
 
     def _run(self) -> None:
         while True:
             with self._changed:
+                if not self._held and not self._changed.wait(IDLE_SECONDS) and not self._held:
+                    self._running = False  # hold() starts a new thread
+                    return
                 now = time.monotonic()
                 due = [(token, *held) for token, held in self._held.items() if held[1] <= now]
                 if not due:
-                    soonest = min((held[1] for held in self._held.values()), default=now + 3600)
+                    soonest = min((held[1] for held in self._held.values()), default=now)
                     self._changed.wait(soonest - now)
                     continue
                 for token, message_id, _, renew in due:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import multiprocessing
 import queue
 import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -759,3 +761,28 @@ def test_one_renewal_that_raises_anything_leaves_the_other_claims_renewed() -> N
     renewer.drop("token-1")
     renewer.drop("token-2")
     assert len(renewed) >= 4  # renewed again and again after the other renewal raised
+
+
+def test_a_deduplicator_no_longer_used_keeps_no_thread_and_its_store_is_freed() -> None:
+    # The renewer thread once ran for the life of the process, holding its store (and the
+    # store's connections) for every Deduplicator ever used.
+    before = threading.active_count()
+    stores = [MemoryStore() for _ in range(20)]
+    freed = [weakref.ref(store) for store in stores]
+    for number, store in enumerate(stores):
+        with Deduplicator(store).claim(f"msg_{number}") as claim:
+            assert claim.state == "first"
+    assert threading.active_count() >= before + 20  # one renewer each, while claims ran
+    del stores, store
+    deadline = time.monotonic() + 10
+    while any(ref() is not None for ref in freed) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        gc.collect()
+    assert all(ref() is None for ref in freed)
+    assert threading.active_count() <= before
+    # A claim after the idle thread ended is renewed by a new one.
+    renewed = Deduplicator(MemoryStore(), lease=0.3)
+    time.sleep(0.2)
+    with renewed.claim("msg_late"):
+        time.sleep(0.7)  # more than twice the lease: only renewals keep it held
+        assert renewed.store.acquire("msg_late", "other", 1) == "busy"
