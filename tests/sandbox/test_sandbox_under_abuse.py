@@ -44,14 +44,16 @@ def test_the_receiver_answers_400_to_a_long_timestamp_and_stays_up() -> None:
 def test_idle_connections_cannot_lock_out_a_real_client(
     sandbox: Sandbox, client: fw.Faraday
 ) -> None:
+    # Counted from here: threads other tests of this worker left running are not the sandbox's.
+    bound = threading.active_count() + 290  # 256 connections at most, and a margin
     idle = [socket.create_connection(("127.0.0.1", sandbox.port)) for _ in range(400)]
     try:
         assert client.webhooks.list() == []
         # The quietest connections were closed; their threads end as they read EOF.
         deadline = time.monotonic() + 10
-        while threading.active_count() >= 300 and time.monotonic() < deadline:
+        while threading.active_count() >= bound and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert threading.active_count() < 300
+        assert threading.active_count() < bound
     finally:
         for connection in idle:
             connection.close()
