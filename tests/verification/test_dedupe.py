@@ -766,23 +766,31 @@ def test_one_renewal_that_raises_anything_leaves_the_other_claims_renewed() -> N
 def test_a_deduplicator_no_longer_used_keeps_no_thread_and_its_store_is_freed() -> None:
     # The renewer thread once ran for the life of the process, holding its store (and the
     # store's connections) for every Deduplicator ever used.
-    before = threading.active_count()
+    def renewers() -> set[threading.Thread]:
+        return {thread for thread in threading.enumerate() if thread.name == "faraday-renewer"}
+
+    others = renewers()  # other tests' renewers, perhaps still ending
     stores = [MemoryStore() for _ in range(20)]
     freed = [weakref.ref(store) for store in stores]
-    for number, store in enumerate(stores):
-        with Deduplicator(store).claim(f"msg_{number}") as claim:
-            assert claim.state == "first"
-    assert threading.active_count() >= before + 20  # one renewer each, while claims ran
+    with contextlib.ExitStack() as held:
+        for number, store in enumerate(stores):
+            assert held.enter_context(Deduplicator(store).claim(f"msg_{number}")).state == "first"
+        assert len(renewers() - others) == 20  # one each, while their claims run
     del stores, store
     deadline = time.monotonic() + 10
     while any(ref() is not None for ref in freed) and time.monotonic() < deadline:
         time.sleep(0.1)
         gc.collect()
     assert all(ref() is None for ref in freed)
-    assert threading.active_count() <= before
-    # A claim after the idle thread ended is renewed by a new one.
-    renewed = Deduplicator(MemoryStore(), lease=0.3)
-    time.sleep(0.2)
-    with renewed.claim("msg_late"):
+    assert not renewers() - others
+    # A Deduplicator whose thread ended when idle starts another for its next claim.
+    dedupe = Deduplicator(MemoryStore(), lease=0.3)
+    with dedupe.claim("msg_early"):
+        (first,) = renewers() - others
+    first.join(10)
+    assert not first.is_alive()
+    with dedupe.claim("msg_late"):
         time.sleep(0.7)  # more than twice the lease: only renewals keep it held
-        assert renewed.store.acquire("msg_late", "other", 1) == "busy"
+        assert dedupe.store.acquire("msg_late", "other", 1) == "busy"
+        (second,) = renewers() - others
+    assert second is not first
