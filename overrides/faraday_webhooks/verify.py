@@ -319,11 +319,11 @@ def _signature_headers(headers: Any) -> tuple[str, str, str, str]:
         raise _rejected("missing_header", problem="headers must map names to values") from None
     # Faraday's svix-* names, or Standard Webhooks' webhook-* when those are the ones sent.
     family = "svix" if "svix-signature" in found or "webhook-id" not in found else "webhook"
-    message_id, timestamp, signatures = values = [_text(found.get(n, "")) for n in NAMES[family]]
+    values = [_text(found.get(name, "")) for name in NAMES[family]]
     for name, value in zip(NAMES[family], values, strict=True):
         if not value:
             raise _rejected("missing_header", problem=f"The {name} header is missing or empty")
-    return family, message_id, timestamp, signatures
+    return family, values[0], values[1], values[2]
 
 
 def _parse_event(body: bytes, message_id: str) -> WebhookEvent:
