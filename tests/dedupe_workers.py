@@ -1,4 +1,5 @@
-"""A receiver worker process for the exactly-once proof in test_dedupe.py.
+"""Receiver worker processes for the exactly-once proofs in test_dedupe.py and
+test_receiving.py, and ``run_workers``, which runs them and gathers what they report.
 
 Each worker opens its own store connection, takes deliveries (message ids) from a
 shared queue, and handles each as a receiver would: a claim, a handler that fails
@@ -8,11 +9,56 @@ not a 2xx. Importable, so that ``spawn`` can start it in a fresh interpreter.
 
 from __future__ import annotations
 
+import queue
 import random
 import time
+from collections import Counter
 from typing import Any
 
 from faraday_webhooks.dedupe import Deduplicator, PostgresStore, RedisStore, SQLiteStore
+
+
+def run_workers(
+    workers: list[Any],
+    deliveries: Any,
+    results: Any,
+    messages: list[str],
+    until: str,
+    seconds: float,
+) -> Counter[tuple[str, str]]:
+    """Start ``workers``, count each (outcome, message id) they put on ``results`` until
+    every message has reported ``until`` (or ``seconds`` pass) and half a second more of
+    late duplicates, then stop them; each must exit 0."""
+    for worker in workers:
+        worker.start()
+    outcomes: Counter[tuple[str, str]] = Counter()
+    reached: set[str] = set()
+    deadline = time.monotonic() + seconds
+    try:
+        while len(reached) < len(messages) and time.monotonic() < deadline:
+            try:
+                outcome, message_id = results.get(timeout=1)
+            except queue.Empty:
+                continue
+            outcomes[(outcome, message_id)] += 1
+            if outcome == until:
+                reached.add(message_id)
+        time.sleep(0.5)  # late duplicates of the last messages still come in
+        while True:
+            try:
+                outcome, message_id = results.get(timeout=0.2)
+            except queue.Empty:
+                break
+            outcomes[(outcome, message_id)] += 1
+    finally:
+        for _ in workers:
+            deliveries.put(None)
+        for worker in workers:
+            worker.join(60)
+            if worker.is_alive():
+                worker.terminate()
+    assert all(worker.exitcode == 0 for worker in workers)
+    return outcomes
 
 
 def make_store(kind: str, where: Any) -> Any:

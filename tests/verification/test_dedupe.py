@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import gc
 import multiprocessing
-import queue
 import subprocess
 import sys
 import threading
@@ -25,7 +24,7 @@ import faraday_webhooks as fw
 import pytest
 import redis
 import redis.asyncio
-from dedupe_workers import make_store, work, work_slowly
+from dedupe_workers import make_store, run_workers, work, work_slowly
 from engines import free_port, postgres_server, redis_server
 from faraday_webhooks.dedupe import (
     DEFAULT_TTL,
@@ -238,36 +237,7 @@ def test_eight_processes_handle_every_message_exactly_once(kind: str, where: Any
         context.Process(target=work, args=(kind, where_arg, deliveries, results, seed))
         for seed in range(8)
     ]
-    for worker in workers:
-        worker.start()
-    outcomes: Counter[tuple[str, str]] = Counter()
-    handled: set[str] = set()
-    deadline = time.monotonic() + 120
-    try:
-        while len(handled) < len(messages) and time.monotonic() < deadline:
-            with_timeout = max(0.1, deadline - time.monotonic())
-            try:
-                outcome, message_id = results.get(timeout=min(with_timeout, 5))
-            except queue.Empty:
-                continue
-            outcomes[(outcome, message_id)] += 1
-            if outcome == "handled":
-                handled.add(message_id)
-        time.sleep(0.5)  # late duplicates of the last messages still come in
-        while True:
-            try:
-                outcome, message_id = results.get(timeout=0.2)
-            except queue.Empty:
-                break
-            outcomes[(outcome, message_id)] += 1
-    finally:
-        for _ in workers:
-            deliveries.put(None)
-        for worker in workers:
-            worker.join(30)
-            if worker.is_alive():
-                worker.terminate()
-    assert all(worker.exitcode == 0 for worker in workers)
+    outcomes = run_workers(workers, deliveries, results, messages, "handled", 120)
     handled_counts = Counter(
         message_id
         for (outcome, message_id), n in outcomes.items()
@@ -563,35 +533,7 @@ def test_slow_handlers_across_processes_are_run_once_and_never_reported_done_whe
         context.Process(target=work_slowly, args=(kind, where_arg, deliveries, results, seed))
         for seed in range(4)
     ]
-    for worker in workers:
-        worker.start()
-    outcomes: Counter[tuple[str, str]] = Counter()
-    deadline = time.monotonic() + 150
-    try:
-        done: set[str] = set()
-        while len(done) < len(messages) and time.monotonic() < deadline:
-            try:
-                outcome, message_id = results.get(timeout=1)
-            except queue.Empty:
-                continue
-            outcomes[(outcome, message_id)] += 1
-            if outcome == "done":
-                done.add(message_id)
-        time.sleep(0.5)
-        while True:
-            try:
-                outcome, message_id = results.get(timeout=0.2)
-            except queue.Empty:
-                break
-            outcomes[(outcome, message_id)] += 1
-    finally:
-        for _ in workers:
-            deliveries.put(None)
-        for worker in workers:
-            worker.join(60)
-            if worker.is_alive():
-                worker.terminate()
-    assert all(worker.exitcode == 0 for worker in workers)
+    outcomes = run_workers(workers, deliveries, results, messages, "done", 150)
     handled = Counter(
         m for (outcome, m), n in outcomes.items() for _ in range(n) if outcome == "handled"
     )

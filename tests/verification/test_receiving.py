@@ -349,10 +349,9 @@ def test_four_receiver_replicas_handle_every_message_exactly_once(
     kind: str, redis_port: int, postgres_conninfo: str
 ) -> None:
     import multiprocessing
-    import queue
     from collections import Counter
 
-    from dedupe_workers import RECEIVER_SECRET, receive
+    from dedupe_workers import RECEIVER_SECRET, receive, run_workers
 
     where: Any = postgres_conninfo if kind == "postgres" else redis_port
     context = multiprocessing.get_context("forkserver")
@@ -369,35 +368,7 @@ def test_four_receiver_replicas_handle_every_message_exactly_once(
         context.Process(target=receive, args=(kind, where, deliveries, results, seed, seed == 0))
         for seed in range(4)
     ]
-    for worker in workers:
-        worker.start()
-    outcomes: Counter[tuple[str, str]] = Counter()
-    handled: set[str] = set()
-    deadline = time.monotonic() + 120
-    try:
-        while len(handled) < len(messages) and time.monotonic() < deadline:
-            try:
-                state, message_id = results.get(timeout=1)
-            except queue.Empty:
-                continue
-            outcomes[(state, message_id)] += 1
-            if state == "handled":
-                handled.add(message_id)
-        time.sleep(0.5)
-        while True:
-            try:
-                state, message_id = results.get(timeout=0.2)
-            except queue.Empty:
-                break
-            outcomes[(state, message_id)] += 1
-    finally:
-        for _ in workers:
-            deliveries.put(None)
-        for worker in workers:
-            worker.join(30)
-            if worker.is_alive():
-                worker.terminate()
-    assert all(worker.exitcode == 0 for worker in workers)
+    outcomes = run_workers(workers, deliveries, results, messages, "handled", 120)
     # "handled" is reported twice per handled message: by the handler, and by the outcome.
     ran = Counter(m for (state, m), n in outcomes.items() for _ in range(n) if state == "handled")
     assert sorted(ran) == messages
