@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from engines import postgres_server, redis_server
 from faraday_webhooks import AsyncFaraday, Faraday
 from faraday_webhooks.testing import Sandbox
 from helpers import API_KEY, EXPIRED_KEY, FAST_RETRIES, blocking, close_portal
@@ -66,3 +67,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slow tests first: spread over pytest-xdist's workers from the start, they
     overlap the rest of the suite instead of finishing alone at its end."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+# The database servers of the receiving-side tests (Debian's packages, started by
+# engines.py): one of each per test module, and only for a module that asks.
+@pytest.fixture(scope="module")
+def redis_port() -> Iterator[int]:
+    with redis_server() as port:
+        yield port
+
+
+@pytest.fixture(scope="module")
+def postgres_conninfo() -> Iterator[str]:
+    with postgres_server() as conninfo:
+        yield conninfo

@@ -25,7 +25,7 @@ import pytest
 import redis
 import redis.asyncio
 from dedupe_workers import make_store, run_workers, work, work_slowly
-from engines import free_port, postgres_server, redis_server
+from engines import free_port
 from faraday_webhooks.dedupe import (
     DEFAULT_TTL,
     Deduplicator,
@@ -37,18 +37,6 @@ from faraday_webhooks.dedupe import (
 )
 
 KINDS = ["memory", "sqlite", "redis", "postgres"]
-
-
-@pytest.fixture(scope="module")
-def redis_port() -> Iterator[int]:
-    with redis_server() as port:
-        yield port
-
-
-@pytest.fixture(scope="module")
-def postgres_conninfo() -> Iterator[str]:
-    with postgres_server() as conninfo:
-        yield conninfo
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from typing import Any
 
 import faraday_webhooks as fw
 import pytest
-from engines import postgres_server
 from faraday_webhooks.dedupe import Deduplicator, PostgresStore, SQLiteStore
 from faraday_webhooks.journal import Journal, PostgresJournal, SQLiteJournal
 from faraday_webhooks.receiver import Receiver
@@ -27,12 +26,6 @@ from helpers import API_KEY, QuietWSGIServer, resource_message
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 ENGINES = ["sqlite", "postgres"]
-
-
-@pytest.fixture(scope="module")
-def postgres_conninfo() -> Iterator[str]:
-    with postgres_server() as conninfo:
-        yield conninfo
 
 
 @pytest.fixture(params=ENGINES)

@@ -327,22 +327,6 @@ def test_a_rotation_loses_nothing_and_handles_each_event_once(tmp_path: Any) -> 
 # -- exactly once across replicas: 4 receiver processes, one of them async ------------
 
 
-@pytest.fixture(scope="module")
-def redis_port() -> Iterator[int]:
-    from engines import redis_server
-
-    with redis_server() as port:
-        yield port
-
-
-@pytest.fixture(scope="module")
-def postgres_conninfo() -> Iterator[str]:
-    from engines import postgres_server
-
-    with postgres_server() as conninfo:
-        yield conninfo
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["postgres", "redis"])
 def test_four_receiver_replicas_handle_every_message_exactly_once(
