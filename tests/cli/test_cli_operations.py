@@ -180,6 +180,21 @@ def _listening(port: int, deadline: float = 10.0) -> None:
     raise AssertionError(f"nothing listens on {port}")
 
 
+@contextlib.contextmanager
+def _listener(port: int, *flags: str, env: dict[str, str] | None = None) -> Iterator[list[Any]]:
+    """``faraday-webhooks listen --port PORT *flags`` in a thread, serving when the block
+    starts; the list holds its result once the block ends (after --max-deliveries)."""
+    results: list[Any] = []
+    thread = threading.Thread(
+        daemon=True,  # a failed test must not leave it waiting forever
+        target=lambda: results.append(run("listen", "--port", str(port), *flags, env=env)),
+    )
+    thread.start()
+    _listening(port)
+    yield results
+    thread.join(30)
+
+
 def _app_answering(
     statuses: list[int],
 ) -> tuple[type[http.server.BaseHTTPRequestHandler], list[Any]]:
@@ -213,32 +228,23 @@ def test_listen_json_from_a_secret_file_forwards_each_verified_delivery_unchange
         assert endpoint.secret is not None
         secret_file = tmp_path / "secret.txt"
         secret_file.write_text(endpoint.secret + "\n")
-        results: list[Any] = []
-        listener = threading.Thread(
-            daemon=True,  # a failed test must not leave it waiting forever
-            target=lambda: results.append(
-                run(
-                    "listen",
-                    "--port",
-                    str(port),
-                    "--secret-file",
-                    str(secret_file),
-                    "--json",
-                    "--forward-to",
-                    f"{app_url}/hooks",
-                    "--max-deliveries",
-                    "3",
-                )
-            ),
-        )
-        listener.start()
-        _listening(port)
-        (first,) = sandbox.trigger(EVENT, data={"account_id": str(uuid.uuid4()), "n": "x" * 500})
-        (second,) = sandbox.trigger("enrichment_job.failed")
-        forged = httpx.post(
-            f"http://127.0.0.1:{port}/", content=b"{}", headers={"svix-id": "msg_x"}
-        )
-        listener.join(30)
+        with _listener(
+            port,
+            "--secret-file",
+            str(secret_file),
+            "--json",
+            "--forward-to",
+            f"{app_url}/hooks",
+            "--max-deliveries",
+            "3",
+        ) as results:
+            (first,) = sandbox.trigger(
+                EVENT, data={"account_id": str(uuid.uuid4()), "n": "x" * 500}
+            )
+            (second,) = sandbox.trigger("enrichment_job.failed")
+            forged = httpx.post(
+                f"http://127.0.0.1:{port}/", content=b"{}", headers={"svix-id": "msg_x"}
+            )
     (result,) = results
     assert result.returncode == 0, result.stderr
     assert first.ok  # the app's 500 is the app's: Faraday got its 204
@@ -274,26 +280,15 @@ def test_listen_shows_an_app_that_is_down_and_keeps_listening(tmp_path: Path) ->
             endpoint = client.webhooks.create(
                 url=f"http://127.0.0.1:{port}/", enabled_events=[EVENT]
             )
-        results: list[Any] = []
-        listener = threading.Thread(
-            daemon=True,  # a failed test must not leave it waiting forever
-            target=lambda: results.append(
-                run(
-                    "listen",
-                    "--port",
-                    str(port),
-                    "--forward-to",
-                    f"http://127.0.0.1:{free_port()}/down",
-                    "--max-deliveries",
-                    "2",
-                    env={"FARADAY_WEBHOOK_SECRET": endpoint.secret or ""},
-                )
-            ),
-        )
-        listener.start()
-        _listening(port)
-        deliveries = [sandbox.trigger(EVENT)[0] for _ in range(2)]
-        listener.join(30)
+        with _listener(
+            port,
+            "--forward-to",
+            f"http://127.0.0.1:{free_port()}/down",
+            "--max-deliveries",
+            "2",
+            env={"FARADAY_WEBHOOK_SECRET": endpoint.secret or ""},
+        ) as results:
+            deliveries = [sandbox.trigger(EVENT)[0] for _ in range(2)]
     (result,) = results
     assert result.returncode == 0, result.stderr
     assert all(delivery.ok for delivery in deliveries)
